@@ -1,0 +1,178 @@
+//! Alignment: two documents' shingles in, the passages they share out, as
+//! token ranges in both documents (later mapped to byte ranges).
+//!
+//! Every shared (unmasked) shingle is a match `(i, j)`: shingle `i` of `a`
+//! equals shingle `j` of `b`. Matches on one diagonal (`j - i`) that follow
+//! each other form a verbatim run. Runs are taken longest first, skipping any
+//! that overlaps a run already taken on either side, so a repeated paragraph
+//! is aligned once and reordered paragraphs each keep their own run (no
+//! requirement that passages appear in the same order). Taken runs that
+//! follow each other on both sides with a small gap (a changed word, a
+//! dropped clause) merge into one `edited` passage.
+
+use crate::shingle::Shingles;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// A shingle occurring more often than this in one document (a chant, a
+/// table of numbers) is not used as an anchor.
+pub const MAX_OCCURRENCES: usize = 8;
+/// Runs shorter than this many shingles are noise (a stock phrase).
+pub const MIN_RUN: usize = 2;
+/// Largest gap, in tokens, bridged when merging runs into a passage.
+pub const MAX_GAP: usize = 12;
+
+/// How a passage was carried over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PassageKind {
+    /// Word for word.
+    Verbatim,
+    /// The same passage with a few words changed, added or dropped.
+    Edited,
+}
+
+impl PassageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PassageKind::Verbatim => "verbatim",
+            PassageKind::Edited => "edited",
+        }
+    }
+}
+
+/// A passage shared by two documents, in token indexes of each.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenPassage {
+    pub a: Range<usize>,
+    pub b: Range<usize>,
+    pub kind: PassageKind,
+    /// Share of the passage's tokens (on side `a`) covered by matching runs.
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    i: usize,
+    j: usize,
+    len: usize, // shingles
+}
+
+/// Aligns `a` and `b`; `shared` is the sorted set of shingle hashes that may
+/// anchor (their unmasked intersection). Token counts bound the ranges.
+pub fn align(a: &Shingles, a_tokens: usize, b: &Shingles, b_tokens: usize, shared: &[u64], min_tokens: usize) -> Vec<TokenPassage> {
+    let k = a.k;
+    let mut in_b: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (j, h) in b.hashes.iter().enumerate() {
+        if shared.binary_search(h).is_ok() {
+            in_b.entry(*h).or_default().push(j);
+        }
+    }
+    let mut matches: Vec<(isize, usize, usize)> = Vec::new();
+    let mut a_counts: HashMap<u64, usize> = HashMap::new();
+    for h in &a.hashes {
+        *a_counts.entry(*h).or_default() += 1;
+    }
+    for (i, h) in a.hashes.iter().enumerate() {
+        if let Some(js) = in_b.get(h) {
+            if js.len() > MAX_OCCURRENCES || a_counts[h] > MAX_OCCURRENCES {
+                continue;
+            }
+            for &j in js {
+                matches.push((j as isize - i as isize, i, j));
+            }
+        }
+    }
+    matches.sort_unstable();
+    let mut runs: Vec<Run> = Vec::new();
+    for &(d, i, j) in &matches {
+        if let Some(last) = runs.last_mut() {
+            if last.j as isize - last.i as isize == d && last.i + last.len == i {
+                last.len += 1;
+                continue;
+            }
+        }
+        runs.push(Run { i, j, len: 1 });
+    }
+    runs.retain(|r| r.len >= MIN_RUN || (a.hashes.len() == 1 || b.hashes.len() == 1));
+    // Longest first; ties by position for determinism.
+    runs.sort_by(|x, y| y.len.cmp(&x.len).then(x.i.cmp(&y.i)).then(x.j.cmp(&y.j)));
+    let mut taken: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+    for r in runs {
+        let ra = r.i..(r.i + r.len - 1 + k).min(a_tokens);
+        let rb = r.j..(r.j + r.len - 1 + k).min(b_tokens);
+        if taken.iter().any(|(ta, tb)| overlaps(ta, &ra) || overlaps(tb, &rb)) {
+            continue;
+        }
+        taken.push((ra, rb));
+    }
+    taken.sort_by_key(|(ra, rb)| (ra.start, rb.start));
+    let mut out: Vec<(Range<usize>, Range<usize>, usize, usize)> = Vec::new(); // a, b, covered tokens, runs
+    for (ra, rb) in taken {
+        if let Some(last) = out.last_mut() {
+            let follows_a = ra.start >= last.0.end && ra.start - last.0.end <= MAX_GAP;
+            let follows_b = rb.start >= last.1.end && rb.start - last.1.end <= MAX_GAP;
+            if follows_a && follows_b {
+                last.0.end = ra.end;
+                last.1.end = rb.end;
+                last.2 += ra.len();
+                last.3 += 1;
+                continue;
+            }
+        }
+        let covered = ra.len();
+        out.push((ra, rb, covered, 1));
+    }
+    out.into_iter()
+        .filter(|(ra, rb, _, _)| ra.len().min(rb.len()) >= min_tokens.min(a_tokens).min(b_tokens))
+        .map(|(ra, rb, covered, runs)| TokenPassage {
+            score: covered as f64 / ra.len() as f64,
+            kind: if runs == 1 { PassageKind::Verbatim } else { PassageKind::Edited },
+            a: ra,
+            b: rb,
+        })
+        .collect()
+}
+
+fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
+    x.start < y.end && y.start < x.end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+    use crate::verify::intersect;
+
+    fn passages(a: &str, b: &str) -> Vec<TokenPassage> {
+        let (na, nb) = (normalize(a), normalize(b));
+        let (sa, sb) = (Shingles::with_k(&na.tokens, 5), Shingles::with_k(&nb.tokens, 5));
+        let shared = intersect(&sa.set(), &sb.set());
+        align(&sa, na.tokens.len(), &sb, nb.tokens.len(), &shared, 8)
+    }
+
+    const P1: &str = "The prime minister arrived in Beijing on Monday to attend the forum on international cooperation.";
+    const P2: &str = "Officials from both countries signed agreements covering rail freight, steel output and power plants.";
+
+    #[test]
+    fn reordered_paragraphs_both_found() {
+        let a = format!("{P1} {P2}");
+        let b = format!("{P2} Unrelated filler words appear right here. {P1}");
+        let p = passages(&a, &b);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p.iter().all(|p| p.kind == PassageKind::Verbatim));
+    }
+
+    #[test]
+    fn one_changed_word_is_edited() {
+        let b = P1.replace("Monday", "Tuesday");
+        let p = passages(P1, &b);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].kind, PassageKind::Edited);
+        assert_eq!(p[0].a, 0..16);
+    }
+
+    #[test]
+    fn nothing_shared_nothing_aligned() {
+        assert!(passages(P1, P2).is_empty());
+    }
+}

@@ -1,0 +1,262 @@
+//! Candidates: signatures and fingerprints in, document pairs worth verifying
+//! out.
+//!
+//! Two indexes feed the candidate list, because one cannot serve both
+//! questions copydesk asks:
+//!
+//! * **LSH banding** over MinHash signatures finds pairs whose Jaccard
+//!   similarity is near or above the threshold. The signature of `n` lanes is
+//!   cut into `b` bands of `r` rows; two documents become candidates when all
+//!   rows of any band agree, which happens with probability
+//!   `P(s) = 1 - (1 - s^r)^b` for Jaccard `s`. [`BandParams::optimal`] picks
+//!   `b, r` with `b * r <= n` that minimise the false positive area
+//!   `∫₀ᵗ P(s) ds` plus the false negative area `∫ₜ¹ (1 - P(s)) ds` for the
+//!   threshold `t`, both weighted ½.
+//! * **Winnowing fingerprints** (Schleimer, Wilkerson & Aiken 2003) find
+//!   containment: a short article reprinted inside a long one has low Jaccard
+//!   but shares long runs. The minimum hash of every window of `w` shingles
+//!   is kept, so any shared run of `w + k - 1` tokens shares a fingerprint.
+//!   Fingerprints held by a "common" share of the corpus are skipped:
+//!   boilerplate alone never makes a candidate.
+//!
+//! Both produce sorted, de-duplicated pairs `(a, b)` with `a < b`, whatever
+//! the thread count.
+
+use crate::signature::Signature;
+use rayon::prelude::*;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// A bucket larger than this is linked as a star from its first members
+/// instead of all pairs, so a thousand copies of one wire story do not make
+/// half a million candidates; clustering verifies the rest.
+pub const BUCKET_ALL_PAIRS: usize = 64;
+/// Members of an oversized bucket that are linked to every other member.
+pub const BUCKET_HUBS: usize = 8;
+
+/// An LSH band split: `bands * rows` lanes of the signature are used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BandParams {
+    pub bands: usize,
+    pub rows: usize,
+}
+
+impl BandParams {
+    /// The probability that two documents of Jaccard `s` share a band.
+    pub fn collision_probability(&self, s: f64) -> f64 {
+        1.0 - (1.0 - s.powi(self.rows as i32)).powi(self.bands as i32)
+    }
+
+    /// The split minimising ½·false-positive + ½·false-negative area.
+    pub fn optimal(threshold: f64, num_hashes: usize) -> BandParams {
+        let mut best = BandParams { bands: 1, rows: num_hashes.max(1) };
+        let mut best_cost = f64::INFINITY;
+        for bands in 1..=num_hashes {
+            for rows in 1..=num_hashes / bands {
+                let p = BandParams { bands, rows };
+                let fp = integrate(|s| p.collision_probability(s), 0.0, threshold);
+                let fneg = integrate(|s| 1.0 - p.collision_probability(s), threshold, 1.0);
+                let cost = 0.5 * fp + 0.5 * fneg;
+                if cost < best_cost - 1e-12 {
+                    best_cost = cost;
+                    best = p;
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Simpson's rule with 200 intervals: the integrands are smooth.
+fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
+    const N: usize = 200;
+    if b <= a {
+        return 0.0;
+    }
+    let h = (b - a) / N as f64;
+    let mut sum = f(a) + f(b);
+    for i in 1..N {
+        let x = a + i as f64 * h;
+        sum += if i % 2 == 1 { 4.0 } else { 2.0 } * f(x);
+    }
+    sum * h / 3.0
+}
+
+/// The band keys of one signature; the band index seeds the hash so equal
+/// rows in different bands never collide.
+pub fn band_keys(sig: &Signature, params: BandParams) -> impl Iterator<Item = u64> + '_ {
+    (0..params.bands).map(move |band| {
+        let rows = &sig.0[band * params.rows..(band + 1) * params.rows];
+        let mut bytes = [0u8; 4 * 64];
+        let mut key = band as u64;
+        for chunk in rows.chunks(64) {
+            for (i, lane) in chunk.iter().enumerate() {
+                bytes[i * 4..i * 4 + 4].copy_from_slice(&lane.to_le_bytes());
+            }
+            key = xxh3_64_with_seed(&bytes[..chunk.len() * 4], key);
+        }
+        key
+    })
+}
+
+/// Emits the pairs of one group of documents (sorted indexes).
+fn group_pairs(members: &[u32], out: &mut Vec<(u32, u32)>) {
+    if members.len() <= BUCKET_ALL_PAIRS {
+        for (i, &a) in members.iter().enumerate() {
+            for &b in &members[i + 1..] {
+                out.push((a, b));
+            }
+        }
+    } else {
+        for (i, &hub) in members.iter().take(BUCKET_HUBS).enumerate() {
+            for &b in &members[i + 1..] {
+                out.push((hub, b));
+            }
+        }
+    }
+}
+
+/// Groups `(key, doc)` entries by key; calls `each` with every group's docs.
+fn for_each_group(mut entries: Vec<(u64, u32)>, mut each: impl FnMut(&[u32])) {
+    entries.par_sort_unstable();
+    entries.dedup();
+    let mut members = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let key = entries[i].0;
+        members.clear();
+        while i < entries.len() && entries[i].0 == key {
+            members.push(entries[i].1);
+            i += 1;
+        }
+        each(&members);
+    }
+}
+
+/// Pairs that share at least one LSH band.
+pub fn lsh_pairs(signatures: &[Option<Signature>], params: BandParams) -> Vec<(u32, u32)> {
+    let entries: Vec<(u64, u32)> = signatures
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(doc, sig)| {
+            sig.iter().flat_map(move |s| band_keys(s, params).map(move |k| (k, doc as u32)).collect::<Vec<_>>())
+        })
+        .collect();
+    let mut pairs = Vec::new();
+    for_each_group(entries, |members| {
+        if members.len() > 1 {
+            group_pairs(members, &mut pairs);
+        }
+    });
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// Winnowing: the distinct minimum hashes of every window of `w` hashes,
+/// sorted. A sequence shorter than `w` keeps its single minimum.
+pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
+    let w = w.max(1);
+    if hashes.is_empty() {
+        return Vec::new();
+    }
+    let mut picked = Vec::with_capacity(2 * hashes.len() / (w + 1) + 1);
+    let mut last: Option<usize> = None;
+    for start in 0..=hashes.len().saturating_sub(w) {
+        let window = &hashes[start..(start + w).min(hashes.len())];
+        // Rightmost minimum, so a run of equal minima is picked once.
+        let (off, _) = window.iter().enumerate().rev().min_by_key(|&(_, h)| *h).expect("window is not empty");
+        let pos = start + off;
+        if last != Some(pos) {
+            picked.push(hashes[pos]);
+            last = Some(pos);
+        }
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    picked
+}
+
+/// What the containment index found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContainmentCandidates {
+    pub pairs: Vec<(u32, u32)>,
+    /// Distinct fingerprints skipped because too many documents hold them.
+    pub common_fingerprints: usize,
+}
+
+/// Pairs that share at least `min_fingerprints` fingerprints held by fewer
+/// than `common_df` documents.
+pub fn containment_pairs(fingerprints: &[Vec<u64>], min_fingerprints: usize, common_df: usize) -> ContainmentCandidates {
+    let entries: Vec<(u64, u32)> = fingerprints
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(doc, fps)| fps.iter().map(move |&f| (f, doc as u32)))
+        .collect();
+    let mut pairs = Vec::new();
+    let mut common = 0;
+    for_each_group(entries, |members| {
+        if members.len() >= common_df {
+            common += 1;
+        } else if members.len() > 1 {
+            group_pairs(members, &mut pairs);
+        }
+    });
+    pairs.par_sort_unstable();
+    let mut kept = Vec::new();
+    let mut i = 0;
+    while i < pairs.len() {
+        let mut j = i;
+        while j < pairs.len() && pairs[j] == pairs[i] {
+            j += 1;
+        }
+        if j - i >= min_fingerprints {
+            kept.push(pairs[i]);
+        }
+        i = j;
+    }
+    ContainmentCandidates { pairs: kept, common_fingerprints: common }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optimal_split_for_half() {
+        let p = BandParams::optimal(0.5, 128);
+        assert!(p.bands * p.rows <= 128);
+        // The S-curve's steepest point sits near the threshold.
+        assert!(p.collision_probability(0.3) < 0.25, "{p:?}");
+        assert!(p.collision_probability(0.7) > 0.9, "{p:?}");
+    }
+
+    #[test]
+    fn higher_threshold_more_rows() {
+        let lo = BandParams::optimal(0.3, 128);
+        let hi = BandParams::optimal(0.8, 128);
+        assert!(hi.rows > lo.rows, "{lo:?} {hi:?}");
+    }
+
+    #[test]
+    fn winnowing_guarantee() {
+        // Any shared run of w hashes yields a shared fingerprint.
+        let a: Vec<u64> = (0..100).map(crate::shingle::fmix64).collect();
+        let mut b: Vec<u64> = (1000..1040).map(crate::shingle::fmix64).collect();
+        b.extend_from_slice(&a[40..48]);
+        b.extend((2000..2040).map(crate::shingle::fmix64));
+        let fa = winnow(&a, 8);
+        let fb = winnow(&b, 8);
+        assert!(fa.iter().any(|f| fb.binary_search(f).is_ok()));
+    }
+
+    #[test]
+    fn oversized_groups_become_stars() {
+        let members: Vec<u32> = (0..100).collect();
+        let mut pairs = Vec::new();
+        group_pairs(&members, &mut pairs);
+        assert!(pairs.len() < 100 * 99 / 2);
+        assert!(pairs.iter().all(|&(a, b)| a < b));
+        // Every member is linked to the first hub.
+        assert_eq!(pairs.iter().filter(|p| p.0 == 0).count(), 99);
+    }
+}

@@ -1,0 +1,50 @@
+//! The command line: arguments in, an exit code out. Each subcommand lives in
+//! a file of its own; everything they compute comes from the library.
+//!
+//! Exit codes: 0 = ran and (for checks) found nothing, 1 = findings,
+//! 2 = error (bad arguments, unreadable input, failed output).
+
+pub mod scan;
+
+use clap::{Parser, Subcommand};
+use std::ffi::OsString;
+
+#[derive(Debug, Parser)]
+#[command(name = "copydesk", version, about = "Find near-duplicate news articles and syndication")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files, directories, JSON Lines or `-` (JSON Lines on stdin) for
+    /// duplicated stories and in-document repeats.
+    Scan(scan::ScanArgs),
+}
+
+/// Runs the CLI with `args` and returns the process exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("copydesk: error: {e:#}");
+            2
+        }
+    }
+}

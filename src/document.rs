@@ -1,0 +1,180 @@
+//! The first stage: one article as copydesk sees it.
+//!
+//! A [`Document`] holds the text that is analysed plus an [`Origin`] that maps
+//! every byte offset of that text back to the original input. For plain text,
+//! Markdown and JSON Lines the two are the same bytes (for JSON Lines the
+//! original is the decoded `text` field); for HTML the text is the article
+//! reduced from the markup, and the origin maps each piece back into the HTML.
+//! Every span copydesk reports goes through [`Origin::map`], so a report can
+//! highlight the exact bytes of what the user gave it.
+
+use crate::time::Published;
+use serde_json::{Map, Value};
+use std::fmt;
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// Where a document came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A file read whole (text, Markdown or HTML).
+    File(PathBuf),
+    /// One line of a JSON Lines file (1-based line number).
+    JsonLine { path: String, line: usize },
+    /// Made in memory by a library caller.
+    Memory,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::File(p) => write!(f, "{}", p.display()),
+            Source::JsonLine { path, line } => write!(f, "{path}:{line}"),
+            Source::Memory => f.write_str("(memory)"),
+        }
+    }
+}
+
+/// Publication metadata; all optional, unknown JSON fields kept verbatim.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub published: Option<Published>,
+    pub extra: Map<String, Value>,
+}
+
+/// One piece of the analysed text and where it sits in the original input.
+///
+/// A piece is either copied (`len == src_len`, byte for byte) or a
+/// replacement (an HTML entity decoded, whitespace folded, a paragraph break
+/// inserted) that maps as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    pub text_start: usize,
+    pub len: usize,
+    pub src_start: usize,
+    pub src_len: usize,
+}
+
+/// How offsets in the analysed text map back to the original input bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Origin {
+    /// The analysed text is the original input.
+    #[default]
+    Identity,
+    /// Pieces in text order covering the whole analysed text.
+    Pieces(Vec<Piece>),
+}
+
+impl Origin {
+    /// Maps a byte range of the analysed text to the original input.
+    ///
+    /// A range that starts or ends inside a replaced piece widens to the whole
+    /// piece, so the result always covers at least the source of the text.
+    pub fn map(&self, range: Range<usize>) -> Range<usize> {
+        match self {
+            Origin::Identity => range,
+            Origin::Pieces(pieces) => {
+                if pieces.is_empty() {
+                    return 0..0;
+                }
+                let start = Self::map_start(pieces, range.start);
+                let end = if range.end > range.start { Self::map_end(pieces, range.end) } else { start };
+                start..end.max(start)
+            }
+        }
+    }
+
+    fn piece_at(pieces: &[Piece], offset: usize) -> &Piece {
+        let idx = pieces.partition_point(|p| p.text_start + p.len <= offset);
+        &pieces[idx.min(pieces.len() - 1)]
+    }
+
+    fn map_start(pieces: &[Piece], offset: usize) -> usize {
+        let p = Self::piece_at(pieces, offset);
+        if p.len == p.src_len {
+            p.src_start + offset.saturating_sub(p.text_start).min(p.len)
+        } else {
+            p.src_start
+        }
+    }
+
+    fn map_end(pieces: &[Piece], offset: usize) -> usize {
+        let p = Self::piece_at(pieces, offset - 1);
+        if p.len == p.src_len {
+            p.src_start + (offset - p.text_start).min(p.len)
+        } else {
+            p.src_start + p.src_len
+        }
+    }
+}
+
+/// An article: identity, metadata, analysed text and its origin map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub id: String,
+    pub source: Source,
+    pub meta: Metadata,
+    pub text: String,
+    pub origin: Origin,
+}
+
+impl Document {
+    /// A document made from text in memory, with no metadata.
+    pub fn from_text(id: impl Into<String>, text: impl Into<String>) -> Self {
+        Document {
+            id: id.into(),
+            source: Source::Memory,
+            meta: Metadata::default(),
+            text: text.into(),
+            origin: Origin::Identity,
+        }
+    }
+
+    /// Sets the publication time from text such as `2023-10-18T09:00:00Z`.
+    pub fn with_published(mut self, published: &str) -> Self {
+        self.meta.published = Some(Published::parse(published));
+        self
+    }
+
+    /// Sets the outlet.
+    pub fn with_outlet(mut self, outlet: &str) -> Self {
+        self.meta.outlet = Some(outlet.to_string());
+        self
+    }
+
+    /// Maps a byte range of [`Document::text`] to the original input.
+    pub fn source_span(&self, range: Range<usize>) -> Range<usize> {
+        self.origin.map(range)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_maps_unchanged() {
+        assert_eq!(Origin::Identity.map(3..9), 3..9);
+    }
+
+    #[test]
+    fn pieces_map_copied_and_replaced_text() {
+        // source: "<p>A &amp; B</p><p>C</p>" analysed as "A & B\n\nC"
+        let pieces = vec![
+            Piece { text_start: 0, len: 2, src_start: 3, src_len: 2 },  // "A "
+            Piece { text_start: 2, len: 1, src_start: 5, src_len: 5 },  // "&" <- "&amp;"
+            Piece { text_start: 3, len: 2, src_start: 10, src_len: 2 }, // " B"
+            Piece { text_start: 5, len: 2, src_start: 12, src_len: 0 }, // "\n\n"
+            Piece { text_start: 7, len: 1, src_start: 19, src_len: 1 }, // "C"
+        ];
+        let origin = Origin::Pieces(pieces);
+        assert_eq!(origin.map(0..1), 3..4);
+        assert_eq!(origin.map(2..3), 5..10);
+        assert_eq!(origin.map(0..5), 3..12);
+        assert_eq!(origin.map(7..8), 19..20);
+        assert_eq!(origin.map(4..8), 11..20);
+    }
+}

@@ -1,0 +1,176 @@
+//! Sentences and paragraphs: text in, byte ranges out.
+//!
+//! Later stages compare documents sentence by sentence (in-document repeats,
+//! rewrites), so this module cuts text into sentences and says which
+//! paragraph each sits in, without touching the text: every [`Sentence`] is a
+//! trimmed byte range of the input.
+//!
+//! A paragraph ends at a blank line, at a line break after sentence-final
+//! punctuation (feeds that put one paragraph per line), or at a line break
+//! before an indented line (wire copy that wraps lines and indents
+//! paragraphs). A sentence ends after `.`, `!` or `?` (and any closing quotes
+//! or brackets) when the next word starts like a sentence, unless the word
+//! before the stop is a known abbreviation or a single initial; `。！？` always
+//! end one.
+
+use std::ops::Range;
+
+/// One sentence: a trimmed byte range and its paragraph number (0-based).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    pub span: Range<usize>,
+    pub paragraph: usize,
+}
+
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "col", "lt", "sgt", "capt", "rep", "sen", "gov", "prof", "inc",
+    "ltd", "co", "corp", "vs", "no", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "u.s",
+    "u.k", "u.n", "e.g", "i.e", "etc", "approx", "dept", "est", "fig", "mt", "ft", "rev", "hon", "adm", "brig",
+];
+
+fn is_closing(c: char) -> bool {
+    matches!(c, '"' | '\'' | ')' | ']' | '”' | '’' | '»')
+}
+
+fn starts_sentence(c: char) -> bool {
+    c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '\'' | '(' | '“' | '‘' | '«' | '[' | '-' | '—' | '–')
+}
+
+fn is_abbreviation(before_stop: &str) -> bool {
+    let word: String = before_stop
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '.')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let lower = word.to_lowercase();
+    let single_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    single_initial || ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// Byte ranges of the paragraphs of `text`, trimmed, empty ones dropped.
+pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            let line_end = i;
+            let mut j = i + 1;
+            let mut blank = false;
+            // A run of whitespace holding a second newline is a blank line.
+            while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r' || bytes[j] == b'\n') {
+                if bytes[j] == b'\n' {
+                    blank = true;
+                }
+                j += 1;
+            }
+            let indented = j > i + 1 && !blank;
+            let before = text[start..line_end].trim_end();
+            let ends_sentence = before.chars().last().is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。'));
+            let short_line = before.len() - before.rfind('\n').map_or(0, |p| p + 1) < 40;
+            if blank || indented || ends_sentence || short_line {
+                push_trimmed(text, start..line_end, &mut out);
+                start = j;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    push_trimmed(text, start..text.len(), &mut out);
+    out
+}
+
+fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let slice = &text[range.clone()];
+    let lead = slice.len() - slice.trim_start().len();
+    let trail = slice.len() - slice.trim_end().len();
+    if lead + trail < slice.len() {
+        out.push(range.start + lead..range.end - trail);
+    }
+}
+
+/// The sentences of `text`, in order.
+pub fn sentences(text: &str) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    for (paragraph, para) in paragraphs(text).into_iter().enumerate() {
+        let body = &text[para.clone()];
+        let mut start = 0;
+        let mut iter = body.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let end = match c {
+                '。' | '！' | '？' => Some(i + c.len_utf8()),
+                '.' | '!' | '?' => {
+                    let mut end = i + 1;
+                    while let Some(&(j, n)) = iter.peek() {
+                        if is_closing(n) || (n == c) {
+                            end = j + n.len_utf8();
+                            iter.next();
+                        } else {
+                            break;
+                        }
+                    }
+                    let rest = &body[end..];
+                    let next = rest.trim_start();
+                    let spaced = next.len() < rest.len();
+                    let next_ok = next.chars().next().is_some_and(starts_sentence);
+                    let abbrev = c == '.' && is_abbreviation(&body[start..i]);
+                    (spaced && next_ok && !abbrev).then_some(end)
+                }
+                _ => None,
+            };
+            if let Some(end) = end {
+                push_sentence(text, para.start + start..para.start + end, paragraph, &mut out);
+                start = end;
+            }
+        }
+        push_sentence(text, para.start + start..para.end, paragraph, &mut out);
+    }
+    out
+}
+
+fn push_sentence(text: &str, range: Range<usize>, paragraph: usize, out: &mut Vec<Sentence>) {
+    let mut spans = Vec::new();
+    push_trimmed(text, range, &mut spans);
+    out.extend(spans.into_iter().map(|span| Sentence { span, paragraph }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<&str> {
+        sentences(text).into_iter().map(|s| &text[s.span]).collect()
+    }
+
+    #[test]
+    fn splits_sentences_not_abbreviations() {
+        let t = "Mr. Putin met the U.S. envoy on Tuesday. They talked. \"It went well,\" he said! Next?";
+        assert_eq!(texts(t), ["Mr. Putin met the U.S. envoy on Tuesday.", "They talked.", "\"It went well,\" he said!", "Next?"]);
+    }
+
+    #[test]
+    fn paragraphs_by_blank_lines_and_lines() {
+        let t = "Headline here\n\nFirst para. Still first.\nSecond para.\n\n  Third.";
+        let s = sentences(t);
+        assert_eq!(s.iter().map(|s| s.paragraph).collect::<Vec<_>>(), [0, 1, 1, 2, 3]);
+    }
+
+    #[test]
+    fn wrapped_lines_stay_one_paragraph() {
+        let t = "Showers continued throughout the week in\nthe Bahia cocoa zone, alleviating the drought.\n    The dry period means it will be late.";
+        let s = sentences(t);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].paragraph, 0);
+        assert_eq!(s[1].paragraph, 1);
+    }
+
+    #[test]
+    fn cjk_stops() {
+        assert_eq!(texts("北京很大。上海也很大。"), ["北京很大。", "上海也很大。"]);
+    }
+}

@@ -1,0 +1,107 @@
+//! MinHash signatures: shingle hashes in, a fixed-length [`Signature`] out.
+//!
+//! One-permutation hashing (Li, Owen & Zhang 2012) with optimal densification
+//! (Shrivastava 2017): each shingle hash picks one of `n` bins by its high 32
+//! bits and competes for that bin's minimum with its low 32 bits, so signing
+//! costs O(1) per shingle instead of O(n). Bins no shingle fell into borrow
+//! the value of a filled bin chosen by a fixed hash of (bin, attempt), which
+//! keeps `P[sig_a[i] == sig_b[i]] = Jaccard(a, b)` for every bin. The
+//! estimate is checked against exact Jaccard in the property tests.
+
+use crate::shingle::fmix64;
+use bitvec::prelude::*;
+
+/// Seed of the densification probe sequence.
+pub const DENSIFY_SEED: u64 = 0x6d69_6e68_6173_6821;
+
+/// A MinHash signature: `n` 32-bit lanes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature(pub Box<[u32]>);
+
+impl Signature {
+    /// Signs a multiset of shingle hashes with `n` lanes; `None` when there
+    /// is nothing to sign.
+    pub fn new(hashes: &[u64], n: usize) -> Option<Signature> {
+        if hashes.is_empty() || n == 0 {
+            return None;
+        }
+        let mut lanes = vec![u32::MAX; n];
+        let mut filled = bitvec![u64, Lsb0; 0; n];
+        let width = n as u64;
+        for &h in hashes {
+            let bin = (((h >> 32) * width) >> 32) as usize;
+            let value = h as u32;
+            // A lane holds u32::MAX until filled, so `<=` also fills a bin
+            // whose first value is u32::MAX.
+            if value <= lanes[bin] {
+                lanes[bin] = value;
+                filled.set(bin, true);
+            }
+        }
+        if filled.count_ones() < n {
+            let snapshot = lanes.clone();
+            for bin in filled.iter_zeros() {
+                let mut attempt: u64 = 0;
+                lanes[bin] = loop {
+                    let probe = fmix64(DENSIFY_SEED ^ ((bin as u64) << 32 | attempt));
+                    let donor = ((probe >> 32) * width >> 32) as usize;
+                    if filled[donor] {
+                        break snapshot[donor];
+                    }
+                    attempt += 1;
+                };
+            }
+        }
+        Some(Signature(lanes.into_boxed_slice()))
+    }
+
+    /// The share of equal lanes: an unbiased estimate of Jaccard similarity.
+    pub fn jaccard(&self, other: &Signature) -> f64 {
+        let n = self.0.len().min(other.0.len());
+        if n == 0 {
+            return 0.0;
+        }
+        let equal = self.0.iter().zip(other.0.iter()).filter(|(a, b)| a == b).count();
+        equal as f64 / n as f64
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hashes(range: std::ops::Range<u64>) -> Vec<u64> {
+        range.map(fmix64).collect()
+    }
+
+    #[test]
+    fn identical_sets_identical_signatures() {
+        let a = Signature::new(&hashes(0..300), 128).unwrap();
+        let mut shuffled = hashes(0..300);
+        shuffled.reverse();
+        assert_eq!(a, Signature::new(&shuffled, 128).unwrap());
+    }
+
+    #[test]
+    fn disjoint_sets_rarely_collide() {
+        let a = Signature::new(&hashes(0..500), 128).unwrap();
+        let b = Signature::new(&hashes(1000..1500), 128).unwrap();
+        assert!(a.jaccard(&b) < 0.05);
+    }
+
+    #[test]
+    fn tiny_sets_are_densified() {
+        let s = Signature::new(&hashes(0..3), 128).unwrap();
+        let distinct: std::collections::BTreeSet<u32> = s.0.iter().copied().collect();
+        assert!(distinct.len() <= 3);
+        assert!(Signature::new(&[], 128).is_none());
+    }
+}

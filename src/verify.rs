@@ -1,0 +1,152 @@
+//! Verification: a candidate pair's exact shingle sets in, measured
+//! similarity and a [`Relation`] out.
+//!
+//! LSH and fingerprints only nominate pairs; nothing counts until the exact
+//! sets agree. Shingles the corpus marks as common (held by at least
+//! [`crate::ScanConfig::common_df`] documents: boilerplate, widgets, stock
+//! phrases) are taken out of the shared part *and* out of both sides'
+//! totals, so masking can lower a pair's similarity but never raise it:
+//!
+//! ```text
+//! shared        = |A ∩ B| - |A ∩ B ∩ Common|
+//! jaccard       = shared / (|A ∪ B| - |A ∩ B ∩ Common|)
+//! containment_a = shared / (|A| - |A ∩ B ∩ Common|)    (share of A found in B)
+//! ```
+//!
+//! Containment also needs `min_shared` shingles, so a two-line brief cannot
+//! be "contained" in a long article on the strength of one stock phrase.
+
+use crate::config::ScanConfig;
+
+/// What a verified pair is to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Relation {
+    /// Jaccard at least 0.9: the same text up to trims and widgets.
+    Duplicate,
+    /// Jaccard at least the threshold.
+    NearDuplicate,
+    /// Most of one document is found in the other.
+    Contained,
+    /// Real shared passages, too few to call either a copy of the other.
+    Partial,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Duplicate => "duplicate",
+            Relation::NearDuplicate => "near-duplicate",
+            Relation::Contained => "contained",
+            Relation::Partial => "partial",
+        }
+    }
+
+    /// Whether this relation puts two documents in one story cluster.
+    pub fn links(self) -> bool {
+        !matches!(self, Relation::Partial)
+    }
+}
+
+/// Jaccard at or above which a pair is a plain duplicate.
+pub const DUPLICATE_JACCARD: f64 = 0.9;
+
+/// Exact similarity of two documents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairMetrics {
+    pub shared: usize,
+    /// Shingles both hold that were masked as common.
+    pub masked: usize,
+    pub jaccard: f64,
+    pub containment_a: f64,
+    pub containment_b: f64,
+}
+
+impl PairMetrics {
+    /// The relation these numbers support under `config`, if any.
+    pub fn relation(&self, config: &ScanConfig) -> Option<Relation> {
+        let o = config.options();
+        if self.shared == 0 {
+            return None;
+        }
+        if self.jaccard >= DUPLICATE_JACCARD {
+            Some(Relation::Duplicate)
+        } else if self.jaccard >= o.threshold {
+            Some(Relation::NearDuplicate)
+        } else if self.shared >= o.min_shared && self.containment_a.max(self.containment_b) >= o.containment {
+            Some(Relation::Contained)
+        } else if self.shared >= o.min_shared {
+            Some(Relation::Partial)
+        } else {
+            None
+        }
+    }
+}
+
+/// The sorted intersection of two sorted, de-duplicated sets.
+pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Measures two sets given their intersection and a common-shingle test.
+pub fn measure(a_len: usize, b_len: usize, shared: &[u64], is_common: impl Fn(u64) -> bool) -> PairMetrics {
+    let masked = shared.iter().filter(|&&h| is_common(h)).count();
+    let kept = shared.len() - masked;
+    let ratio = |num: usize, den: usize| if den == 0 { 0.0 } else { num as f64 / den as f64 };
+    PairMetrics {
+        shared: kept,
+        masked,
+        jaccard: ratio(kept, a_len + b_len - shared.len() - masked),
+        containment_a: ratio(kept, a_len - masked),
+        containment_b: ratio(kept, b_len - masked),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_only_lowers() {
+        let a: Vec<u64> = (0..100).collect();
+        let b: Vec<u64> = (50..150).collect();
+        let shared = intersect(&a, &b);
+        let plain = measure(a.len(), b.len(), &shared, |_| false);
+        let masked = measure(a.len(), b.len(), &shared, |h| h < 60);
+        assert!((plain.jaccard - 50.0 / 150.0).abs() < 1e-12);
+        assert!(masked.jaccard <= plain.jaccard);
+        assert!(masked.containment_a <= plain.containment_a);
+        assert_eq!(masked.shared, 40);
+    }
+
+    #[test]
+    fn boilerplate_alone_is_no_relation() {
+        let cfg = ScanConfig::default();
+        let a: Vec<u64> = (0..40).collect();
+        let b: Vec<u64> = (0..10).chain(100..200).collect();
+        let shared = intersect(&a, &b);
+        let m = measure(a.len(), b.len(), &shared, |h| h < 10);
+        assert_eq!(m.relation(&cfg), None);
+    }
+
+    #[test]
+    fn short_copy_inside_long_is_contained() {
+        let cfg = ScanConfig::default();
+        let a: Vec<u64> = (0..60).collect();
+        let b: Vec<u64> = (0..1000).collect();
+        let m = measure(a.len(), b.len(), &intersect(&a, &b), |_| false);
+        assert_eq!(m.relation(&cfg), Some(Relation::Contained));
+    }
+}
