@@ -1,1 +1,66 @@
-fn main(){}
+//! Criterion benches of each per-document stage and of a whole scan, on a
+//! synthetic news-like corpus made by `copydesk::synth` (fixed seed).
+
+use copydesk::normalize::normalize;
+use copydesk::shingle::Shingles;
+use copydesk::signature::Signature;
+use copydesk::synth::{Corpus, SynthOptions};
+use copydesk::{candidates, repeats, ScanConfig, Scanner};
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+
+fn corpus() -> Corpus {
+    Corpus::generate(&SynthOptions { articles: 2_000, ..SynthOptions::default() })
+}
+
+fn stages(c: &mut Criterion) {
+    let corpus = corpus();
+    let bytes: usize = corpus.documents.iter().map(|d| d.text.len()).sum();
+    let texts: Vec<&str> = corpus.documents.iter().map(|d| d.text.as_str()).collect();
+    let mut g = c.benchmark_group("stages");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(10);
+    g.bench_function("normalize", |b| b.iter(|| texts.iter().map(|t| normalize(t).tokens.len()).sum::<usize>()));
+    g.bench_function("normalize+shingle+minhash", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| {
+                    let n = normalize(t);
+                    let s = Shingles::with_k(&n.tokens, 5);
+                    Signature::new(&s.hashes, 128).map_or(0, |s| s.0[0] as usize)
+                })
+                .sum::<usize>()
+        })
+    });
+    let shingles: Vec<Shingles> = texts.iter().map(|t| Shingles::with_k(&normalize(t).tokens, 5)).collect();
+    g.bench_function("minhash", |b| {
+        b.iter(|| shingles.iter().map(|s| Signature::new(&s.hashes, 128).map_or(0, |s| s.0[0] as usize)).sum::<usize>())
+    });
+    g.bench_function("winnow", |b| b.iter(|| shingles.iter().map(|s| candidates::winnow(&s.hashes, 8).len()).sum::<usize>()));
+    g.bench_function("sentences+repeats", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| {
+                    let tokens = normalize(t).tokens;
+                    repeats::find(t, &tokens, &Shingles::with_k(&tokens, 5), 8).len()
+                })
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+fn whole_scan(c: &mut Criterion) {
+    let corpus = corpus();
+    let bytes: usize = corpus.documents.iter().map(|d| d.text.len()).sum();
+    let mut g = c.benchmark_group("scan");
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.sample_size(10);
+    let scanner = Scanner::new(ScanConfig::default());
+    g.bench_function("whole scan", |b| b.iter(|| black_box(scanner.scan(corpus.documents.clone())).clusters.len()));
+    g.finish();
+}
+
+criterion_group!(benches, stages, whole_scan);
+criterion_main!(benches);

@@ -133,7 +133,7 @@ fn for_each_group(mut entries: Vec<(u64, u32)>, mut each: impl FnMut(&[u32])) {
 }
 
 /// Pairs that share at least one LSH band.
-pub fn lsh_pairs(signatures: &[Option<Signature>], params: BandParams) -> Vec<(u32, u32)> {
+pub fn lsh_pairs(signatures: &[Option<&Signature>], params: BandParams) -> Vec<(u32, u32)> {
     let entries: Vec<(u64, u32)> = signatures
         .par_iter()
         .enumerate()
@@ -186,7 +186,7 @@ pub struct ContainmentCandidates {
 
 /// Pairs that share at least `min_fingerprints` fingerprints held by fewer
 /// than `common_df` documents.
-pub fn containment_pairs(fingerprints: &[Vec<u64>], min_fingerprints: usize, common_df: usize) -> ContainmentCandidates {
+pub fn containment_pairs(fingerprints: &[&[u64]], min_fingerprints: usize, common_df: usize) -> ContainmentCandidates {
     let entries: Vec<(u64, u32)> = fingerprints
         .par_iter()
         .enumerate()

@@ -39,6 +39,7 @@ pub mod scan;
 pub mod sentence;
 pub mod shingle;
 pub mod signature;
+pub mod synth;
 pub mod time;
 pub mod verify;
 

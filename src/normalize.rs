@@ -66,9 +66,20 @@ pub fn normalize(text: &str) -> Normalized {
     }
 }
 
+/// ASCII letters and digits, by byte.
+static ASCII_WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    t
+};
+
 #[inline]
 fn is_ascii_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
+    ASCII_WORD[b as usize]
 }
 
 /// The fast path: `text` must be ASCII (checked by [`normalize`]).
@@ -76,7 +87,6 @@ pub fn normalize_ascii(text: &str) -> Normalized {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut tokens = Vec::with_capacity(n / 6 + 1);
-    let mut buf = Vec::with_capacity(64);
     let mut i = 0;
     while i < n {
         while i < n && !is_ascii_word(bytes[i]) {
@@ -86,8 +96,10 @@ pub fn normalize_ascii(text: &str) -> Normalized {
             break;
         }
         let start = i;
+        let mut has_upper = false;
         loop {
             while i < n && is_ascii_word(bytes[i]) {
+                has_upper |= bytes[i].is_ascii_uppercase();
                 i += 1;
             }
             if i + 1 < n && bytes[i] == b'\'' && is_ascii_word(bytes[i + 1]) {
@@ -96,11 +108,26 @@ pub fn normalize_ascii(text: &str) -> Normalized {
             }
             break;
         }
-        buf.clear();
-        buf.extend(bytes[start..i].iter().map(u8::to_ascii_lowercase));
-        tokens.push(Token { start: start as u32, end: i as u32, hash: xxh3_64_with_seed(&buf, TOKEN_SEED) });
+        let raw = &bytes[start..i];
+        let hash = if has_upper { hash_lowered(raw) } else { xxh3_64_with_seed(raw, TOKEN_SEED) };
+        tokens.push(Token { start: start as u32, end: i as u32, hash });
     }
     Normalized { tokens, script: Script::Spaced }
+}
+
+/// Hashes an ASCII token with uppercase letters, lowercased. Setting bit
+/// 0x20 lowercases letters and leaves digits and `'` unchanged.
+fn hash_lowered(raw: &[u8]) -> u64 {
+    let mut buf = [0u8; 32];
+    if raw.len() <= buf.len() {
+        for (dst, &src) in buf.iter_mut().zip(raw) {
+            *dst = src | 0x20;
+        }
+        xxh3_64_with_seed(&buf[..raw.len()], TOKEN_SEED)
+    } else {
+        let lower: Vec<u8> = raw.iter().map(|&b| b | 0x20).collect();
+        xxh3_64_with_seed(&lower, TOKEN_SEED)
+    }
 }
 
 /// Characters that Unicode says to ignore when rendering: they neither join

@@ -11,14 +11,10 @@
 //! repeat, so a repeated paragraph is reported once.
 
 use crate::normalize::Token;
-use crate::sentence::Sentence;
-use std::collections::HashMap;
+use crate::sentence::{self, Sentence};
+use crate::shingle::{HashMapU64, Shingles};
 use std::ops::Range;
-use xxhash_rust::xxh3::xxh3_64;
-
-/// Above this many sentences only verbatim repeats are looked for, to keep
-/// the pairwise near-repeat comparison bounded.
-pub const NEAR_REPEAT_MAX_SENTENCES: usize = 2_000;
+use xxhash_rust::xxh3::Xxh3;
 
 /// How closely the second occurrence follows the first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,70 +41,122 @@ pub struct Repeat {
     pub sentences: usize,
 }
 
+#[derive(Clone)]
 struct SentenceTokens {
     seq_hash: u64,
     set: Vec<u64>,
-    paragraph: usize,
-    span: Range<usize>,
 }
 
-/// Finds the repeats among `sentences`, using `tokens` of the same text.
-pub fn find(sentences: &[Sentence], tokens: &[Token], min_tokens: usize) -> Vec<Repeat> {
-    let info: Vec<SentenceTokens> = sentences
-        .iter()
-        .map(|s| {
-            let lo = tokens.partition_point(|t| (t.start as usize) < s.span.start);
-            let hi = tokens.partition_point(|t| (t.end as usize) <= s.span.end);
-            let toks = &tokens[lo..hi.max(lo)];
-            let mut bytes = Vec::with_capacity(toks.len() * 8);
-            for t in toks {
-                bytes.extend_from_slice(&t.hash.to_le_bytes());
+impl SentenceTokens {
+    fn new(s: &Sentence, tokens: &[Token]) -> Self {
+        let lo = tokens.partition_point(|t| (t.start as usize) < s.span.start);
+        let hi = tokens.partition_point(|t| (t.end as usize) <= s.span.end);
+        let toks = &tokens[lo..hi.max(lo)];
+        let mut seq = Xxh3::new();
+        for t in toks {
+            seq.update(&t.hash.to_le_bytes());
+        }
+        let mut set: Vec<u64> = toks.iter().map(|t| t.hash).collect();
+        set.sort_unstable();
+        set.dedup();
+        SentenceTokens { seq_hash: seq.digest(), set }
+    }
+}
+
+/// Finds the repeats in `text`, given its tokens and shingles.
+///
+/// Two sentences are compared only when a shingle that occurs twice in the
+/// document starts in each of them: a document that repeats no shingle at
+/// all (most of them) costs one hash-set pass and is never split into
+/// sentences. A near repeat that shares no run of `k` words with its first
+/// occurrence is therefore not reported.
+pub fn find(text: &str, tokens: &[Token], shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
+    let mut first_at: HashMapU64<usize> = HashMapU64::with_capacity_and_hasher(shingles.hashes.len(), Default::default());
+    let mut twice: Vec<(usize, usize)> = Vec::new();
+    for (pos, &h) in shingles.hashes.iter().enumerate() {
+        match first_at.get(&h) {
+            Some(&first) => twice.push((first, pos)),
+            None => {
+                first_at.insert(h, pos);
             }
-            let mut set: Vec<u64> = toks.iter().map(|t| t.hash).collect();
-            set.sort_unstable();
-            set.dedup();
-            SentenceTokens { seq_hash: xxh3_64(&bytes), set, paragraph: s.paragraph, span: s.span.clone() }
+        }
+    }
+    if twice.is_empty() {
+        return Vec::new();
+    }
+    let sentences = sentence::sentences(text);
+    // Sentence index of every token (sentences are in text order).
+    let mut sentence_of = vec![usize::MAX; tokens.len()];
+    let mut si = 0;
+    for (ti, t) in tokens.iter().enumerate() {
+        while si < sentences.len() && sentences[si].span.end <= t.start as usize {
+            si += 1;
+        }
+        if si < sentences.len() && sentences[si].span.start <= t.start as usize {
+            sentence_of[ti] = si;
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = twice
+        .into_iter()
+        .filter_map(|(p, q)| {
+            let (i, j) = (sentence_of[p], sentence_of[q]);
+            (i != usize::MAX && j != usize::MAX && i < j).then_some((i, j))
         })
         .collect();
-    let eligible = |i: usize| info[i].set.len() >= min_tokens;
+    pairs.sort_unstable();
+    pairs.dedup();
 
-    // matches[i] = (j, kind): sentence j (> i) repeats sentence i.
-    let mut matches: Vec<(usize, usize, RepeatKind)> = Vec::new();
-    let mut first_seen: HashMap<u64, usize> = HashMap::new();
-    for i in 0..info.len() {
-        if !eligible(i) {
+    let mut info: Vec<Option<SentenceTokens>> = vec![None; sentences.len()];
+    let describe = |i: usize, info: &mut Vec<Option<SentenceTokens>>| {
+        if info[i].is_none() {
+            info[i] = Some(SentenceTokens::new(&sentences[i], tokens));
+        }
+    };
+    // For each later sentence, the earliest sentence it repeats.
+    let mut best: Vec<Option<(usize, RepeatKind)>> = vec![None; sentences.len()];
+    for (i, j) in pairs {
+        if best[j].is_some_and(|(_, k)| k == RepeatKind::Verbatim) {
             continue;
         }
-        match first_seen.get(&info[i].seq_hash) {
-            Some(&first) => matches.push((first, i, RepeatKind::Verbatim)),
-            None => {
-                first_seen.insert(info[i].seq_hash, i);
-            }
+        describe(i, &mut info);
+        describe(j, &mut info);
+        let (a, b) = (info[i].as_ref().expect("described"), info[j].as_ref().expect("described"));
+        if a.set.len() < min_tokens || b.set.len() < min_tokens {
+            continue;
+        }
+        let kind = if a.seq_hash == b.seq_hash {
+            RepeatKind::Verbatim
+        } else if near(&a.set, &b.set) {
+            RepeatKind::Near
+        } else {
+            continue;
+        };
+        let better = match best[j] {
+            None => true,
+            Some((_, RepeatKind::Near)) => kind == RepeatKind::Verbatim,
+            Some(_) => false,
+        };
+        if better {
+            best[j] = Some((i, kind));
         }
     }
-    if info.len() <= NEAR_REPEAT_MAX_SENTENCES {
-        for j in 0..info.len() {
-            if !eligible(j) || matches.iter().any(|m| m.1 == j) {
-                continue;
-            }
-            let best = (0..j).filter(|&i| eligible(i) && info[i].seq_hash != info[j].seq_hash).find(|&i| near(&info[i].set, &info[j].set));
-            if let Some(i) = best {
-                matches.push((i, j, RepeatKind::Near));
-            }
-        }
-    }
-    matches.sort_by_key(|m| (m.1, m.0));
-    merge(&info, matches)
+    let matches: Vec<(usize, usize, RepeatKind)> =
+        best.iter().enumerate().filter_map(|(j, b)| b.map(|(i, kind)| (i, j, kind))).collect();
+    merge(&sentences, matches)
 }
 
 fn near(a: &[u64], b: &[u64]) -> bool {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // shared >= union / 2 >= large / 2 needs a small side at least half as big.
+    if small.len() * 2 < large.len() {
+        return false;
+    }
     let shared = small.iter().filter(|h| large.binary_search(h).is_ok()).count();
     let union = a.len() + b.len() - shared;
     shared * 5 >= small.len() * 4 && shared * 2 >= union
 }
 
-fn merge(info: &[SentenceTokens], matches: Vec<(usize, usize, RepeatKind)>) -> Vec<Repeat> {
+fn merge(info: &[Sentence], matches: Vec<(usize, usize, RepeatKind)>) -> Vec<Repeat> {
     let mut out: Vec<(usize, usize, usize, usize, RepeatKind)> = Vec::new(); // i0, i1, j0, j1 inclusive
     for (i, j, kind) in matches {
         if let Some(last) = out.last_mut() {
@@ -142,10 +190,10 @@ fn merge(info: &[SentenceTokens], matches: Vec<(usize, usize, RepeatKind)>) -> V
 mod tests {
     use super::*;
     use crate::normalize::normalize;
-    use crate::sentence::sentences;
 
     fn repeats(text: &str) -> Vec<Repeat> {
-        find(&sentences(text), &normalize(text).tokens, 6)
+        let tokens = normalize(text).tokens;
+        find(text, &tokens, &Shingles::with_k(&tokens, 5), 6)
     }
 
     #[test]

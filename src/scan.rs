@@ -13,14 +13,12 @@ use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::normalize::{self, Script, Token};
 use crate::repeats::{self, Repeat};
-use crate::sentence;
-use crate::shingle::Shingles;
+use crate::shingle::{HashMapU64, HashSetU64, Shingles};
 use crate::signature::Signature;
 use crate::verify::{self, PairMetrics, Relation};
 use bitvec::prelude::*;
 use rayon::prelude::*;
 use std::cmp::Reverse;
-use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -75,6 +73,27 @@ pub struct Stats {
     pub tokens: usize,
 }
 
+/// Wall-clock time spent in each stage, in pipeline order. Not part of any
+/// output (it differs between runs); benchmarks print it.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+struct Stopwatch {
+    last: std::time::Instant,
+    timings: Timings,
+}
+
+impl Stopwatch {
+    fn new() -> Self {
+        Stopwatch { last: std::time::Instant::now(), timings: Timings::default() }
+    }
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.timings.0.push((stage, now - self.last));
+        self.last = now;
+    }
+}
+
 /// The result of a scan.
 #[derive(Debug, Clone)]
 pub struct Scan {
@@ -85,6 +104,7 @@ pub struct Scan {
     /// Inputs that were not scanned, and why.
     pub skipped: Vec<Skipped>,
     pub stats: Stats,
+    pub timings: Timings,
 }
 
 impl Scan {
@@ -119,7 +139,7 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let shingles = Shingles::new(&normalized, o.shingle_words, o.shingle_chars);
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
-    let repeats = repeats::find(&sentence::sentences(&doc.text), &normalized.tokens, o.repeat_min_tokens);
+    let repeats = repeats::find(&doc.text, &normalized.tokens, &shingles, o.repeat_min_tokens);
     Analysis { tokens: normalized.tokens, script: normalized.script, shingles, signature, fingerprints, repeats }
 }
 
@@ -136,19 +156,22 @@ impl Scanner {
     /// refused by the caller (ingest does).
     pub fn scan(&self, documents: Vec<Document>) -> Scan {
         let config = &self.config;
+        let mut watch = Stopwatch::new();
         let analyses: Vec<Analysis> = documents.par_iter().map(|d| analyze(d, config)).collect();
+        watch.lap("analyze");
         let n = documents.len();
         let BandParams { bands, rows } = config.bands();
         let common_df = config.common_df(n);
 
-        let signatures: Vec<Option<Signature>> = analyses.iter().map(|a| a.signature.clone()).collect();
+        let signatures: Vec<Option<&Signature>> = analyses.iter().map(|a| a.signature.as_ref()).collect();
         let lsh = candidates::lsh_pairs(&signatures, config.bands());
-        let fingerprints: Vec<Vec<u64>> = analyses.iter().map(|a| a.fingerprints.clone()).collect();
+        let fingerprints: Vec<&[u64]> = analyses.iter().map(|a| a.fingerprints.as_slice()).collect();
         let contained = candidates::containment_pairs(&fingerprints, 2, common_df);
         let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
 
+        watch.lap("candidates");
         let mut stats = Stats {
             bands,
             rows,
@@ -173,7 +196,9 @@ impl Scanner {
         let set = |i: u32| sets[i as usize].as_deref().unwrap_or(&[]);
         let shared: Vec<Vec<u64>> = pairs_idx.par_iter().map(|&(a, b)| verify::intersect(set(a), set(b))).collect();
 
+        watch.lap("exact sets");
         let common = common_shingles(&analyses, &shared, common_df);
+        watch.lap("common shingles");
         let is_common = |h: u64| common.contains(&h);
 
         let mut verified: Vec<(u32, u32, PairMetrics, Relation, Vec<u64>)> = pairs_idx
@@ -185,6 +210,7 @@ impl Scanner {
             })
             .collect();
 
+        watch.lap("verify");
         let links: Vec<Link> = verified
             .iter()
             .filter(|v| v.3.links())
@@ -212,6 +238,7 @@ impl Scanner {
             rank,
             |d| documents[d as usize].id.clone(),
         );
+        watch.lap("cluster");
         let on_demand = on_demand.into_inner().expect("not poisoned");
         stats.verified_on_demand = on_demand.len();
         verified.extend(on_demand);
@@ -225,7 +252,8 @@ impl Scanner {
             })
             .collect();
 
-        Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), stats }
+        watch.lap("align");
+        Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), stats, timings: watch.timings }
     }
 }
 
@@ -238,17 +266,34 @@ fn link_bonus(r: Relation) -> f64 {
     }
 }
 
+/// Documents counted exactly for document frequency; larger corpora are
+/// sampled evenly down to this many.
+pub const DF_SAMPLE: usize = 4096;
+
 /// The shingles, among those some candidate pair shares, that at least
 /// `common_df` documents hold. Only shared shingles can matter (masking
 /// works on intersections), so only they are counted; a Bloom filter over
-/// them keeps the pass over every document's shingles cheap.
-fn common_shingles(analyses: &[Analysis], shared: &[Vec<u64>], common_df: usize) -> HashSet<u64> {
+/// them keeps the pass over the documents' shingles cheap. Up to
+/// [`DF_SAMPLE`] documents the count is exact; above, every `n / DF_SAMPLE`-th
+/// document is counted and the threshold scaled to the sample, which is
+/// ample for a "large share of the corpus" and keeps this stage O(sample).
+fn common_shingles(analyses: &[Analysis], shared: &[Vec<u64>], common_df: usize) -> HashSetU64 {
+    if analyses.len() < common_df {
+        return HashSetU64::default();
+    }
     let mut wanted: Vec<u64> = shared.iter().flatten().copied().collect();
     wanted.par_sort_unstable();
     wanted.dedup();
-    if wanted.is_empty() || analyses.len() < common_df {
-        return HashSet::new();
+    if wanted.is_empty() {
+        return HashSetU64::default();
     }
+    let stride = analyses.len().div_ceil(DF_SAMPLE).max(1);
+    let sample: Vec<&Analysis> = analyses.iter().step_by(stride).collect();
+    let threshold = if stride == 1 {
+        common_df
+    } else {
+        ((common_df as f64 * sample.len() as f64 / analyses.len() as f64).ceil() as usize).max(2)
+    };
     let bits = (wanted.len() * 16).next_power_of_two();
     let mut bloom = bitvec![u64, Lsb0; 0; bits];
     let mask = bits as u64 - 1;
@@ -256,10 +301,10 @@ fn common_shingles(analyses: &[Analysis], shared: &[Vec<u64>], common_df: usize)
         bloom.set((h & mask) as usize, true);
         bloom.set(((h >> 32).rotate_left(7) & mask) as usize, true);
     }
-    let wanted_set: HashSet<u64> = wanted.iter().copied().collect();
-    let counts: HashMap<u64, usize> = analyses
+    let wanted_set: HashSetU64 = wanted.iter().copied().collect();
+    let counts: HashMapU64<usize> = sample
         .par_iter()
-        .fold(HashMap::new, |mut acc: HashMap<u64, usize>, a| {
+        .fold(HashMapU64::default, |mut acc: HashMapU64<usize>, a| {
             let mut hits: Vec<u64> = a
                 .shingles
                 .hashes
@@ -274,13 +319,13 @@ fn common_shingles(analyses: &[Analysis], shared: &[Vec<u64>], common_df: usize)
             }
             acc
         })
-        .reduce(HashMap::new, |mut x, y| {
+        .reduce(HashMapU64::default, |mut x, y| {
             for (h, c) in y {
                 *x.entry(h).or_default() += c;
             }
             x
         });
-    counts.into_iter().filter(|&(_, c)| c >= common_df).map(|(h, _)| h).collect()
+    counts.into_iter().filter(|&(_, c)| c >= threshold).map(|(h, _)| h).collect()
 }
 
 fn passages(
@@ -289,7 +334,7 @@ fn passages(
     a: u32,
     b: u32,
     shared: &[u64],
-    common: &HashSet<u64>,
+    common: &HashSetU64,
     min_tokens: usize,
 ) -> Vec<Passage> {
     let (da, db) = (&documents[a as usize], &documents[b as usize]);

@@ -37,17 +37,20 @@ fn starts_sentence(c: char) -> bool {
 }
 
 fn is_abbreviation(before_stop: &str) -> bool {
-    let word: String = before_stop
-        .chars()
+    // The word before the stop, dots included ("U.S"), read backwards.
+    let word_start = before_stop
+        .char_indices()
         .rev()
-        .take_while(|c| c.is_alphanumeric() || *c == '.')
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let lower = word.to_lowercase();
-    let single_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
-    single_initial || ABBREVIATIONS.contains(&lower.as_str())
+        .take_while(|&(_, c)| c.is_alphanumeric() || c == '.')
+        .last()
+        .map_or(before_stop.len(), |(i, _)| i);
+    let word = &before_stop[word_start..];
+    if word.is_empty() || word.len() > 8 {
+        return false;
+    }
+    let mut chars = word.chars();
+    let single_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+    single_initial || ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
 
 /// Byte ranges of the paragraphs of `text`, trimmed, empty ones dropped.
@@ -100,33 +103,27 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
     for (paragraph, para) in paragraphs(text).into_iter().enumerate() {
         let body = &text[para.clone()];
         let mut start = 0;
-        let mut iter = body.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
-            let end = match c {
-                '。' | '！' | '？' => Some(i + c.len_utf8()),
-                '.' | '!' | '?' => {
-                    let mut end = i + 1;
-                    while let Some(&(j, n)) = iter.peek() {
-                        if is_closing(n) || (n == c) {
-                            end = j + n.len_utf8();
-                            iter.next();
-                        } else {
-                            break;
-                        }
-                    }
-                    let rest = &body[end..];
-                    let next = rest.trim_start();
-                    let spaced = next.len() < rest.len();
-                    let next_ok = next.chars().next().is_some_and(starts_sentence);
-                    let abbrev = c == '.' && is_abbreviation(&body[start..i]);
-                    (spaced && next_ok && !abbrev).then_some(end)
-                }
-                _ => None,
+        let mut from = 0;
+        while let Some(found) = body[from..].find(['.', '!', '?', '。', '！', '？']) {
+            let i = from + found;
+            let c = body[i..].chars().next().unwrap_or('.');
+            let mut end = i + c.len_utf8();
+            let stop = if c.is_ascii() {
+                end += body[end..].chars().take_while(|&n| is_closing(n) || n == c).map(char::len_utf8).sum::<usize>();
+                let rest = &body[end..];
+                let next = rest.trim_start();
+                let spaced = next.len() < rest.len();
+                let next_ok = next.chars().next().is_some_and(starts_sentence);
+                let abbrev = c == '.' && is_abbreviation(&body[start..i]);
+                spaced && next_ok && !abbrev
+            } else {
+                true
             };
-            if let Some(end) = end {
+            if stop {
                 push_sentence(text, para.start + start..para.start + end, paragraph, &mut out);
                 start = end;
             }
+            from = end;
         }
         push_sentence(text, para.start + start..para.end, paragraph, &mut out);
     }

@@ -27,14 +27,18 @@ pub fn fmix64(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Hash of an ordered run of token hashes.
+/// The base of the polynomial shingle hash (odd, so multiplying by it is a
+/// bijection on u64).
+const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Hash of an ordered run of token hashes: the polynomial
+/// `Σ t[j] · BASE^(m-1-j)` over u64, finalised by [`fmix64`] with the length.
+/// [`Shingles::with_k`] rolls the same polynomial along the text, two
+/// multiplications per shingle whatever `k` is.
 #[inline]
 pub fn combine(tokens: &[Token]) -> u64 {
-    let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
-    for t in tokens {
-        h = (h.rotate_left(27) ^ t.hash).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    fmix64(h ^ tokens.len() as u64)
+    let poly = tokens.iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
+    fmix64(poly ^ tokens.len() as u64)
 }
 
 impl Shingles {
@@ -56,7 +60,16 @@ impl Shingles {
         } else if tokens.len() < k {
             vec![combine(tokens)]
         } else {
-            tokens.windows(k).map(combine).collect()
+            // BASE^(k-1): the weight of the token leaving the window.
+            let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
+            let mut poly = tokens[..k].iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
+            let mut out = Vec::with_capacity(tokens.len() - k + 1);
+            out.push(fmix64(poly ^ k as u64));
+            for i in k..tokens.len() {
+                poly = poly.wrapping_sub(tokens[i - k].hash.wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(tokens[i].hash);
+                out.push(fmix64(poly ^ k as u64));
+            }
+            out
         };
         Shingles { k, hashes }
     }
@@ -96,9 +109,43 @@ mod tests {
     }
 
     #[test]
+    fn rolling_hash_equals_direct_hash() {
+        let n = normalize("a b c d e f g h i j k l m n o p");
+        for k in 1..8 {
+            let rolled = Shingles::with_k(&n.tokens, k);
+            let direct: Vec<u64> = n.tokens.windows(k).map(combine).collect();
+            assert_eq!(rolled.hashes, direct, "k = {k}");
+        }
+    }
+
+    #[test]
     fn order_matters() {
         let a = normalize("alpha beta gamma delta epsilon");
         let b = normalize("beta alpha gamma delta epsilon");
         assert_ne!(Shingles::with_k(&a.tokens, 5), Shingles::with_k(&b.tokens, 5));
     }
 }
+
+/// A hasher for keys that already are uniform 64-bit hashes (token and
+/// shingle hashes): it passes them through instead of hashing them again.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by shingle hash.
+pub type HashMapU64<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
+/// A set of shingle hashes.
+pub type HashSetU64 = std::collections::HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>;

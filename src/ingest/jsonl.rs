@@ -10,19 +10,25 @@
 use super::State;
 use crate::document::{Document, Metadata, Origin, Source};
 use crate::time::Published;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 const KNOWN: &[&str] = &["id", "text", "outlet", "url", "published", "title"];
 
 /// Reads every line of `bytes` (a JSON Lines file named `name`).
 pub(crate) fn read(bytes: &[u8], name: &str, state: &mut State) {
-    for (i, raw) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line = i + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match parse_line(raw, name, line) {
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, raw)| (i + 1, raw.strip_suffix(b"\r").unwrap_or(raw)))
+        .filter(|(_, raw)| !raw.iter().all(u8::is_ascii_whitespace))
+        .collect();
+    // Parsing is the slow part and independent per line; ids are checked in
+    // line order afterwards, so the result does not depend on threads.
+    let parsed: Vec<(usize, Result<Document, String>)> =
+        lines.into_par_iter().map(|(line, raw)| (line, parse_line(raw, name, line))).collect();
+    for (line, result) in parsed {
+        match result {
             Ok(doc) => state.add(doc, name, Some(line)),
             Err(reason) => state.skip(name, Some(line), reason),
         }
