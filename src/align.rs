@@ -58,12 +58,24 @@ struct Run {
 
 /// Aligns `a` and `b`; `shared` is the sorted set of shingle hashes that may
 /// anchor (their unmasked intersection). Token counts bound the ranges.
-pub fn align(a: &Shingles, a_tokens: usize, b: &Shingles, b_tokens: usize, shared: &[u64], min_tokens: usize) -> Vec<TokenPassage> {
+pub fn align(
+    a: &Shingles,
+    a_tokens: usize,
+    b: &Shingles,
+    b_tokens: usize,
+    shared: &[u64],
+    min_tokens: usize,
+) -> Vec<TokenPassage> {
     let k = a.k;
     let anchors: HashSetU64 = shared.iter().copied().collect();
     let positions = |s: &Shingles| {
-        let mut v: Vec<(u64, usize)> =
-            s.hashes.iter().enumerate().filter(|(_, h)| anchors.contains(h)).map(|(i, &h)| (h, i)).collect();
+        let mut v: Vec<(u64, usize)> = s
+            .hashes
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| anchors.contains(h))
+            .map(|(i, &h)| (h, i))
+            .collect();
         v.sort_unstable();
         v
     };
@@ -108,7 +120,10 @@ pub fn align(a: &Shingles, a_tokens: usize, b: &Shingles, b_tokens: usize, share
     for r in runs {
         let ra = r.i..(r.i + r.len - 1 + k).min(a_tokens);
         let rb = r.j..(r.j + r.len - 1 + k).min(b_tokens);
-        if taken.iter().any(|(ta, tb)| overlaps(ta, &ra) || overlaps(tb, &rb)) {
+        if taken
+            .iter()
+            .any(|(ta, tb)| overlaps(ta, &ra) || overlaps(tb, &rb))
+        {
             continue;
         }
         taken.push((ra, rb));
@@ -134,7 +149,11 @@ pub fn align(a: &Shingles, a_tokens: usize, b: &Shingles, b_tokens: usize, share
         .filter(|(ra, rb, _, _)| ra.len().min(rb.len()) >= min_tokens.min(a_tokens).min(b_tokens))
         .map(|(ra, rb, covered, runs)| TokenPassage {
             score: covered as f64 / ra.len() as f64,
-            kind: if runs == 1 { PassageKind::Verbatim } else { PassageKind::Edited },
+            kind: if runs == 1 {
+                PassageKind::Verbatim
+            } else {
+                PassageKind::Edited
+            },
             a: ra,
             b: rb,
         })
@@ -153,7 +172,10 @@ mod tests {
 
     fn passages(a: &str, b: &str) -> Vec<TokenPassage> {
         let (na, nb) = (normalize(a), normalize(b));
-        let (sa, sb) = (Shingles::with_k(&na.tokens, 5), Shingles::with_k(&nb.tokens, 5));
+        let (sa, sb) = (
+            Shingles::with_k(&na.tokens, 5),
+            Shingles::with_k(&nb.tokens, 5),
+        );
         let shared = intersect(&sa.set(), &sb.set());
         align(&sa, na.tokens.len(), &sb, nb.tokens.len(), &shared, 8)
     }

@@ -41,14 +41,25 @@ pub fn cluster_id(canonical_doc_id: &str) -> String {
 /// `related(x, y)` answers for pairs not in `links` (it is asked at most once
 /// per pair); `rank(x)` orders members, the smallest rank being canonical;
 /// `doc_id(x)` names the canonical document for the cluster id.
-pub fn build<R, K, Id>(num_docs: usize, links: &[Link], mut related: impl FnMut(u32, u32) -> bool, rank: R, doc_id: Id) -> Vec<Cluster>
+pub fn build<R, K, Id>(
+    num_docs: usize,
+    links: &[Link],
+    mut related: impl FnMut(u32, u32) -> bool,
+    rank: R,
+    doc_id: Id,
+) -> Vec<Cluster>
 where
     R: Fn(u32) -> K,
     K: Ord,
     Id: Fn(u32) -> String,
 {
     let mut ordered: Vec<Link> = links.to_vec();
-    ordered.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    ordered.sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
     let known: HashSet<(u32, u32)> = links.iter().map(|l| key(l.a, l.b)).collect();
     let mut asked: HashMap<(u32, u32), bool> = HashMap::new();
     let mut owner: Vec<usize> = (0..num_docs).collect();
@@ -67,7 +78,11 @@ where
         if !all_related {
             continue;
         }
-        let (keep, gone) = if members[ca].len() >= members[cb].len() { (ca, cb) } else { (cb, ca) };
+        let (keep, gone) = if members[ca].len() >= members[cb].len() {
+            (ca, cb)
+        } else {
+            (cb, ca)
+        };
         let moved = std::mem::take(&mut members[gone]);
         for &d in &moved {
             owner[d as usize] = keep;
@@ -80,7 +95,11 @@ where
         .map(|mut m| {
             m.sort_by_key(|&d| (rank(d), d));
             let canonical = m[0];
-            Cluster { id: cluster_id(&doc_id(canonical)), canonical, members: m }
+            Cluster {
+                id: cluster_id(&doc_id(canonical)),
+                canonical,
+                members: m,
+            }
         })
         .collect();
     clusters.sort_by_key(|c| (rank(c.canonical), c.canonical));
@@ -100,9 +119,21 @@ mod tests {
     use super::*;
 
     fn run(n: usize, links: &[(u32, u32)], extra: &[(u32, u32)]) -> Vec<Vec<u32>> {
-        let links: Vec<Link> = links.iter().map(|&(a, b)| Link { a, b, score: 1.0 }).collect();
+        let links: Vec<Link> = links
+            .iter()
+            .map(|&(a, b)| Link { a, b, score: 1.0 })
+            .collect();
         let extra: HashSet<(u32, u32)> = extra.iter().map(|&(a, b)| key(a, b)).collect();
-        build(n, &links, |x, y| extra.contains(&(x, y)), |d| d, |d| d.to_string()).into_iter().map(|c| c.members).collect()
+        build(
+            n,
+            &links,
+            |x, y| extra.contains(&(x, y)),
+            |d| d,
+            |d| d.to_string(),
+        )
+        .into_iter()
+        .map(|c| c.members)
+        .collect()
     }
 
     #[test]

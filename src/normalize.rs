@@ -109,10 +109,21 @@ pub fn normalize_ascii(text: &str) -> Normalized {
             break;
         }
         let raw = &bytes[start..i];
-        let hash = if has_upper { hash_lowered(raw) } else { xxh3_64_with_seed(raw, TOKEN_SEED) };
-        tokens.push(Token { start: start as u32, end: i as u32, hash });
+        let hash = if has_upper {
+            hash_lowered(raw)
+        } else {
+            xxh3_64_with_seed(raw, TOKEN_SEED)
+        };
+        tokens.push(Token {
+            start: start as u32,
+            end: i as u32,
+            hash,
+        });
     }
-    Normalized { tokens, script: Script::Spaced }
+    Normalized {
+        tokens,
+        script: Script::Spaced,
+    }
 }
 
 /// Hashes an ASCII token with uppercase letters, lowercased. Setting bit
@@ -230,7 +241,11 @@ pub fn normalize_unicode(text: &str) -> Normalized {
         norm.clear();
         normalize_token(&text[span.0..span.1], norm);
         if !norm.is_empty() {
-            tokens.push(Token { start: span.0 as u32, end: span.1 as u32, hash: xxh3_64_with_seed(norm.as_bytes(), TOKEN_SEED) });
+            tokens.push(Token {
+                start: span.0 as u32,
+                end: span.1 as u32,
+                hash: xxh3_64_with_seed(norm.as_bytes(), TOKEN_SEED),
+            });
         }
     };
     while let Some((i, c)) = chars.next() {
@@ -267,7 +282,11 @@ pub fn normalize_unicode(text: &str) -> Normalized {
     if let Some(span) = open.take() {
         close(span, &mut tokens, &mut norm);
     }
-    let script = if unspaced * 2 >= tokens.len() && unspaced > 0 { Script::Unspaced } else { Script::Spaced };
+    let script = if unspaced * 2 >= tokens.len() && unspaced > 0 {
+        Script::Unspaced
+    } else {
+        Script::Spaced
+    };
     Normalized { tokens, script }
 }
 
@@ -276,7 +295,11 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        normalize(text).tokens.iter().map(|t| &text[t.start as usize..t.end as usize]).collect()
+        normalize(text)
+            .tokens
+            .iter()
+            .map(|t| &text[t.start as usize..t.end as usize])
+            .collect()
     }
 
     fn hash_of(word: &str) -> u64 {
@@ -285,14 +308,20 @@ mod tests {
 
     #[test]
     fn ascii_words_and_apostrophes() {
-        assert_eq!(words("Pakistan's PM, Kakar -- met 'Putin'."), ["Pakistan's", "PM", "Kakar", "met", "Putin"]);
+        assert_eq!(
+            words("Pakistan's PM, Kakar -- met 'Putin'."),
+            ["Pakistan's", "PM", "Kakar", "met", "Putin"]
+        );
     }
 
     #[test]
     fn typographic_apostrophe_matches_plain() {
         let a = normalize("Pakistan’s energy");
         let b = normalize("PAKISTAN's energy");
-        assert_eq!(a.tokens.iter().map(|t| t.hash).collect::<Vec<_>>(), b.tokens.iter().map(|t| t.hash).collect::<Vec<_>>());
+        assert_eq!(
+            a.tokens.iter().map(|t| t.hash).collect::<Vec<_>>(),
+            b.tokens.iter().map(|t| t.hash).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -307,7 +336,10 @@ mod tests {
     fn nfkc_and_case_folding() {
         let t = normalize("ＡＢＣ Straße ﬁnal");
         let hashes: Vec<u64> = t.tokens.iter().map(|t| t.hash).collect();
-        assert_eq!(hashes, vec![hash_of("abc"), hash_of("strasse"), hash_of("final")]);
+        assert_eq!(
+            hashes,
+            vec![hash_of("abc"), hash_of("strasse"), hash_of("final")]
+        );
     }
 
     #[test]
@@ -315,7 +347,10 @@ mod tests {
         let t = normalize("北京是中国的首都");
         assert_eq!(t.tokens.len(), 8);
         assert_eq!(t.script, Script::Unspaced);
-        assert_eq!(normalize("Beijing 北京 is a city in China").script, Script::Spaced);
+        assert_eq!(
+            normalize("Beijing 北京 is a city in China").script,
+            Script::Spaced
+        );
     }
 
     #[test]

@@ -59,7 +59,10 @@ impl SentenceTokens {
         let mut set: Vec<u64> = toks.iter().map(|t| t.hash).collect();
         set.sort_unstable();
         set.dedup();
-        SentenceTokens { seq_hash: seq.digest(), set }
+        SentenceTokens {
+            seq_hash: seq.digest(),
+            set,
+        }
     }
 }
 
@@ -71,7 +74,8 @@ impl SentenceTokens {
 /// sentences. A near repeat that shares no run of `k` words with its first
 /// occurrence is therefore not reported.
 pub fn find(text: &str, tokens: &[Token], shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
-    let mut first_at: HashMapU64<usize> = HashMapU64::with_capacity_and_hasher(shingles.hashes.len(), Default::default());
+    let mut first_at: HashMapU64<usize> =
+        HashMapU64::with_capacity_and_hasher(shingles.hashes.len(), Default::default());
     let mut twice: Vec<(usize, usize)> = Vec::new();
     for (pos, &h) in shingles.hashes.iter().enumerate() {
         match first_at.get(&h) {
@@ -120,7 +124,10 @@ pub fn find(text: &str, tokens: &[Token], shingles: &Shingles, min_tokens: usize
         }
         describe(i, &mut info);
         describe(j, &mut info);
-        let (a, b) = (info[i].as_ref().expect("described"), info[j].as_ref().expect("described"));
+        let (a, b) = (
+            info[i].as_ref().expect("described"),
+            info[j].as_ref().expect("described"),
+        );
         if a.set.len() < min_tokens || b.set.len() < min_tokens {
             continue;
         }
@@ -140,8 +147,11 @@ pub fn find(text: &str, tokens: &[Token], shingles: &Shingles, min_tokens: usize
             best[j] = Some((i, kind));
         }
     }
-    let matches: Vec<(usize, usize, RepeatKind)> =
-        best.iter().enumerate().filter_map(|(j, b)| b.map(|(i, kind)| (i, j, kind))).collect();
+    let matches: Vec<(usize, usize, RepeatKind)> = best
+        .iter()
+        .enumerate()
+        .filter_map(|(j, b)| b.map(|(i, kind)| (i, j, kind)))
+        .collect();
     merge(&sentences, matches)
 }
 
@@ -151,7 +161,10 @@ fn near(a: &[u64], b: &[u64]) -> bool {
     if small.len() * 2 < large.len() {
         return false;
     }
-    let shared = small.iter().filter(|h| large.binary_search(h).is_ok()).count();
+    let shared = small
+        .iter()
+        .filter(|h| large.binary_search(h).is_ok())
+        .count();
     let union = a.len() + b.len() - shared;
     shared * 5 >= small.len() * 4 && shared * 2 >= union
 }

@@ -85,7 +85,10 @@ struct Stopwatch {
 
 impl Stopwatch {
     fn new() -> Self {
-        Stopwatch { last: std::time::Instant::now(), timings: Timings::default() }
+        Stopwatch {
+            last: std::time::Instant::now(),
+            timings: Timings::default(),
+        }
     }
     fn lap(&mut self, stage: &'static str) {
         let now = std::time::Instant::now();
@@ -122,7 +125,17 @@ impl Scan {
     /// Repeats of document `i` as byte ranges of its original input.
     pub fn source_repeats(&self, i: usize) -> Vec<(Range<usize>, Range<usize>, &Repeat)> {
         let doc = &self.documents[i];
-        self.analyses[i].repeats.iter().map(|r| (doc.source_span(r.first.clone()), doc.source_span(r.second.clone()), r)).collect()
+        self.analyses[i]
+            .repeats
+            .iter()
+            .map(|r| {
+                (
+                    doc.source_span(r.first.clone()),
+                    doc.source_span(r.second.clone()),
+                    r,
+                )
+            })
+            .collect()
     }
 }
 
@@ -139,8 +152,20 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let shingles = Shingles::new(&normalized, o.shingle_words, o.shingle_chars);
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
-    let repeats = repeats::find(&doc.text, &normalized.tokens, &shingles, o.repeat_min_tokens);
-    Analysis { tokens: normalized.tokens, script: normalized.script, shingles, signature, fingerprints, repeats }
+    let repeats = repeats::find(
+        &doc.text,
+        &normalized.tokens,
+        &shingles,
+        o.repeat_min_tokens,
+    );
+    Analysis {
+        tokens: normalized.tokens,
+        script: normalized.script,
+        shingles,
+        signature,
+        fingerprints,
+        repeats,
+    }
 }
 
 impl Scanner {
@@ -163,11 +188,14 @@ impl Scanner {
         let BandParams { bands, rows } = config.bands();
         let common_df = config.common_df(n);
 
-        let signatures: Vec<Option<&Signature>> = analyses.iter().map(|a| a.signature.as_ref()).collect();
+        let signatures: Vec<Option<&Signature>> =
+            analyses.iter().map(|a| a.signature.as_ref()).collect();
         let lsh = candidates::lsh_pairs(&signatures, config.bands());
-        let fingerprints: Vec<&[u64]> = analyses.iter().map(|a| a.fingerprints.as_slice()).collect();
+        let fingerprints: Vec<&[u64]> =
+            analyses.iter().map(|a| a.fingerprints.as_slice()).collect();
         let contained = candidates::containment_pairs(&fingerprints, 2, common_df);
-        let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
+        let mut pairs_idx: Vec<(u32, u32)> =
+            lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
 
@@ -191,10 +219,16 @@ impl Scanner {
             needed.set(a as usize, true);
             needed.set(b as usize, true);
         }
-        let sets: Vec<Option<Vec<u64>>> =
-            analyses.par_iter().enumerate().map(|(i, a)| needed[i].then(|| a.shingles.set())).collect();
+        let sets: Vec<Option<Vec<u64>>> = analyses
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| needed[i].then(|| a.shingles.set()))
+            .collect();
         let set = |i: u32| sets[i as usize].as_deref().unwrap_or(&[]);
-        let shared: Vec<Vec<u64>> = pairs_idx.par_iter().map(|&(a, b)| verify::intersect(set(a), set(b))).collect();
+        let shared: Vec<Vec<u64>> = pairs_idx
+            .par_iter()
+            .map(|&(a, b)| verify::intersect(set(a), set(b)))
+            .collect();
 
         watch.lap("exact sets");
         let common = common_shingles(&analyses, &shared, common_df);
@@ -214,12 +248,21 @@ impl Scanner {
         let links: Vec<Link> = verified
             .iter()
             .filter(|v| v.3.links())
-            .map(|v| Link { a: v.0, b: v.1, score: v.2.jaccard.max(v.2.containment_a.min(v.2.containment_b)) + link_bonus(v.3) })
+            .map(|v| Link {
+                a: v.0,
+                b: v.1,
+                score: v.2.jaccard.max(v.2.containment_a.min(v.2.containment_b)) + link_bonus(v.3),
+            })
             .collect();
         let rank = |d: u32| {
             let doc = &documents[d as usize];
             let at = doc.meta.published.as_ref().and_then(|p| p.seconds());
-            (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].tokens.len()), doc.id.clone())
+            (
+                at.is_none(),
+                at.unwrap_or(0),
+                Reverse(analyses[d as usize].tokens.len()),
+                doc.id.clone(),
+            )
         };
         let on_demand = Mutex::new(Vec::new());
         let clusters = cluster::build(
@@ -231,7 +274,10 @@ impl Scanner {
                 let rel = m.relation(config);
                 let ok = rel.is_some_and(Relation::links);
                 if let Some(r) = rel {
-                    on_demand.lock().expect("not poisoned").push((x, y, m, r, sh));
+                    on_demand
+                        .lock()
+                        .expect("not poisoned")
+                        .push((x, y, m, r, sh));
                 }
                 ok
             },
@@ -247,13 +293,35 @@ impl Scanner {
         let pairs: Vec<Pair> = verified
             .into_par_iter()
             .map(|(a, b, metrics, relation, sh)| {
-                let passages = passages(&documents, &analyses, a, b, &sh, &common, config.options().repeat_min_tokens);
-                Pair { a, b, metrics, relation, passages }
+                let passages = passages(
+                    &documents,
+                    &analyses,
+                    a,
+                    b,
+                    &sh,
+                    &common,
+                    config.options().repeat_min_tokens,
+                );
+                Pair {
+                    a,
+                    b,
+                    metrics,
+                    relation,
+                    passages,
+                }
             })
             .collect();
 
         watch.lap("align");
-        Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), stats, timings: watch.timings }
+        Scan {
+            documents,
+            analyses,
+            pairs,
+            clusters,
+            skipped: Vec::new(),
+            stats,
+            timings: watch.timings,
+        }
     }
 }
 
@@ -310,7 +378,11 @@ fn common_shingles(analyses: &[Analysis], shared: &[Vec<u64>], common_df: usize)
                 .hashes
                 .iter()
                 .copied()
-                .filter(|&h| bloom[(h & mask) as usize] && bloom[((h >> 32).rotate_left(7) & mask) as usize] && wanted_set.contains(&h))
+                .filter(|&h| {
+                    bloom[(h & mask) as usize]
+                        && bloom[((h >> 32).rotate_left(7) & mask) as usize]
+                        && wanted_set.contains(&h)
+                })
                 .collect();
             hits.sort_unstable();
             hits.dedup();
@@ -325,7 +397,11 @@ fn common_shingles(analyses: &[Analysis], shared: &[Vec<u64>], common_df: usize)
             }
             x
         });
-    counts.into_iter().filter(|&(_, c)| c >= threshold).map(|(h, _)| h).collect()
+    counts
+        .into_iter()
+        .filter(|&(_, c)| c >= threshold)
+        .map(|(h, _)| h)
+        .collect()
 }
 
 fn passages(
@@ -339,18 +415,29 @@ fn passages(
 ) -> Vec<Passage> {
     let (da, db) = (&documents[a as usize], &documents[b as usize]);
     let (aa, ab) = (&analyses[a as usize], &analyses[b as usize]);
-    let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
-    align::align(&aa.shingles, aa.tokens.len(), &ab.shingles, ab.tokens.len(), &anchors, min_tokens)
-        .into_iter()
-        .map(|p| Passage {
-            a: da.source_span(token_bytes(&aa.tokens, &p.a)),
-            b: db.source_span(token_bytes(&ab.tokens, &p.b)),
-            a_tokens: p.a.len(),
-            b_tokens: p.b.len(),
-            kind: p.kind,
-            score: p.score,
-        })
-        .collect()
+    let anchors: Vec<u64> = shared
+        .iter()
+        .copied()
+        .filter(|h| !common.contains(h))
+        .collect();
+    align::align(
+        &aa.shingles,
+        aa.tokens.len(),
+        &ab.shingles,
+        ab.tokens.len(),
+        &anchors,
+        min_tokens,
+    )
+    .into_iter()
+    .map(|p| Passage {
+        a: da.source_span(token_bytes(&aa.tokens, &p.a)),
+        b: db.source_span(token_bytes(&ab.tokens, &p.b)),
+        a_tokens: p.a.len(),
+        b_tokens: p.b.len(),
+        kind: p.kind,
+        score: p.score,
+    })
+    .collect()
 }
 
 /// The byte range of the analysed text that a token range covers.

@@ -44,7 +44,7 @@ impl Signature {
                 let mut attempt: u64 = 0;
                 lanes[bin] = loop {
                     let probe = fmix64(DENSIFY_SEED ^ ((bin as u64) << 32 | attempt));
-                    let donor = ((probe >> 32) * width >> 32) as usize;
+                    let donor = (((probe >> 32) * width) >> 32) as usize;
                     if filled[donor] {
                         break snapshot[donor];
                     }
@@ -61,7 +61,12 @@ impl Signature {
         if n == 0 {
             return 0.0;
         }
-        let equal = self.0.iter().zip(other.0.iter()).filter(|(a, b)| a == b).count();
+        let equal = self
+            .0
+            .iter()
+            .zip(other.0.iter())
+            .filter(|(a, b)| a == b)
+            .count();
         equal as f64 / n as f64
     }
 

@@ -11,10 +11,19 @@ use std::fs;
 fn samples_scan_finds_repeats_and_no_false_clusters() {
     let scan = scan_json(&root(), &["samples"]);
     assert_eq!(scan["schema"], "copydesk.scan/1");
-    assert_eq!(scan["documents"].as_array().unwrap().len(), 5, "README, feed and script are ignored");
+    assert_eq!(
+        scan["documents"].as_array().unwrap().len(),
+        5,
+        "README, feed and script are ignored"
+    );
     // 001 is a rewrite of 000 (found by the provenance stage, not by shingles);
     // 002, 003 and 004 are not copies of anything.
-    assert_eq!(scan["clusters"].as_array().unwrap().len(), 0, "{}", scan["clusters"]);
+    assert_eq!(
+        scan["clusters"].as_array().unwrap().len(),
+        0,
+        "{}",
+        scan["clusters"]
+    );
     for p in scan["pairs"].as_array().unwrap() {
         let rel = p["relation"].as_str().unwrap();
         assert_eq!(rel, "partial", "no linking relation between seeds: {p}");
@@ -36,9 +45,14 @@ fn samples_scan_finds_repeats_and_no_false_clusters() {
     // 003 restates its lead after "Agencies add:".
     let text = seed("003");
     let d = doc(&scan, "003_07e1443d25d1940b.txt");
-    let lead = d["repeats"].as_array().unwrap().iter().find(|r| text[span(&r["second"])].contains("Concluding his visit"));
+    let lead = d["repeats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| text[span(&r["second"])].contains("Concluding his visit"));
     let lead = lead.expect("the restated lead is reported");
-    assert!(text[span(&lead["first"])].contains("Moscow and Islamabad will boost ties in the fight against terrorism"));
+    assert!(text[span(&lead["first"])]
+        .contains("Moscow and Islamabad will boost ties in the fight against terrorism"));
 
     // 000 repeats its standfirst in the body.
     let text = seed("000");
@@ -59,13 +73,28 @@ fn feed_carries_metadata() {
     assert_eq!(d["source"], "samples/feed.jsonl:5");
     // Offsets index the decoded `text` field: same repeats as the file.
     let from_files = scan_json(&root(), &["samples"]);
-    assert_eq!(d["repeats"], doc(&from_files, "004_265cc75bb34af06a.txt")["repeats"]);
+    assert_eq!(
+        d["repeats"],
+        doc(&from_files, "004_265cc75bb34af06a.txt")["repeats"]
+    );
 }
 
 #[test]
 fn output_is_identical_across_runs_and_thread_counts() {
     let run = |threads: &str| {
-        copydesk(&root()).args(["scan", "samples", "samples/feed.jsonl", "--format", "json", "--threads", threads]).output().unwrap().stdout
+        copydesk(&root())
+            .args([
+                "scan",
+                "samples",
+                "samples/feed.jsonl",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap()
+            .stdout
     };
     let one = run("1");
     assert!(!one.is_empty());
@@ -88,13 +117,25 @@ fn bad_input_is_reported_not_lost() {
     )
     .unwrap();
     let scan = scan_json(p, &["."]);
-    let ids: Vec<&str> = scan["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = scan["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["ok", "./good.txt"]);
     let skipped: Vec<String> = scan["skipped"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| format!("{}:{}: {}", s["path"].as_str().unwrap(), s["line"], s["reason"].as_str().unwrap()))
+        .map(|s| {
+            format!(
+                "{}:{}: {}",
+                s["path"].as_str().unwrap(),
+                s["line"],
+                s["reason"].as_str().unwrap()
+            )
+        })
         .collect();
     let expect = [
         "./binary.bin:null: binary",
@@ -110,16 +151,27 @@ fn bad_input_is_reported_not_lost() {
         assert!(got.starts_with(want), "{got} should start with {want}");
     }
     // The run says how many were skipped.
-    copydesk(p).args(["scan", ".", "--format", "json"]).assert().success().stderr(predicate::str::contains("7 input(s) skipped"));
+    copydesk(p)
+        .args(["scan", ".", "--format", "json"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("7 input(s) skipped"));
 }
 
 #[test]
 fn stdin_is_json_lines() {
     let feed = fs::read_to_string(samples().join("feed.jsonl")).unwrap();
-    let out = copydesk(&root()).args(["scan", "-", "--format", "jsonl"]).write_stdin(feed).output().unwrap();
+    let out = copydesk(&root())
+        .args(["scan", "-", "--format", "jsonl"])
+        .write_stdin(feed)
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[0]["type"], "scan");
     assert_eq!(lines.iter().filter(|l| l["type"] == "document").count(), 5);
     assert_eq!(lines[1]["source"], "-:1");
@@ -135,7 +187,12 @@ fn ignore_files_are_honoured_but_explicit_paths_are_read() {
     fs::write(p.join(".copydeskignore"), "b.txt\n").unwrap();
     fs::write(p.join(".gitignore"), "*.md\n").unwrap();
     let scan = scan_json(p, &["."]);
-    let ids: Vec<&str> = scan["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = scan["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["./a.txt"]);
     let scan = scan_json(p, &[".", "b.txt"]);
     assert_eq!(scan["documents"].as_array().unwrap().len(), 2);
@@ -144,7 +201,10 @@ fn ignore_files_are_honoured_but_explicit_paths_are_read() {
 #[test]
 fn html_spans_point_into_the_html_file() {
     let dir = tempfile::tempdir().unwrap();
-    let paras: Vec<String> = seed("004").lines().map(|l| format!("<p>{}</p>", l.replace('&', "&amp;"))).collect();
+    let paras: Vec<String> = seed("004")
+        .lines()
+        .map(|l| format!("<p>{}</p>", l.replace('&', "&amp;")))
+        .collect();
     let html = format!(
         "<!doctype html><html><head><title>Lavrov</title><meta property=\"og:site_name\" content=\"The Blog\"></head>\
          <body><nav>Home &middot; News</nav><article>\n{}\n</article><script>alert('x')</script></body></html>",
@@ -156,7 +216,10 @@ fn html_spans_point_into_the_html_file() {
     assert_eq!(d["outlet"], "The Blog");
     assert_eq!(d["title"], "Lavrov");
     let repeats = d["repeats"].as_array().unwrap();
-    assert_eq!(repeats.iter().filter(|r| r["kind"] == "verbatim").count(), 6);
+    assert_eq!(
+        repeats.iter().filter(|r| r["kind"] == "verbatim").count(),
+        6
+    );
     for r in repeats {
         let (a, b) = (span(&r["first"]), span(&r["second"]));
         // Byte ranges of the HTML file itself, not of the extracted text.
@@ -167,8 +230,16 @@ fn html_spans_point_into_the_html_file() {
 
 #[test]
 fn errors_exit_2() {
-    copydesk(&root()).args(["scan", "no/such/dir"]).assert().code(2).stderr(predicate::str::contains("no such file"));
-    copydesk(&root()).args(["scan", "samples", "--threshold", "1.5"]).assert().code(2).stderr(predicate::str::contains("threshold"));
+    copydesk(&root())
+        .args(["scan", "no/such/dir"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
+    copydesk(&root())
+        .args(["scan", "samples", "--threshold", "1.5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("threshold"));
     copydesk(&root()).args(["scan"]).assert().code(2);
     copydesk(&root()).args(["--version"]).assert().code(0);
 }
@@ -180,5 +251,7 @@ fn text_summary_is_readable() {
         .assert()
         .success()
         .stdout(predicate::str::contains("5 documents"))
-        .stdout(predicate::str::contains("repeats in samples/004_265cc75bb34af06a.txt (6)"));
+        .stdout(predicate::str::contains(
+            "repeats in samples/004_265cc75bb34af06a.txt (6)",
+        ));
 }

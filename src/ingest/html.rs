@@ -25,12 +25,38 @@ pub struct Extracted {
 }
 
 const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button",
-    "select", "head", "object", "canvas",
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg",
+    "iframe", "button", "select", "head", "object", "canvas",
 ];
 const BLOCKS: &[&str] = &[
-    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "blockquote",
-    "section", "article", "figcaption", "figure", "pre", "hr", "dd", "dt", "dl", "main", "address",
+    "p",
+    "div",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+    "td",
+    "th",
+    "table",
+    "blockquote",
+    "section",
+    "article",
+    "figcaption",
+    "figure",
+    "pre",
+    "hr",
+    "dd",
+    "dt",
+    "dl",
+    "main",
+    "address",
 ];
 
 struct Builder<'a> {
@@ -44,10 +70,18 @@ impl Builder<'_> {
             return;
         }
         // Folded whitespace right after a break (or at the start) adds nothing.
-        if text == " " && src_len != 1 && (self.out.text.is_empty() || self.out.text.ends_with([' ', '\n'])) {
+        if text == " "
+            && src_len != 1
+            && (self.out.text.is_empty() || self.out.text.ends_with([' ', '\n']))
+        {
             return;
         }
-        self.out.origin.push(Piece { text_start: self.out.text.len(), len: text.len(), src_start, src_len });
+        self.out.origin.push(Piece {
+            text_start: self.out.text.len(),
+            len: text.len(),
+            src_start,
+            src_len,
+        });
         self.out.text.push_str(text);
     }
 
@@ -70,9 +104,12 @@ impl Builder<'_> {
         let mut copied = 0;
         while i < bytes.len() {
             let replaced: Option<(String, usize)> = match bytes[i] {
-                b'&' => decode_entity(&raw[i..]).map(|(s, len)| (s, len)),
+                b'&' => decode_entity(&raw[i..]),
                 b' ' | b'\t' | b'\r' | b'\n' => {
-                    let run = bytes[i..].iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')).count();
+                    let run = bytes[i..]
+                        .iter()
+                        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                        .count();
                     let folds = bytes[i..i + run].iter().any(|&b| b != b' ') || run > 1;
                     folds.then(|| (" ".to_string(), run))
                 }
@@ -106,7 +143,9 @@ impl Builder<'_> {
         if depth > 512 {
             return;
         }
-        let Some(node) = handle.get(parser) else { return };
+        let Some(node) = handle.get(parser) else {
+            return;
+        };
         match node {
             Node::Raw(bytes) => {
                 let raw = bytes.as_bytes();
@@ -138,7 +177,9 @@ impl Builder<'_> {
 
 /// Decodes the entity at the start of `s`: its text and its length in `s`.
 fn decode_entity(s: &str) -> Option<(String, usize)> {
-    let end = s[1..].find(|c: char| c == ';' || !c.is_ascii_alphanumeric() && c != '#').map(|i| i + 1)?;
+    let end = s[1..]
+        .find(|c: char| c == ';' || !c.is_ascii_alphanumeric() && c != '#')
+        .map(|i| i + 1)?;
     if s.as_bytes().get(end) != Some(&b';') || end > 12 {
         return None;
     }
@@ -148,7 +189,9 @@ fn decode_entity(s: &str) -> Option<(String, usize)> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse::<u32>().ok()?,
         };
-        char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{FFFD}')
+        char::from_u32(code)
+            .filter(|&c| c != '\0')
+            .unwrap_or('\u{FFFD}')
     } else {
         match name {
             "amp" => '&',
@@ -181,7 +224,14 @@ fn decode_entity(s: &str) -> Option<(String, usize)> {
 
 fn meta_content(dom: &tl::VDom<'_>, parser: &Parser<'_>, key: &str, value: &str) -> Option<String> {
     dom.query_selector(&format!("meta[{key}=\"{value}\"]"))?
-        .filter_map(|h| h.get(parser)?.as_tag()?.attributes().get("content")??.try_as_utf8_str().map(str::to_string))
+        .filter_map(|h| {
+            h.get(parser)?
+                .as_tag()?
+                .attributes()
+                .get("content")??
+                .try_as_utf8_str()
+                .map(str::to_string)
+        })
         .next()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
@@ -189,10 +239,16 @@ fn meta_content(dom: &tl::VDom<'_>, parser: &Parser<'_>, key: &str, value: &str)
 
 /// Reduces an HTML page to its article text.
 pub fn extract(input: &str) -> Result<Extracted, String> {
-    let dom = tl::parse(input, ParserOptions::default()).map_err(|e| format!("HTML could not be parsed: {e}"))?;
+    let dom = tl::parse(input, ParserOptions::default())
+        .map_err(|e| format!("HTML could not be parsed: {e}"))?;
     let parser = dom.parser();
-    let mut b = Builder { input, out: Extracted::default() };
-    let root = ["article", "main", "body"].iter().find_map(|sel| dom.query_selector(sel).and_then(|mut it| it.next()));
+    let mut b = Builder {
+        input,
+        out: Extracted::default(),
+    };
+    let root = ["article", "main", "body"]
+        .iter()
+        .find_map(|sel| dom.query_selector(sel).and_then(|mut it| it.next()));
     match root {
         Some(h) => b.walk(h, parser, 0),
         None => {
@@ -203,7 +259,9 @@ pub fn extract(input: &str) -> Result<Extracted, String> {
     }
     let mut out = b.out;
     while out.text.ends_with([' ', '\n']) {
-        let Some(last) = out.origin.last_mut() else { break };
+        let Some(last) = out.origin.last_mut() else {
+            break;
+        };
         if last.len == last.src_len && last.len > 0 {
             // A copied piece ending in whitespace: shorten it in place.
             let drop = out.text.len() - out.text.trim_end_matches([' ', '\n']).len();

@@ -27,7 +27,15 @@ pub struct JsonSink<W: Write> {
 
 impl<W: Write> JsonSink<W> {
     pub fn new(out: W, config: ScanConfig) -> Self {
-        JsonSink { out, config, documents: vec![], clusters: vec![], pairs: vec![], skipped: vec![], cluster_of: vec![] }
+        JsonSink {
+            out,
+            config,
+            documents: vec![],
+            clusters: vec![],
+            pairs: vec![],
+            skipped: vec![],
+            cluster_of: vec![],
+        }
     }
 }
 
@@ -37,7 +45,12 @@ impl<W: Write> ScanSink for JsonSink<W> {
         Ok(())
     }
     fn document(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
-        let c = self.cluster_of.get(i).copied().flatten().map(|ci| &scan.clusters[ci]);
+        let c = self
+            .cluster_of
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|ci| &scan.clusters[ci]);
         self.documents.push(records::document(scan, i, c));
         Ok(())
     }
@@ -74,7 +87,11 @@ pub struct JsonLinesSink<W: Write> {
 
 impl<W: Write> JsonLinesSink<W> {
     pub fn new(out: W, config: ScanConfig) -> Self {
-        JsonLinesSink { out, config, cluster_of: vec![] }
+        JsonLinesSink {
+            out,
+            config,
+            cluster_of: vec![],
+        }
     }
 
     fn line(&mut self, kind: &str, mut v: Value) -> io::Result<()> {
@@ -93,7 +110,12 @@ impl<W: Write> ScanSink for JsonLinesSink<W> {
         self.line("scan", header)
     }
     fn document(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
-        let c = self.cluster_of.get(i).copied().flatten().map(|ci| &scan.clusters[ci]);
+        let c = self
+            .cluster_of
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|ci| &scan.clusters[ci]);
         let v = records::document(scan, i, c);
         self.line("document", v)
     }
