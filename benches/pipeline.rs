@@ -35,8 +35,7 @@ fn stages(c: &mut Criterion) {
             texts
                 .iter()
                 .map(|t| {
-                    let n = normalize(t);
-                    let s = Shingles::with_k(&n.tokens, 5);
+                    let (s, _, _) = Shingles::from_text(t, 5, 4);
                     Signature::new(&s.hashes, 128).map_or(0, |s| s.0[0] as usize)
                 })
                 .sum::<usize>()
@@ -67,8 +66,8 @@ fn stages(c: &mut Criterion) {
             texts
                 .iter()
                 .map(|t| {
-                    let tokens = normalize(t).tokens;
-                    repeats::find(t, &tokens, &Shingles::with_k(&tokens, 5), 8).len()
+                    let (shingles, _, _) = Shingles::from_text(t, 5, 4);
+                    repeats::find(t, &shingles, 8).len()
                 })
                 .sum::<usize>()
         })

@@ -6,7 +6,6 @@
 //! cargo run --release --example throughput -- [ARTICLES | FILE.jsonl] [--write FILE]
 
 use copydesk::ingest::{self, IngestOptions, Input};
-use copydesk::normalize::normalize;
 use copydesk::shingle::Shingles;
 use copydesk::signature::Signature;
 use copydesk::synth::{Corpus, SynthOptions};
@@ -65,8 +64,7 @@ fn main() -> anyhow::Result<()> {
     let signed: usize = docs
         .par_iter()
         .map(|d| {
-            let n = normalize(&d.text);
-            let s = Shingles::with_k(&n.tokens, 5);
+            let (s, _, _) = Shingles::from_text(&d.text, 5, 4);
             Signature::new(&s.hashes, 128).map_or(0, |s| s.len())
         })
         .sum();

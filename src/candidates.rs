@@ -160,28 +160,62 @@ pub fn lsh_pairs(signatures: &[Option<&Signature>], params: BandParams) -> Vec<(
 }
 
 /// Winnowing: the distinct minimum hashes of every window of `w` hashes,
-/// sorted. A sequence shorter than `w` keeps its single minimum.
+/// sorted. A sequence shorter than `w` keeps its single minimum. On ties
+/// the rightmost minimum wins, so a run of equal minima is picked once. The
+/// window's minimum is only searched again when it slides out, which keeps
+/// the cost near one comparison per hash.
 pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
     let w = w.max(1);
-    if hashes.is_empty() {
+    let n = hashes.len();
+    if n == 0 {
         return Vec::new();
     }
-    let mut picked = Vec::with_capacity(2 * hashes.len() / (w + 1) + 1);
-    let mut last: Option<usize> = None;
+    let rightmost_min = |from: usize, to: usize| {
+        let mut best = from;
+        for j in from + 1..to {
+            if hashes[j] <= hashes[best] {
+                best = j;
+            }
+        }
+        best
+    };
+    let mut picked = Vec::with_capacity(2 * n / (w + 1) + 1);
+    let first_end = w.min(n);
+    let mut min = rightmost_min(0, first_end);
+    picked.push(hashes[min]);
+    for end in first_end + 1..=n {
+        let i = end - 1; // the hash entering the window [end - w, end)
+        if hashes[i] <= hashes[min] {
+            min = i;
+        } else if min + w <= i {
+            min = rightmost_min(end - w, end);
+        } else {
+            continue;
+        }
+        picked.push(hashes[min]);
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    picked
+}
+
+/// The reference winnowing: every window scanned in full. Kept to check
+/// [`winnow`] against in tests.
+pub fn winnow_reference(hashes: &[u64], w: usize) -> Vec<u64> {
+    let w = w.max(1);
+    let mut picked = Vec::new();
+    if hashes.is_empty() {
+        return picked;
+    }
     for start in 0..=hashes.len().saturating_sub(w) {
         let window = &hashes[start..(start + w).min(hashes.len())];
-        // Rightmost minimum, so a run of equal minima is picked once.
         let (off, _) = window
             .iter()
             .enumerate()
             .rev()
             .min_by_key(|&(_, h)| *h)
             .expect("window is not empty");
-        let pos = start + off;
-        if last != Some(pos) {
-            picked.push(hashes[pos]);
-            last = Some(pos);
-        }
+        picked.push(hashes[start + off]);
     }
     picked.sort_unstable();
     picked.dedup();

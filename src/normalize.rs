@@ -84,9 +84,20 @@ fn is_ascii_word(b: u8) -> bool {
 
 /// The fast path: `text` must be ASCII (checked by [`normalize`]).
 pub fn normalize_ascii(text: &str) -> Normalized {
+    let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
+    ascii_tokens(text, |t| tokens.push(t));
+    Normalized {
+        tokens,
+        script: Script::Spaced,
+    }
+}
+
+/// The ASCII tokenizer, handing each token to `each` as it is found, so a
+/// caller that only needs hashes (signing) never stores the tokens.
+#[inline]
+pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let n = bytes.len();
-    let mut tokens = Vec::with_capacity(n / 6 + 1);
     let mut i = 0;
     while i < n {
         while i < n && !is_ascii_word(bytes[i]) {
@@ -114,15 +125,11 @@ pub fn normalize_ascii(text: &str) -> Normalized {
         } else {
             xxh3_64_with_seed(raw, TOKEN_SEED)
         };
-        tokens.push(Token {
+        each(Token {
             start: start as u32,
             end: i as u32,
             hash,
         });
-    }
-    Normalized {
-        tokens,
-        script: Script::Spaced,
     }
 }
 

@@ -10,9 +10,9 @@
 //! repeated sentences within the same pair of paragraphs merge into one
 //! repeat, so a repeated paragraph is reported once.
 
-use crate::normalize::Token;
+use crate::normalize::{normalize, Token};
 use crate::sentence::{self, Sentence};
-use crate::shingle::{HashMapU64, Shingles};
+use crate::shingle::Shingles;
 use std::ops::Range;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -73,21 +73,12 @@ impl SentenceTokens {
 /// all (most of them) costs one hash-set pass and is never split into
 /// sentences. A near repeat that shares no run of `k` words with its first
 /// occurrence is therefore not reported.
-pub fn find(text: &str, tokens: &[Token], shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
-    let mut first_at: HashMapU64<usize> =
-        HashMapU64::with_capacity_and_hasher(shingles.hashes.len(), Default::default());
-    let mut twice: Vec<(usize, usize)> = Vec::new();
-    for (pos, &h) in shingles.hashes.iter().enumerate() {
-        match first_at.get(&h) {
-            Some(&first) => twice.push((first, pos)),
-            None => {
-                first_at.insert(h, pos);
-            }
-        }
-    }
+pub fn find(text: &str, shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
+    let twice = repeated_shingles(&shingles.hashes);
     if twice.is_empty() {
         return Vec::new();
     }
+    let tokens = &normalize(text).tokens;
     let sentences = sentence::sentences(text);
     // Sentence index of every token (sentences are in text order).
     let mut sentence_of = vec![usize::MAX; tokens.len()];
@@ -155,6 +146,50 @@ pub fn find(text: &str, tokens: &[Token], shingles: &Shingles, min_tokens: usize
     merge(&sentences, matches)
 }
 
+/// Pairs of positions `(first, later)` holding the same shingle hash.
+///
+/// A bit table 16 times the number of shingles (it fits in L1 cache for an
+/// article) flags hashes that may have been seen before; only those are
+/// then located exactly, so a document without repeats costs one cheap pass.
+fn repeated_shingles(hashes: &[u64]) -> Vec<(usize, usize)> {
+    let bits = (hashes.len() * 16).next_power_of_two().max(64);
+    let mask = bits - 1;
+    let mut seen = vec![0u64; bits / 64];
+    let mut maybe: Vec<u64> = Vec::new();
+    for &h in hashes {
+        let i = h as usize & mask;
+        let (word, bit) = (i / 64, 1u64 << (i % 64));
+        if seen[word] & bit != 0 {
+            maybe.push(h);
+        } else {
+            seen[word] |= bit;
+        }
+    }
+    if maybe.is_empty() {
+        return Vec::new();
+    }
+    maybe.sort_unstable();
+    maybe.dedup();
+    let mut at: Vec<(u64, usize)> = hashes
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| maybe.binary_search(h).is_ok())
+        .map(|(i, &h)| (h, i))
+        .collect();
+    at.sort_unstable();
+    let mut twice = Vec::new();
+    let mut i = 0;
+    while i < at.len() {
+        let run = at[i..].iter().take_while(|x| x.0 == at[i].0).count();
+        for later in &at[i + 1..i + run] {
+            twice.push((at[i].1, later.1));
+        }
+        i += run;
+    }
+    twice.sort_unstable();
+    twice
+}
+
 fn near(a: &[u64], b: &[u64]) -> bool {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     // shared >= union / 2 >= large / 2 needs a small side at least half as big.
@@ -202,11 +237,9 @@ fn merge(info: &[Sentence], matches: Vec<(usize, usize, RepeatKind)>) -> Vec<Rep
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::normalize;
 
     fn repeats(text: &str) -> Vec<Repeat> {
-        let tokens = normalize(text).tokens;
-        find(text, &tokens, &Shingles::with_k(&tokens, 5), 6)
+        find(text, &Shingles::with_k(&normalize(text).tokens, 5), 6)
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::normalize::{self, Script, Token};
 use crate::repeats::{self, Repeat};
-use crate::shingle::{HashMapU64, HashSetU64, Shingles};
+use crate::shingle::{HashSetU64, Shingles};
 use crate::signature::Signature;
 use crate::verify::{self, PairMetrics, Relation};
 use bitvec::prelude::*;
@@ -28,7 +28,10 @@ pub const MAX_DOCUMENT_BYTES: usize = u32::MAX as usize;
 /// What the per-document stages learned about one document.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    pub tokens: Vec<Token>,
+    /// Number of tokens. The tokens themselves are not kept (they are the
+    /// largest per-document structure); stages that need offsets normalize
+    /// again, only for the documents they work on.
+    pub num_tokens: usize,
     pub script: Script,
     pub shingles: Shingles,
     pub signature: Option<Signature>,
@@ -148,19 +151,14 @@ pub struct Scanner {
 /// Per-document analysis: the stages that need nothing from other documents.
 pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let o = config.options();
-    let normalized = normalize::normalize(&doc.text);
-    let shingles = Shingles::new(&normalized, o.shingle_words, o.shingle_chars);
+    let (shingles, num_tokens, script) =
+        Shingles::from_text(&doc.text, o.shingle_words, o.shingle_chars);
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
-    let repeats = repeats::find(
-        &doc.text,
-        &normalized.tokens,
-        &shingles,
-        o.repeat_min_tokens,
-    );
+    let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
     Analysis {
-        tokens: normalized.tokens,
-        script: normalized.script,
+        num_tokens,
+        script,
         shingles,
         signature,
         fingerprints,
@@ -209,7 +207,7 @@ impl Scanner {
             common_fingerprints: contained.common_fingerprints,
             common_df,
             bytes: documents.iter().map(|d| d.text.len()).sum(),
-            tokens: analyses.iter().map(|a| a.tokens.len()).sum(),
+            tokens: analyses.iter().map(|a| a.num_tokens).sum(),
             ..Stats::default()
         };
 
@@ -231,7 +229,7 @@ impl Scanner {
             .collect();
 
         watch.lap("exact sets");
-        let common = common_shingles(&analyses, &shared, common_df);
+        let common = common_shingles(&analyses, !pairs_idx.is_empty(), common_df);
         watch.lap("common shingles");
         let is_common = |h: u64| common.contains(&h);
 
@@ -260,7 +258,7 @@ impl Scanner {
             (
                 at.is_none(),
                 at.unwrap_or(0),
-                Reverse(analyses[d as usize].tokens.len()),
+                Reverse(analyses[d as usize].num_tokens),
                 doc.id.clone(),
             )
         };
@@ -290,12 +288,23 @@ impl Scanner {
         verified.extend(on_demand);
         verified.sort_by_key(|v| (v.0, v.1));
 
+        let mut aligned = bitvec![0; n];
+        for v in &verified {
+            aligned.set(v.0 as usize, true);
+            aligned.set(v.1 as usize, true);
+        }
+        let tokens: Vec<Option<Vec<Token>>> = documents
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| aligned[i].then(|| normalize::normalize(&d.text).tokens))
+            .collect();
         let pairs: Vec<Pair> = verified
             .into_par_iter()
             .map(|(a, b, metrics, relation, sh)| {
                 let passages = passages(
                     &documents,
                     &analyses,
+                    &tokens,
                     a,
                     b,
                     &sh,
@@ -336,77 +345,51 @@ fn link_bonus(r: Relation) -> f64 {
 
 /// Documents counted exactly for document frequency; larger corpora are
 /// sampled evenly down to this many.
-pub const DF_SAMPLE: usize = 4096;
+pub const DF_SAMPLE: usize = 2048;
 
-/// The shingles, among those some candidate pair shares, that at least
-/// `common_df` documents hold. Only shared shingles can matter (masking
-/// works on intersections), so only they are counted; a Bloom filter over
-/// them keeps the pass over the documents' shingles cheap. Up to
-/// [`DF_SAMPLE`] documents the count is exact; above, every `n / DF_SAMPLE`-th
-/// document is counted and the threshold scaled to the sample, which is
-/// ample for a "large share of the corpus" and keeps this stage O(sample).
-fn common_shingles(analyses: &[Analysis], shared: &[Vec<u64>], common_df: usize) -> HashSetU64 {
-    if analyses.len() < common_df {
-        return HashSetU64::default();
-    }
-    let mut wanted: Vec<u64> = shared.iter().flatten().copied().collect();
-    wanted.par_sort_unstable();
-    wanted.dedup();
-    if wanted.is_empty() {
+/// The shingles that at least `common_df` documents hold.
+///
+/// Every (shingle, document) occurrence is gathered and sorted, and the
+/// distinct documents of each shingle counted: one parallel sort instead of
+/// a hash table as large as the corpus vocabulary. Up to [`DF_SAMPLE`]
+/// documents the count is exact; above, every `n / DF_SAMPLE`-th document is
+/// counted and the threshold scaled to the sample, which is ample for "a
+/// large share of the corpus" and keeps this stage O(sample).
+fn common_shingles(analyses: &[Analysis], any_pairs: bool, common_df: usize) -> HashSetU64 {
+    if analyses.len() < common_df || !any_pairs {
         return HashSetU64::default();
     }
     let stride = analyses.len().div_ceil(DF_SAMPLE).max(1);
-    let sample: Vec<&Analysis> = analyses.iter().step_by(stride).collect();
+    let sample: Vec<(usize, &Analysis)> = analyses.iter().enumerate().step_by(stride).collect();
     let threshold = if stride == 1 {
         common_df
     } else {
         ((common_df as f64 * sample.len() as f64 / analyses.len() as f64).ceil() as usize).max(2)
     };
-    let bits = (wanted.len() * 16).next_power_of_two();
-    let mut bloom = bitvec![u64, Lsb0; 0; bits];
-    let mask = bits as u64 - 1;
-    for &h in &wanted {
-        bloom.set((h & mask) as usize, true);
-        bloom.set(((h >> 32).rotate_left(7) & mask) as usize, true);
-    }
-    let wanted_set: HashSetU64 = wanted.iter().copied().collect();
-    let counts: HashMapU64<usize> = sample
+    let mut occurrences: Vec<(u64, u32)> = sample
         .par_iter()
-        .fold(HashMapU64::default, |mut acc: HashMapU64<usize>, a| {
-            let mut hits: Vec<u64> = a
-                .shingles
-                .hashes
-                .iter()
-                .copied()
-                .filter(|&h| {
-                    bloom[(h & mask) as usize]
-                        && bloom[((h >> 32).rotate_left(7) & mask) as usize]
-                        && wanted_set.contains(&h)
-                })
-                .collect();
-            hits.sort_unstable();
-            hits.dedup();
-            for h in hits {
-                *acc.entry(h).or_default() += 1;
-            }
-            acc
-        })
-        .reduce(HashMapU64::default, |mut x, y| {
-            for (h, c) in y {
-                *x.entry(h).or_default() += c;
-            }
-            x
-        });
-    counts
-        .into_iter()
-        .filter(|&(_, c)| c >= threshold)
-        .map(|(h, _)| h)
-        .collect()
+        .flat_map_iter(|&(i, a)| a.shingles.hashes.iter().map(move |&h| (h, i as u32)))
+        .collect();
+    occurrences.par_sort_unstable();
+    occurrences.dedup();
+    let mut common = HashSetU64::default();
+    let mut i = 0;
+    while i < occurrences.len() {
+        let h = occurrences[i].0;
+        let run = occurrences[i..].iter().take_while(|o| o.0 == h).count();
+        if run >= threshold {
+            common.insert(h);
+        }
+        i += run;
+    }
+    common
 }
 
+#[allow(clippy::too_many_arguments)]
 fn passages(
     documents: &[Document],
     analyses: &[Analysis],
+    tokens: &[Option<Vec<Token>>],
     a: u32,
     b: u32,
     shared: &[u64],
@@ -415,6 +398,9 @@ fn passages(
 ) -> Vec<Passage> {
     let (da, db) = (&documents[a as usize], &documents[b as usize]);
     let (aa, ab) = (&analyses[a as usize], &analyses[b as usize]);
+    let no_tokens = Vec::new();
+    let ta = tokens[a as usize].as_ref().unwrap_or(&no_tokens);
+    let tb = tokens[b as usize].as_ref().unwrap_or(&no_tokens);
     let anchors: Vec<u64> = shared
         .iter()
         .copied()
@@ -422,16 +408,16 @@ fn passages(
         .collect();
     align::align(
         &aa.shingles,
-        aa.tokens.len(),
+        ta.len(),
         &ab.shingles,
-        ab.tokens.len(),
+        tb.len(),
         &anchors,
         min_tokens,
     )
     .into_iter()
     .map(|p| Passage {
-        a: da.source_span(token_bytes(&aa.tokens, &p.a)),
-        b: db.source_span(token_bytes(&ab.tokens, &p.b)),
+        a: da.source_span(token_bytes(ta, &p.a)),
+        b: db.source_span(token_bytes(tb, &p.b)),
         a_tokens: p.a.len(),
         b_tokens: p.b.len(),
         kind: p.kind,

@@ -81,6 +81,41 @@ impl Shingles {
         Shingles { k, hashes }
     }
 
+    /// Shingles `text` straight from its tokens, without storing them, and
+    /// counts the tokens. Gives the same result as normalizing, then
+    /// [`Shingles::new`] (pure-ASCII text streams; other text goes the long
+    /// way).
+    pub fn from_text(text: &str, words: usize, chars: usize) -> (Self, usize, Script) {
+        let k = words.max(1);
+        if !text.is_ascii() || k > 16 {
+            let normalized = crate::normalize::normalize(text);
+            let shingles = Self::new(&normalized, words, chars);
+            return (shingles, normalized.tokens.len(), normalized.script);
+        }
+        let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
+        let mut ring = [0u64; 16];
+        let mut count = 0usize;
+        let mut poly = 0u64;
+        let mut hashes = Vec::with_capacity(text.len() / 6 + 1);
+        let ring_len = ring.len();
+        crate::normalize::ascii_tokens(text, |t| {
+            if count >= k {
+                poly = poly.wrapping_sub(ring[(count - k) % ring_len].wrapping_mul(top));
+            }
+            poly = poly.wrapping_mul(BASE).wrapping_add(t.hash);
+            ring[count % ring_len] = t.hash;
+            count += 1;
+            if count >= k {
+                hashes.push(fmix64(poly ^ k as u64));
+            }
+        });
+        if count > 0 && count < k {
+            // Shorter than one shingle: one shingle of all tokens.
+            hashes.push(fmix64(poly ^ count as u64));
+        }
+        (Shingles { k, hashes }, count, Script::Spaced)
+    }
+
     /// The token range shingle `i` covers, given the document's token count.
     pub fn token_range(&self, i: usize, num_tokens: usize) -> std::ops::Range<usize> {
         i..(i + self.k).min(num_tokens)
@@ -125,6 +160,23 @@ mod tests {
             let rolled = Shingles::with_k(&n.tokens, k);
             let direct: Vec<u64> = n.tokens.windows(k).map(combine).collect();
             assert_eq!(rolled.hashes, direct, "k = {k}");
+        }
+    }
+
+    #[test]
+    fn streaming_equals_stored_tokens() {
+        for text in [
+            "",
+            "one",
+            "a b c",
+            "The PM met Putin in Beijing on Tuesday, then flew home.",
+            "北京 is big",
+        ] {
+            let n = normalize(text);
+            let (streamed, count, script) = Shingles::from_text(text, 5, 4);
+            assert_eq!(script, n.script);
+            assert_eq!(streamed, Shingles::new(&n, 5, 4), "{text}");
+            assert_eq!(count, n.tokens.len());
         }
     }
 

@@ -55,6 +55,11 @@ proptest! {
     }
 
     #[test]
+    fn winnowing_matches_reference(hashes in proptest::collection::vec(0u64..50, 0..300), w in 1usize..20) {
+        prop_assert_eq!(copydesk::candidates::winnow(&hashes, w), copydesk::candidates::winnow_reference(&hashes, w));
+    }
+
+    #[test]
     fn token_offsets_slice_the_original(text in tricky_text()) {
         let n = normalize(&text);
         let mut last = 0;

@@ -79,7 +79,7 @@ pub fn document(scan: &Scan, i: usize, cluster: Option<&Cluster>) -> Value {
         "published": d.meta.published.as_ref().map(|p| p.raw.clone()),
         "published_utc": d.meta.published.as_ref().and_then(|p| p.at).map(|t| t.to_string()),
         "bytes": d.text.len(),
-        "words": a.tokens.len(),
+        "words": a.num_tokens,
         "script": match a.script { crate::normalize::Script::Spaced => "spaced", crate::normalize::Script::Unspaced => "unspaced" },
         "cluster": cluster.map(|c| c.id.clone()),
         "repeats": repeats,
