@@ -1,9 +1,9 @@
 //! JSON and JSON Lines sinks.
 //!
-//! [`JsonSink`] writes one object holding every record (for files and
-//! tools that read a whole result); [`JsonLinesSink`] writes one record per
-//! line as soon as it is emitted, each tagged with `"type"`, so a consumer
-//! can stream a large scan.
+//! [`JsonSink`] writes one object holding every record, streamed as the
+//! records arrive (one record per line inside its array, so even a large
+//! result is readable and diffable); [`JsonLinesSink`] writes one record per
+//! line, each tagged with `"type"`, so a consumer can stream a large scan.
 
 use super::records;
 use super::ScanSink;
@@ -11,17 +11,38 @@ use crate::cluster::Cluster;
 use crate::ingest::Skipped;
 use crate::scan::{Pair, Scan};
 use crate::ScanConfig;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::io::{self, Write};
 
-/// Collects the whole scan and writes one pretty-printed JSON object.
+/// Which array of the JSON object is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    None,
+    Documents,
+    Clusters,
+    Pairs,
+    Skipped,
+}
+
+impl Section {
+    fn name(self) -> &'static str {
+        match self {
+            Section::None => "",
+            Section::Documents => "documents",
+            Section::Clusters => "clusters",
+            Section::Pairs => "pairs",
+            Section::Skipped => "skipped",
+        }
+    }
+}
+
+/// Writes one JSON object: header fields, then the four record arrays.
 pub struct JsonSink<W: Write> {
     out: W,
     config: ScanConfig,
-    documents: Vec<Value>,
-    clusters: Vec<Value>,
-    pairs: Vec<Value>,
-    skipped: Vec<Value>,
+    section: Section,
+    first_in_section: bool,
     cluster_of: Vec<Option<usize>>,
 }
 
@@ -30,18 +51,63 @@ impl<W: Write> JsonSink<W> {
         JsonSink {
             out,
             config,
-            documents: vec![],
-            clusters: vec![],
-            pairs: vec![],
-            skipped: vec![],
+            section: Section::None,
+            first_in_section: true,
             cluster_of: vec![],
         }
+    }
+
+    /// Moves to `section`, closing the previous array and opening empty
+    /// ones in between, so every array appears even when it has no record.
+    fn enter(&mut self, section: Section) -> io::Result<()> {
+        const ORDER: [Section; 4] = [
+            Section::Documents,
+            Section::Clusters,
+            Section::Pairs,
+            Section::Skipped,
+        ];
+        while self.section != section {
+            if self.section != Section::None {
+                write!(
+                    self.out,
+                    "{}],\n",
+                    if self.first_in_section { "" } else { "\n" }
+                )?;
+            }
+            let next = match self.section {
+                Section::None => ORDER[0],
+                s => ORDER[ORDER.iter().position(|&o| o == s).expect("known section") + 1],
+            };
+            write!(self.out, "\"{}\": [", next.name())?;
+            self.section = next;
+            self.first_in_section = true;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, section: Section, value: &impl Serialize) -> io::Result<()> {
+        self.enter(section)?;
+        self.out
+            .write_all(if self.first_in_section { b"\n" } else { b",\n" })?;
+        self.first_in_section = false;
+        serde_json::to_writer(&mut self.out, value)?;
+        Ok(())
     }
 }
 
 impl<W: Write> ScanSink for JsonSink<W> {
     fn begin(&mut self, scan: &Scan) -> io::Result<()> {
         self.cluster_of = scan.cluster_of();
+        let header = records::header(scan, &self.config);
+        self.out.write_all(b"{\n")?;
+        if let Value::Object(fields) = header {
+            for (k, v) in fields {
+                serde_json::to_writer(&mut self.out, &k)?;
+                self.out.write_all(b": ")?;
+                serde_json::to_writer(&mut self.out, &v)?;
+                self.out.write_all(b",\n")?;
+            }
+        }
         Ok(())
     }
     fn document(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
@@ -51,31 +117,35 @@ impl<W: Write> ScanSink for JsonSink<W> {
             .copied()
             .flatten()
             .map(|ci| &scan.clusters[ci]);
-        self.documents.push(records::document(scan, i, c));
-        Ok(())
+        self.record(Section::Documents, &records::document(scan, i, c))
     }
     fn cluster(&mut self, scan: &Scan, c: &Cluster) -> io::Result<()> {
-        self.clusters.push(records::cluster(scan, c));
-        Ok(())
+        self.record(Section::Clusters, &records::cluster(scan, c))
     }
     fn pair(&mut self, scan: &Scan, p: &Pair) -> io::Result<()> {
-        self.pairs.push(records::pair(scan, p));
-        Ok(())
+        self.record(Section::Pairs, &records::pair(scan, p))
     }
     fn skipped(&mut self, _scan: &Scan, s: &Skipped) -> io::Result<()> {
-        self.skipped.push(records::skipped(s));
-        Ok(())
+        self.record(Section::Skipped, &records::skipped(s))
     }
-    fn finish(&mut self, scan: &Scan) -> io::Result<()> {
-        let mut v = records::header(scan, &self.config);
-        v["documents"] = Value::Array(std::mem::take(&mut self.documents));
-        v["clusters"] = Value::Array(std::mem::take(&mut self.clusters));
-        v["pairs"] = Value::Array(std::mem::take(&mut self.pairs));
-        v["skipped"] = Value::Array(std::mem::take(&mut self.skipped));
-        serde_json::to_writer_pretty(&mut self.out, &v)?;
-        writeln!(self.out)?;
+    fn finish(&mut self, _scan: &Scan) -> io::Result<()> {
+        self.enter(Section::Skipped)?;
+        write!(
+            self.out,
+            "{}]\n}}\n",
+            if self.first_in_section { "" } else { "\n" }
+        )?;
         self.out.flush()
     }
+}
+
+/// A record tagged with its type, for JSON Lines.
+#[derive(Serialize)]
+struct Tagged<'a, T: Serialize> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(flatten)]
+    record: T,
 }
 
 /// Writes one tagged record per line.
@@ -94,12 +164,9 @@ impl<W: Write> JsonLinesSink<W> {
         }
     }
 
-    fn line(&mut self, kind: &str, mut v: Value) -> io::Result<()> {
-        if let Value::Object(m) = &mut v {
-            m.insert("type".into(), json!(kind));
-        }
-        serde_json::to_writer(&mut self.out, &v)?;
-        writeln!(self.out)
+    fn line(&mut self, kind: &str, record: impl Serialize) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, &Tagged { kind, record })?;
+        self.out.write_all(b"\n")
     }
 }
 
@@ -116,16 +183,13 @@ impl<W: Write> ScanSink for JsonLinesSink<W> {
             .copied()
             .flatten()
             .map(|ci| &scan.clusters[ci]);
-        let v = records::document(scan, i, c);
-        self.line("document", v)
+        self.line("document", records::document(scan, i, c))
     }
     fn cluster(&mut self, scan: &Scan, c: &Cluster) -> io::Result<()> {
-        let v = records::cluster(scan, c);
-        self.line("cluster", v)
+        self.line("cluster", records::cluster(scan, c))
     }
     fn pair(&mut self, scan: &Scan, p: &Pair) -> io::Result<()> {
-        let v = records::pair(scan, p);
-        self.line("pair", v)
+        self.line("pair", records::pair(scan, p))
     }
     fn skipped(&mut self, _scan: &Scan, s: &Skipped) -> io::Result<()> {
         self.line("skipped", records::skipped(s))

@@ -5,16 +5,13 @@ use super::SCHEMA;
 use crate::cluster::Cluster;
 use crate::ingest::Skipped;
 use crate::scan::{Pair, Scan};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::ops::Range;
 
 /// Rounds to 4 decimals so output is stable and readable.
 pub fn round(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
-}
-
-fn span(r: &Range<usize>) -> Value {
-    json!([r.start, r.end])
 }
 
 /// The scan header: schema, settings, totals.
@@ -60,83 +57,176 @@ pub fn summary(scan: &Scan) -> Value {
     })
 }
 
+/// A byte range, written as `[start, end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span(pub usize, pub usize);
+
+impl From<&Range<usize>> for Span {
+    fn from(r: &Range<usize>) -> Self {
+        Span(r.start, r.end)
+    }
+}
+
+impl Serialize for Span {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        [self.0, self.1].serialize(s)
+    }
+}
+
+#[derive(Serialize)]
+pub struct RepeatRecord {
+    pub first: Span,
+    pub second: Span,
+    pub kind: &'static str,
+    pub sentences: usize,
+}
+
+#[derive(Serialize)]
+pub struct DocumentRecord<'a> {
+    pub index: usize,
+    pub id: &'a str,
+    pub source: String,
+    pub outlet: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub published: Option<&'a str>,
+    pub published_utc: Option<String>,
+    pub bytes: usize,
+    pub words: usize,
+    pub script: &'static str,
+    pub cluster: Option<&'a str>,
+    pub repeats: Vec<RepeatRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra: Option<&'a Map<String, Value>>,
+}
+
 /// One document.
-pub fn document(scan: &Scan, i: usize, cluster: Option<&Cluster>) -> Value {
+pub fn document<'a>(scan: &'a Scan, i: usize, cluster: Option<&'a Cluster>) -> DocumentRecord<'a> {
     let d = &scan.documents[i];
     let a = &scan.analyses[i];
-    let repeats: Vec<Value> = scan
-        .source_repeats(i)
-        .into_iter()
-        .map(|(first, second, r)| json!({"first": span(&first), "second": span(&second), "kind": r.kind.as_str(), "sentences": r.sentences}))
-        .collect();
-    let mut v = json!({
-        "index": i,
-        "id": d.id,
-        "source": d.source.to_string(),
-        "outlet": d.meta.outlet,
-        "url": d.meta.url,
-        "title": d.meta.title,
-        "published": d.meta.published.as_ref().map(|p| p.raw.clone()),
-        "published_utc": d.meta.published.as_ref().and_then(|p| p.at).map(|t| t.to_string()),
-        "bytes": d.text.len(),
-        "words": a.num_tokens,
-        "script": match a.script { crate::normalize::Script::Spaced => "spaced", crate::normalize::Script::Unspaced => "unspaced" },
-        "cluster": cluster.map(|c| c.id.clone()),
-        "repeats": repeats,
-    });
-    if !d.meta.extra.is_empty() {
-        v["extra"] = Value::Object(d.meta.extra.clone());
+    DocumentRecord {
+        index: i,
+        id: &d.id,
+        source: d.source.to_string(),
+        outlet: d.meta.outlet.as_deref(),
+        url: d.meta.url.as_deref(),
+        title: d.meta.title.as_deref(),
+        published: d.meta.published.as_ref().map(|p| p.raw.as_str()),
+        published_utc: d
+            .meta
+            .published
+            .as_ref()
+            .and_then(|p| p.at)
+            .map(|t| t.to_string()),
+        bytes: d.text.len(),
+        words: a.num_tokens,
+        script: match a.script {
+            crate::normalize::Script::Spaced => "spaced",
+            crate::normalize::Script::Unspaced => "unspaced",
+        },
+        cluster: cluster.map(|c| c.id.as_str()),
+        repeats: scan
+            .source_repeats(i)
+            .into_iter()
+            .map(|(first, second, r)| RepeatRecord {
+                first: (&first).into(),
+                second: (&second).into(),
+                kind: r.kind.as_str(),
+                sentences: r.sentences,
+            })
+            .collect(),
+        extra: (!d.meta.extra.is_empty()).then_some(&d.meta.extra),
     }
-    v
+}
+
+#[derive(Serialize)]
+pub struct ClusterRecord<'a> {
+    pub id: &'a str,
+    pub canonical: &'a str,
+    pub members: Vec<&'a str>,
 }
 
 /// One story cluster.
-pub fn cluster(scan: &Scan, c: &Cluster) -> Value {
-    json!({
-        "id": c.id,
-        "canonical": scan.documents[c.canonical as usize].id,
-        "members": c.members.iter().map(|&m| scan.documents[m as usize].id.clone()).collect::<Vec<_>>(),
-    })
+pub fn cluster<'a>(scan: &'a Scan, c: &'a Cluster) -> ClusterRecord<'a> {
+    ClusterRecord {
+        id: &c.id,
+        canonical: &scan.documents[c.canonical as usize].id,
+        members: c
+            .members
+            .iter()
+            .map(|&m| scan.documents[m as usize].id.as_str())
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct PassageRecord {
+    pub a: Span,
+    pub b: Span,
+    pub a_words: usize,
+    pub b_words: usize,
+    pub kind: &'static str,
+    pub score: f64,
+    pub direction: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct PairRecord<'a> {
+    pub a: &'a str,
+    pub b: &'a str,
+    pub relation: &'static str,
+    pub jaccard: f64,
+    pub containment_a: f64,
+    pub containment_b: f64,
+    pub shared_shingles: usize,
+    pub masked_shingles: usize,
+    pub passages: Vec<PassageRecord>,
+    pub source: Option<&'a str>,
+    pub evidence: Vec<Value>,
 }
 
 /// One verified pair, with its passages.
-pub fn pair(scan: &Scan, p: &Pair) -> Value {
+pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
     let m = &p.metrics;
-    let passages: Vec<Value> = p
-        .passages
-        .iter()
-        .map(|x| {
-            json!({
-                "a": span(&x.a),
-                "b": span(&x.b),
-                "a_words": x.a_tokens,
-                "b_words": x.b_tokens,
-                "kind": x.kind.as_str(),
-                "score": round(x.score),
-                "direction": Value::Null,
+    PairRecord {
+        a: &scan.documents[p.a as usize].id,
+        b: &scan.documents[p.b as usize].id,
+        relation: p.relation.as_str(),
+        jaccard: round(m.jaccard),
+        containment_a: round(m.containment_a),
+        containment_b: round(m.containment_b),
+        shared_shingles: m.shared,
+        masked_shingles: m.masked,
+        passages: p
+            .passages
+            .iter()
+            .map(|x| PassageRecord {
+                a: (&x.a).into(),
+                b: (&x.b).into(),
+                a_words: x.a_tokens,
+                b_words: x.b_tokens,
+                kind: x.kind.as_str(),
+                score: round(x.score),
+                direction: None,
             })
-        })
-        .collect();
-    json!({
-        "a": scan.documents[p.a as usize].id,
-        "b": scan.documents[p.b as usize].id,
-        "relation": p.relation.as_str(),
-        "jaccard": round(m.jaccard),
-        "containment_a": round(m.containment_a),
-        "containment_b": round(m.containment_b),
-        "shared_shingles": m.shared,
-        "masked_shingles": m.masked,
-        "passages": passages,
-        "source": Value::Null,
-        "evidence": Value::Array(Vec::new()),
-    })
+            .collect(),
+        source: None,
+        evidence: Vec::new(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct SkippedRecord<'a> {
+    pub path: &'a str,
+    pub line: Option<usize>,
+    pub reason: &'a str,
 }
 
 /// One skipped input.
-pub fn skipped(s: &Skipped) -> Value {
-    let mut m = Map::new();
-    m.insert("path".into(), json!(s.path));
-    m.insert("line".into(), json!(s.line));
-    m.insert("reason".into(), json!(s.reason));
-    Value::Object(m)
+pub fn skipped(s: &Skipped) -> SkippedRecord<'_> {
+    SkippedRecord {
+        path: &s.path,
+        line: s.line,
+        reason: &s.reason,
+    }
 }
