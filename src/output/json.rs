@@ -68,10 +68,15 @@ impl<W: Write> JsonSink<W> {
         ];
         while self.section != section {
             if self.section != Section::None {
-                write!(
+                writeln!(
                     self.out,
-                    "{}],\n",
-                    if self.first_in_section { "" } else { "\n" }
+                    "{}],",
+                    if self.first_in_section {
+                        ""
+                    } else {
+                        "
+"
+                    }
                 )?;
             }
             let next = match self.section {
