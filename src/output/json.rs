@@ -71,12 +71,7 @@ impl<W: Write> JsonSink<W> {
                 writeln!(
                     self.out,
                     "{}],",
-                    if self.first_in_section {
-                        ""
-                    } else {
-                        "
-"
-                    }
+                    if self.first_in_section { "" } else { "\n" }
                 )?;
             }
             let next = match self.section {
