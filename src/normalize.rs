@@ -66,25 +66,9 @@ pub fn normalize(text: &str) -> Normalized {
     }
 }
 
-/// ASCII letters and digits, by byte.
-static ASCII_WORD: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        t[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    t
-};
-
-#[inline]
-fn is_ascii_word(b: u8) -> bool {
-    ASCII_WORD[b as usize]
-}
-
 /// The fast path: `text` must be ASCII (checked by [`normalize`]).
 pub fn normalize_ascii(text: &str) -> Normalized {
-    let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
+    let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
     ascii_tokens(text, |t| tokens.push(t));
     Normalized {
         tokens,
@@ -92,44 +76,148 @@ pub fn normalize_ascii(text: &str) -> Normalized {
     }
 }
 
+/// Bit 7 of each byte of `x` set where that byte is in `lo..=hi`. Every
+/// byte of `x` must be below 0x80 (ASCII), so the additions never carry
+/// from one byte into the next.
+#[inline]
+fn bytes_in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let at_least_lo = x.wrapping_add(ONES * (0x80 - lo as u64));
+    let above_hi = x.wrapping_add(ONES * (0x80 - hi as u64 - 1));
+    at_least_lo & !above_hi & HIGH
+}
+
+/// Gathers bit 7 of each byte into the low 8 bits, byte 0 first.
+#[inline]
+fn gather_high_bits(m: u64) -> u64 {
+    ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// Per-byte classes of an ASCII text, one bit per byte, 64 bytes a word.
+struct AsciiMasks {
+    word: Vec<u64>,
+    upper: Vec<u64>,
+}
+
+impl AsciiMasks {
+    /// Classifies 8 bytes at a time with SWAR arithmetic: no branch per byte.
+    fn new(bytes: &[u8]) -> Self {
+        let words = bytes.len().div_ceil(64);
+        let mut word = Vec::with_capacity(words);
+        let mut upper = Vec::with_capacity(words);
+        let mut apostrophes = false;
+        for block in bytes.chunks(64) {
+            let (mut w, mut u) = (0u64, 0u64);
+            for (k, lane) in block.chunks(8).enumerate() {
+                let x = match <[u8; 8]>::try_from(lane) {
+                    Ok(full) => u64::from_le_bytes(full),
+                    Err(_) => {
+                        let mut buf = [0u8; 8];
+                        buf[..lane.len()].copy_from_slice(lane);
+                        u64::from_le_bytes(buf)
+                    }
+                };
+                let letters = bytes_in_range(x | 0x2020_2020_2020_2020, b'a', b'z');
+                let digits = bytes_in_range(x, b'0', b'9');
+                apostrophes |= bytes_in_range(x, b'\'', b'\'') != 0;
+                w |= gather_high_bits(letters | digits) << (8 * k);
+                u |= gather_high_bits(bytes_in_range(x, b'A', b'Z')) << (8 * k);
+            }
+            word.push(w);
+            upper.push(u);
+        }
+        let mut masks = AsciiMasks { word, upper };
+        if apostrophes {
+            masks.join_apostrophes(bytes);
+        }
+        masks
+    }
+
+    fn is_word(&self, i: usize) -> bool {
+        self.word
+            .get(i / 64)
+            .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+    }
+
+    /// An apostrophe between two word bytes belongs to the word (`O'Neil`).
+    fn join_apostrophes(&mut self, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\'' && i > 0 && self.is_word(i - 1) && self.is_word(i + 1) {
+                self.word[i / 64] |= 1 << (i % 64);
+            }
+        }
+    }
+
+    /// The first position at or after `from` whose word bit is `bit`.
+    #[inline]
+    fn next(&self, from: usize, bit: bool, len: usize) -> usize {
+        let mut wi = from / 64;
+        if wi >= self.word.len() {
+            return len;
+        }
+        let flip = if bit { 0 } else { u64::MAX };
+        let mut w = (self.word[wi] ^ flip) & (u64::MAX << (from % 64));
+        loop {
+            if w != 0 {
+                return (wi * 64 + w.trailing_zeros() as usize).min(len);
+            }
+            wi += 1;
+            if wi >= self.word.len() {
+                return len;
+            }
+            w = self.word[wi] ^ flip;
+        }
+    }
+
+    /// Whether any byte in `start..end` is an uppercase letter.
+    #[inline]
+    fn any_upper(&self, start: usize, end: usize) -> bool {
+        let mut i = start;
+        while i < end {
+            let (wi, bi) = (i / 64, i % 64);
+            let take = (64 - bi).min(end - i);
+            let window = if take == 64 {
+                u64::MAX
+            } else {
+                (1u64 << take) - 1
+            };
+            if (self.upper[wi] >> bi) & window != 0 {
+                return true;
+            }
+            i += take;
+        }
+        false
+    }
+}
+
 /// The ASCII tokenizer, handing each token to `each` as it is found, so a
 /// caller that only needs hashes (signing) never stores the tokens.
+///
+/// The text is first classified 8 bytes at a time into bit masks (word
+/// bytes, uppercase bytes); tokens are then the runs of set bits, found with
+/// `trailing_zeros`: one step per token rather than an unpredictable branch
+/// per byte. Tokens without uppercase letters are hashed in place.
 #[inline]
 pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let n = bytes.len();
-    let mut i = 0;
+    let masks = AsciiMasks::new(bytes);
+    let mut i = masks.next(0, true, n);
     while i < n {
-        while i < n && !is_ascii_word(bytes[i]) {
-            i += 1;
-        }
-        if i >= n {
-            break;
-        }
-        let start = i;
-        let mut has_upper = false;
-        loop {
-            while i < n && is_ascii_word(bytes[i]) {
-                has_upper |= bytes[i].is_ascii_uppercase();
-                i += 1;
-            }
-            if i + 1 < n && bytes[i] == b'\'' && is_ascii_word(bytes[i + 1]) {
-                i += 1;
-                continue;
-            }
-            break;
-        }
-        let raw = &bytes[start..i];
-        let hash = if has_upper {
+        let end = masks.next(i, false, n);
+        let raw = &bytes[i..end];
+        let hash = if masks.any_upper(i, end) {
             hash_lowered(raw)
         } else {
             xxh3_64_with_seed(raw, TOKEN_SEED)
         };
         each(Token {
-            start: start as u32,
-            end: i as u32,
+            start: i as u32,
+            end: end as u32,
             hash,
         });
+        i = masks.next(end, true, n);
     }
 }
 
@@ -358,6 +446,20 @@ mod tests {
             normalize("Beijing 北京 is a city in China").script,
             Script::Spaced
         );
+    }
+
+    #[test]
+    fn swar_classes_match_bytes() {
+        let all: Vec<u8> = (0u8..128).collect();
+        let masks = AsciiMasks::new(&all);
+        for (i, &b) in all.iter().enumerate() {
+            assert_eq!(masks.is_word(i), b.is_ascii_alphanumeric(), "byte {b}");
+            assert_eq!(
+                masks.any_upper(i, i + 1),
+                b.is_ascii_uppercase(),
+                "byte {b}"
+            );
+        }
     }
 
     #[test]

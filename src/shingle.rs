@@ -96,7 +96,7 @@ impl Shingles {
         let mut ring = [0u64; 16];
         let mut count = 0usize;
         let mut poly = 0u64;
-        let mut hashes = Vec::with_capacity(text.len() / 6 + 1);
+        let mut hashes = Vec::with_capacity(text.len() / 4 + 1);
         let ring_len = ring.len();
         crate::normalize::ascii_tokens(text, |t| {
             if count >= k {
