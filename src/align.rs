@@ -28,6 +28,8 @@ pub enum PassageKind {
     Verbatim,
     /// The same passage with a few words changed, added or dropped.
     Edited,
+    /// The same facts in other words: sentences aligned on content words.
+    Rewritten,
 }
 
 impl PassageKind {
@@ -35,6 +37,7 @@ impl PassageKind {
         match self {
             PassageKind::Verbatim => "verbatim",
             PassageKind::Edited => "edited",
+            PassageKind::Rewritten => "rewritten",
         }
     }
 }

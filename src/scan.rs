@@ -9,10 +9,12 @@ use crate::align::{self, PassageKind};
 use crate::candidates::{self, BandParams};
 use crate::cluster::{self, Cluster, Link};
 use crate::config::ScanConfig;
+use crate::content::{self, ContentSentence};
 use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::normalize::{self, Script, Token};
 use crate::repeats::{self, Repeat};
+use crate::rewrite;
 use crate::shingle::{HashSetU64, Shingles};
 use crate::signature::Signature;
 use crate::verify::{self, PairMetrics, Relation};
@@ -36,6 +38,8 @@ pub struct Analysis {
     pub shingles: Shingles,
     pub signature: Option<Signature>,
     pub fingerprints: Vec<u64>,
+    /// Keys of the document's sentences in the passage-level index.
+    pub sentence_keys: Vec<u64>,
     /// Repeats within the document, in byte ranges of its text.
     pub repeats: Vec<Repeat>,
 }
@@ -59,6 +63,9 @@ pub struct Pair {
     pub metrics: PairMetrics,
     pub relation: Relation,
     pub passages: Vec<Passage>,
+    /// Share of each document's text covered by the passages.
+    pub coverage_a: f64,
+    pub coverage_b: f64,
 }
 
 /// Counts that say how the scan went.
@@ -70,6 +77,8 @@ pub struct Stats {
     pub containment_candidates: usize,
     pub candidates: usize,
     pub verified_on_demand: usize,
+    pub rewrite_candidates: usize,
+    pub rewrites: usize,
     pub common_fingerprints: usize,
     pub common_df: usize,
     pub bytes: usize,
@@ -156,9 +165,14 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
     let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
+    let sentence_keys = rewrite::document_keys(
+        &content::content_sentences(&doc.text),
+        rewrite::sentence_bands(),
+    );
     Analysis {
         num_tokens,
         script,
+        sentence_keys,
         shingles,
         signature,
         fingerprints,
@@ -196,14 +210,18 @@ impl Scanner {
             lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
-
+        let sentence_keys: Vec<Vec<u64>> =
+            analyses.iter().map(|a| a.sentence_keys.clone()).collect();
+        let rewrite_idx = rewrite::candidate_pairs(&sentence_keys);
         watch.lap("candidates");
+
         let mut stats = Stats {
             bands,
             rows,
             lsh_candidates: lsh.len(),
             containment_candidates: contained.pairs.len(),
             candidates: pairs_idx.len(),
+            rewrite_candidates: rewrite_idx.len(),
             common_fingerprints: contained.common_fingerprints,
             common_df,
             bytes: documents.iter().map(|d| d.text.len()).sum(),
@@ -213,7 +231,7 @@ impl Scanner {
 
         // Exact sets, only for documents some pair needs.
         let mut needed = bitvec![0; n];
-        for &(a, b) in &pairs_idx {
+        for &(a, b) in pairs_idx.iter().chain(&rewrite_idx) {
             needed.set(a as usize, true);
             needed.set(b as usize, true);
         }
@@ -222,34 +240,63 @@ impl Scanner {
             .enumerate()
             .map(|(i, a)| needed[i].then(|| a.shingles.set()))
             .collect();
-        let set = |i: u32| sets[i as usize].as_deref().unwrap_or(&[]);
-        let shared: Vec<Vec<u64>> = pairs_idx
-            .par_iter()
-            .map(|&(a, b)| verify::intersect(set(a), set(b)))
-            .collect();
-
         watch.lap("exact sets");
         let common = common_shingles(&analyses, !pairs_idx.is_empty(), common_df);
         watch.lap("common shingles");
-        let is_common = |h: u64| common.contains(&h);
 
-        let mut verified: Vec<(u32, u32, PairMetrics, Relation, Vec<u64>)> = pairs_idx
+        let verifier = Verifier {
+            config,
+            documents: &documents,
+            sets: &sets,
+            common: &common,
+        };
+        let mut verified: Vec<Verified> = pairs_idx
             .par_iter()
-            .zip(shared.into_par_iter())
-            .filter_map(|(&(a, b), sh)| {
-                let m = verify::measure(set(a).len(), set(b).len(), &sh, is_common);
-                m.relation(config).map(|r| (a, b, m, r, sh))
+            .filter_map(|&(a, b)| verifier.shingles(a, b))
+            .collect();
+        watch.lap("verify");
+
+        // Rewrites: candidate pairs not already linked by shared wording.
+        let linked: std::collections::HashSet<(u32, u32)> = verified
+            .iter()
+            .filter(|v| v.relation.links())
+            .map(|v| (v.a, v.b))
+            .collect();
+        let rewrite_idx: Vec<(u32, u32)> = rewrite_idx
+            .into_iter()
+            .filter(|p| !linked.contains(p))
+            .collect();
+        let mut in_rewrite = bitvec![0; n];
+        for &(a, b) in &rewrite_idx {
+            in_rewrite.set(a as usize, true);
+            in_rewrite.set(b as usize, true);
+        }
+        let sentences: Vec<Option<Vec<ContentSentence>>> = documents
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| in_rewrite[i].then(|| content::content_sentences(&d.text)))
+            .collect();
+        let rewrites: Vec<Verified> = rewrite_idx
+            .par_iter()
+            .filter_map(|&(a, b)| {
+                let (sa, sb) = (
+                    sentences[a as usize].as_deref()?,
+                    sentences[b as usize].as_deref()?,
+                );
+                verifier.rewrite(a, b, sa, sb)
             })
             .collect();
+        stats.rewrites = rewrites.len();
+        merge_rewrites(&mut verified, rewrites);
+        watch.lap("rewrites");
 
-        watch.lap("verify");
         let links: Vec<Link> = verified
             .iter()
-            .filter(|v| v.3.links())
+            .filter(|v| v.relation.links())
             .map(|v| Link {
-                a: v.0,
-                b: v.1,
-                score: v.2.jaccard.max(v.2.containment_a.min(v.2.containment_b)) + link_bonus(v.3),
+                a: v.a,
+                b: v.b,
+                score: v.link_score(),
             })
             .collect();
         let rank = |d: u32| {
@@ -267,15 +314,19 @@ impl Scanner {
             n,
             &links,
             |x, y| {
-                let sh = verify::intersect(set(x), set(y));
-                let m = verify::measure(set(x).len(), set(y).len(), &sh, is_common);
-                let rel = m.relation(config);
-                let ok = rel.is_some_and(Relation::links);
-                if let Some(r) = rel {
-                    on_demand
-                        .lock()
-                        .expect("not poisoned")
-                        .push((x, y, m, r, sh));
+                let found = verifier
+                    .shingles(x, y)
+                    .filter(|v| v.relation.links())
+                    .or_else(|| {
+                        let (sx, sy) = (
+                            content::content_sentences(&documents[x as usize].text),
+                            content::content_sentences(&documents[y as usize].text),
+                        );
+                        verifier.rewrite(x, y, &sx, &sy)
+                    });
+                let ok = found.as_ref().is_some_and(|v| v.relation.links());
+                if let Some(v) = found {
+                    on_demand.lock().expect("not poisoned").push(v);
                 }
                 ok
             },
@@ -286,41 +337,47 @@ impl Scanner {
         let on_demand = on_demand.into_inner().expect("not poisoned");
         stats.verified_on_demand = on_demand.len();
         verified.extend(on_demand);
-        verified.sort_by_key(|v| (v.0, v.1));
+        verified.sort_by_key(|v| (v.a, v.b));
+        verified.dedup_by_key(|v| (v.a, v.b));
 
         let mut aligned = bitvec![0; n];
         for v in &verified {
-            aligned.set(v.0 as usize, true);
-            aligned.set(v.1 as usize, true);
+            aligned.set(v.a as usize, true);
+            aligned.set(v.b as usize, true);
         }
         let tokens: Vec<Option<Vec<Token>>> = documents
             .par_iter()
             .enumerate()
             .map(|(i, d)| aligned[i].then(|| normalize::normalize(&d.text).tokens))
             .collect();
+        let min_tokens = config.options().repeat_min_tokens;
         let pairs: Vec<Pair> = verified
             .into_par_iter()
-            .map(|(a, b, metrics, relation, sh)| {
-                let passages = passages(
-                    &documents,
-                    &analyses,
-                    &tokens,
-                    a,
-                    b,
-                    &sh,
-                    &common,
-                    config.options().repeat_min_tokens,
+            .map(|v| {
+                let mut passages = passages(
+                    &documents, &analyses, &tokens, v.a, v.b, &v.shared, &common, min_tokens,
+                );
+                add_rewritten(&mut passages, &documents, &tokens, &v);
+                passages.sort_by_key(|p| (p.a.start, p.b.start));
+                let coverage_a = coverage(
+                    passages.iter().map(|p| p.a.clone()),
+                    &documents[v.a as usize],
+                );
+                let coverage_b = coverage(
+                    passages.iter().map(|p| p.b.clone()),
+                    &documents[v.b as usize],
                 );
                 Pair {
-                    a,
-                    b,
-                    metrics,
-                    relation,
+                    a: v.a,
+                    b: v.b,
+                    metrics: v.metrics,
+                    relation: v.relation,
                     passages,
+                    coverage_a,
+                    coverage_b,
                 }
             })
             .collect();
-
         watch.lap("align");
         Scan {
             documents,
@@ -334,13 +391,191 @@ impl Scanner {
     }
 }
 
-/// Ties between equal scores go to the stronger relation.
-fn link_bonus(r: Relation) -> f64 {
-    match r {
-        Relation::Duplicate => 0.002,
-        Relation::NearDuplicate => 0.001,
-        _ => 0.0,
+/// A pair that passed verification, with what the passages need.
+#[derive(Debug, Clone)]
+struct Verified {
+    a: u32,
+    b: u32,
+    metrics: PairMetrics,
+    relation: Relation,
+    /// Shingle hashes both hold.
+    shared: Vec<u64>,
+    /// Aligned sentences, for rewrites: indexes into content sentences, with
+    /// their byte spans in each document's text.
+    chain: Vec<(Range<usize>, Range<usize>, f64)>,
+}
+
+impl Verified {
+    fn link_score(&self) -> f64 {
+        let m = &self.metrics;
+        let base = m.jaccard.max(m.containment_a.min(m.containment_b));
+        base + match self.relation {
+            Relation::Duplicate => 0.002,
+            Relation::NearDuplicate => 0.001,
+            // Rewrites are the weakest link: near-duplicates merge first.
+            Relation::Rewritten => -0.5,
+            _ => 0.0,
+        }
     }
+}
+
+/// Verifies pairs against the exact shingle sets and, for rewrites, the
+/// aligned sentences.
+struct Verifier<'a> {
+    config: &'a ScanConfig,
+    documents: &'a [Document],
+    sets: &'a [Option<Vec<u64>>],
+    common: &'a HashSetU64,
+}
+
+impl Verifier<'_> {
+    fn set(&self, i: u32) -> std::borrow::Cow<'_, [u64]> {
+        match &self.sets[i as usize] {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(
+                Shingles::from_text(
+                    &self.documents[i as usize].text,
+                    self.config.options().shingle_words,
+                    self.config.options().shingle_chars,
+                )
+                .0
+                .set(),
+            ),
+        }
+    }
+
+    fn measure(&self, a: u32, b: u32) -> (PairMetrics, Vec<u64>) {
+        let (sa, sb) = (self.set(a), self.set(b));
+        let shared = verify::intersect(&sa, &sb);
+        (
+            verify::measure(sa.len(), sb.len(), &shared, |h| self.common.contains(&h)),
+            shared,
+        )
+    }
+
+    /// The pair's relation from shared wording, if any.
+    fn shingles(&self, a: u32, b: u32) -> Option<Verified> {
+        let (metrics, shared) = self.measure(a, b);
+        let relation = metrics.relation(self.config)?;
+        Some(Verified {
+            a,
+            b,
+            metrics,
+            relation,
+            shared,
+            chain: Vec::new(),
+        })
+    }
+
+    /// The pair as a rewrite, if enough sentences align in order.
+    fn rewrite(
+        &self,
+        a: u32,
+        b: u32,
+        sa: &[ContentSentence],
+        sb: &[ContentSentence],
+    ) -> Option<Verified> {
+        let chain = rewrite::align_sentences(sa, sb);
+        if chain.len() < rewrite::MIN_ALIGNED {
+            return None;
+        }
+        let (metrics, shared) = self.measure(a, b);
+        let chain = chain
+            .iter()
+            .map(|p| {
+                (
+                    sa[p.a].sentence.span.clone(),
+                    sb[p.b].sentence.span.clone(),
+                    p.similarity,
+                )
+            })
+            .collect();
+        Some(Verified {
+            a,
+            b,
+            metrics,
+            relation: Relation::Rewritten,
+            shared,
+            chain,
+        })
+    }
+}
+
+/// Adds rewrites to the verified pairs: a pair already there (as partial
+/// reuse) becomes a rewrite and keeps its shared wording.
+fn merge_rewrites(verified: &mut Vec<Verified>, rewrites: Vec<Verified>) {
+    let mut at: std::collections::HashMap<(u32, u32), usize> = verified
+        .iter()
+        .enumerate()
+        .map(|(i, v)| ((v.a, v.b), i))
+        .collect();
+    for r in rewrites {
+        match at.get(&(r.a, r.b)) {
+            Some(&i) => {
+                verified[i].relation = Relation::Rewritten;
+                verified[i].chain = r.chain;
+            }
+            None => {
+                at.insert((r.a, r.b), verified.len());
+                verified.push(r);
+            }
+        }
+    }
+}
+
+/// Rewritten sentence pairs become passages, except where shared wording
+/// already covers that sentence.
+fn add_rewritten(
+    passages: &mut Vec<Passage>,
+    documents: &[Document],
+    tokens: &[Option<Vec<Token>>],
+    v: &Verified,
+) {
+    let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
+    let count = |toks: &Option<Vec<Token>>, r: &Range<usize>| {
+        toks.as_ref().map_or(0, |t| {
+            t.iter()
+                .filter(|t| t.start as usize >= r.start && t.end as usize <= r.end)
+                .count()
+        })
+    };
+    for (ra, rb, similarity) in &v.chain {
+        let (sa, sb) = (da.source_span(ra.clone()), db.source_span(rb.clone()));
+        if passages
+            .iter()
+            .any(|p| p.a.start < sa.end && sa.start < p.a.end)
+        {
+            continue;
+        }
+        passages.push(Passage {
+            a: sa,
+            b: sb,
+            a_tokens: count(&tokens[v.a as usize], ra),
+            b_tokens: count(&tokens[v.b as usize], rb),
+            kind: PassageKind::Rewritten,
+            score: *similarity,
+        });
+    }
+}
+
+/// Share of a document's original bytes covered by `spans` (which are in
+/// original-input offsets; overlaps count once).
+fn coverage(spans: impl Iterator<Item = Range<usize>>, doc: &Document) -> f64 {
+    let total = doc.source_span(0..doc.text.len()).len();
+    if total == 0 {
+        return 0.0;
+    }
+    let mut spans: Vec<Range<usize>> = spans.collect();
+    spans.sort_by_key(|r| r.start);
+    let (mut covered, mut end) = (0, 0);
+    for r in spans {
+        let start = r.start.max(end);
+        if r.end > start {
+            covered += r.end - start;
+            end = r.end;
+        }
+    }
+    covered as f64 / total as f64
 }
 
 /// Documents counted exactly for document frequency; larger corpora are

@@ -27,6 +27,9 @@ pub enum Relation {
     NearDuplicate,
     /// Most of one document is found in the other.
     Contained,
+    /// The same story retold: sentences aligned in order on content words
+    /// though few word sequences survive (see [`crate::rewrite`]).
+    Rewritten,
     /// Real shared passages, too few to call either a copy of the other.
     Partial,
 }
@@ -37,6 +40,7 @@ impl Relation {
             Relation::Duplicate => "duplicate",
             Relation::NearDuplicate => "near-duplicate",
             Relation::Contained => "contained",
+            Relation::Rewritten => "rewritten",
             Relation::Partial => "partial",
         }
     }

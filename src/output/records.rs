@@ -51,7 +51,9 @@ pub fn summary(scan: &Scan) -> Value {
             "containment": s.containment_candidates,
             "total": s.candidates,
             "verified_on_demand": s.verified_on_demand,
+            "rewrite": s.rewrite_candidates,
         },
+        "rewrites": s.rewrites,
         "common_df": s.common_df,
         "common_fingerprints": s.common_fingerprints,
     })
@@ -180,6 +182,8 @@ pub struct PairRecord<'a> {
     pub containment_b: f64,
     pub shared_shingles: usize,
     pub masked_shingles: usize,
+    pub coverage_a: f64,
+    pub coverage_b: f64,
     pub passages: Vec<PassageRecord>,
     pub source: Option<&'a str>,
     pub evidence: Vec<Value>,
@@ -197,6 +201,8 @@ pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
         containment_b: round(m.containment_b),
         shared_shingles: m.shared,
         masked_shingles: m.masked,
+        coverage_a: round(p.coverage_a),
+        coverage_b: round(p.coverage_b),
         passages: p
             .passages
             .iter()

@@ -1,0 +1,278 @@
+//! Content words: a sentence in, the set of its stemmed content words out.
+//!
+//! A rewrite changes the words around the facts but keeps the facts: names,
+//! numbers, the nouns and verbs that carry the story. Comparing sentences on
+//! those alone (stop words dropped, light suffix stemming so "emphasised" and
+//! "emphasises" meet, numbers kept as they are) finds a rewritten sentence
+//! whose word 5-shingles share nothing with the original.
+
+use crate::normalize::{normalize, normalize_token};
+use crate::sentence::{self, Sentence};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
+
+/// Seed for content-word hashes (distinct from token hashes).
+pub const CONTENT_SEED: u64 = 0x636f_6e74_656e_7473;
+
+/// Sentences with fewer content words than this are not compared.
+pub const MIN_CONTENT_WORDS: usize = 4;
+
+const STOP_WORDS: &[&str] = &[
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "either",
+    "even",
+    "ever",
+    "every",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "herself",
+    "him",
+    "himself",
+    "his",
+    "how",
+    "however",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "much",
+    "must",
+    "my",
+    "myself",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "ourselves",
+    "out",
+    "over",
+    "own",
+    "per",
+    "same",
+    "said",
+    "says",
+    "say",
+    "she",
+    "should",
+    "since",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "though",
+    "through",
+    "thus",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "without",
+    "would",
+    "yet",
+    "you",
+    "your",
+    "yours",
+    "also",
+    "according",
+    "told",
+    "added",
+    "among",
+    "mr",
+    "ms",
+    "mrs",
+    "s",
+    "t",
+    "well",
+    "two",
+    "three",
+    "new",
+    "year",
+    "years",
+];
+
+/// Whether a normalized word is a stop word.
+pub fn is_stop_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
+        .contains(word)
+}
+
+/// Light suffix stemming: enough to meet inflections, never so much that
+/// unrelated words collide often. Numbers and short words are left alone.
+pub fn stem(word: &str) -> &str {
+    let w = word.strip_suffix("'s").unwrap_or(word);
+    if w.len() <= 4 || w.bytes().any(|b| b.is_ascii_digit()) || !w.is_ascii() {
+        return w;
+    }
+    for suffix in [
+        "ations", "ation", "ments", "ment", "ings", "ing", "ised", "ized", "ises", "izes", "ise",
+        "ize", "edly", "ed", "ies", "es", "ly", "s",
+    ] {
+        if let Some(stemmed) = w.strip_suffix(suffix) {
+            if stemmed.len() >= 3 && !(suffix == "s" && stemmed.ends_with('s')) {
+                return stemmed;
+            }
+        }
+    }
+    w
+}
+
+/// The sorted, distinct content-word hashes of `text`.
+pub fn content_words(text: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    for t in normalize(text).tokens {
+        buf.clear();
+        normalize_token(&text[t.start as usize..t.end as usize], &mut buf);
+        if buf.is_empty() || is_stop_word(&buf) {
+            continue;
+        }
+        out.push(xxh3_64_with_seed(stem(&buf).as_bytes(), CONTENT_SEED));
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A sentence and its content words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentSentence {
+    pub sentence: Sentence,
+    pub words: Vec<u64>,
+}
+
+/// The sentences of `text` worth comparing: those with at least
+/// [`MIN_CONTENT_WORDS`] content words.
+pub fn content_sentences(text: &str) -> Vec<ContentSentence> {
+    sentence::sentences(text)
+        .into_iter()
+        .filter_map(|s| {
+            let words = content_words(&text[s.span.clone()]);
+            (words.len() >= MIN_CONTENT_WORDS).then_some(ContentSentence { sentence: s, words })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_dropped_and_stems_meet() {
+        let a = content_words("The leaders emphasised the importance of trade.");
+        let b = content_words("Leaders emphasises importance trade");
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 4);
+    }
+
+    #[test]
+    fn numbers_kept() {
+        assert_eq!(content_words("75th anniversary 2023").len(), 3);
+        assert_eq!(stem("240"), "240");
+    }
+
+    #[test]
+    fn stemming_is_light() {
+        assert_eq!(stem("meetings"), "meet");
+        assert_eq!(stem("news"), "news");
+        assert_eq!(stem("class"), "class");
+        assert_eq!(stem("pakistan's"), "pakistan");
+    }
+}
