@@ -9,10 +9,7 @@ use copydesk::{candidates, repeats, ScanConfig, Scanner};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn corpus() -> Corpus {
-    Corpus::generate(&SynthOptions {
-        articles: 2_000,
-        ..SynthOptions::default()
-    })
+    Corpus::generate(&SynthOptions { articles: 2_000, ..SynthOptions::default() })
 }
 
 fn stages(c: &mut Criterion) {
@@ -22,14 +19,7 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("stages");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
-    g.bench_function("normalize", |b| {
-        b.iter(|| {
-            texts
-                .iter()
-                .map(|t| normalize(t).tokens.len())
-                .sum::<usize>()
-        })
-    });
+    g.bench_function("normalize", |b| b.iter(|| texts.iter().map(|t| normalize(t).tokens.len()).sum::<usize>()));
     g.bench_function("normalize+shingle+minhash", |b| {
         b.iter(|| {
             texts
@@ -41,25 +31,12 @@ fn stages(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
-    let shingles: Vec<Shingles> = texts
-        .iter()
-        .map(|t| Shingles::with_k(&normalize(t).tokens, 5))
-        .collect();
+    let shingles: Vec<Shingles> = texts.iter().map(|t| Shingles::with_k(&normalize(t).tokens, 5)).collect();
     g.bench_function("minhash", |b| {
-        b.iter(|| {
-            shingles
-                .iter()
-                .map(|s| Signature::new(&s.hashes, 128).map_or(0, |s| s.0[0] as usize))
-                .sum::<usize>()
-        })
+        b.iter(|| shingles.iter().map(|s| Signature::new(&s.hashes, 128).map_or(0, |s| s.0[0] as usize)).sum::<usize>())
     });
     g.bench_function("winnow", |b| {
-        b.iter(|| {
-            shingles
-                .iter()
-                .map(|s| candidates::winnow(&s.hashes, 8).len())
-                .sum::<usize>()
-        })
+        b.iter(|| shingles.iter().map(|s| candidates::winnow(&s.hashes, 8).len()).sum::<usize>())
     });
     g.bench_function("sentences+repeats", |b| {
         b.iter(|| {
@@ -82,13 +59,7 @@ fn whole_scan(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
     let scanner = Scanner::new(ScanConfig::default());
-    g.bench_function("whole scan", |b| {
-        b.iter(|| {
-            black_box(scanner.scan(corpus.documents.clone()))
-                .clusters
-                .len()
-        })
-    });
+    g.bench_function("whole scan", |b| b.iter(|| black_box(scanner.scan(corpus.documents.clone())).clusters.len()));
     g.finish();
 }
 

@@ -22,19 +22,12 @@ fn peak_rss_kib() -> Option<u64> {
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args.first().cloned().unwrap_or_else(|| "200000".into());
-    let write = args
-        .iter()
-        .position(|a| a == "--write")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let write = args.iter().position(|a| a == "--write").and_then(|i| args.get(i + 1)).cloned();
     let threads = rayon::current_num_threads();
     let (docs, planted): (Vec<Document>, Vec<_>) = match what.parse::<usize>() {
         Ok(n) => {
             let t = Instant::now();
-            let corpus = Corpus::generate(&SynthOptions {
-                articles: n,
-                ..SynthOptions::default()
-            });
+            let corpus = Corpus::generate(&SynthOptions { articles: n, ..SynthOptions::default() });
             eprintln!("generated {n} articles in {:.1?}", t.elapsed());
             if let Some(path) = &write {
                 std::fs::write(path, corpus.to_jsonl())?;
@@ -43,22 +36,13 @@ fn main() -> anyhow::Result<()> {
             (corpus.documents, corpus.planted)
         }
         Err(_) => {
-            let got = ingest::ingest(
-                &[Input::parse(&what)],
-                &IngestOptions::default(),
-                std::io::empty(),
-            )?;
+            let got = ingest::ingest(&[Input::parse(&what)], &IngestOptions::default(), std::io::empty())?;
             (got.documents, Vec::new())
         }
     };
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let mb = bytes as f64 / 1e6;
-    println!(
-        "corpus: {} articles, {:.1} MB, {} threads",
-        docs.len(),
-        mb,
-        threads
-    );
+    println!("corpus: {} articles, {:.1} MB, {} threads", docs.len(), mb, threads);
 
     let t = Instant::now();
     let signed: usize = docs
@@ -70,21 +54,13 @@ fn main() -> anyhow::Result<()> {
         .sum();
     let sig_secs = t.elapsed().as_secs_f64();
     assert!(signed > 0);
-    println!(
-        "shingling+MinHash: {:.0} MB/s per core ({:.3} s)",
-        mb / sig_secs / threads as f64,
-        sig_secs
-    );
+    println!("shingling+MinHash: {:.0} MB/s per core ({:.3} s)", mb / sig_secs / threads as f64, sig_secs);
 
     let rss_before = peak_rss_kib().unwrap_or(0);
     let t = Instant::now();
     let scan = Scanner::new(ScanConfig::default()).scan(docs);
     let scan_secs = t.elapsed().as_secs_f64();
-    println!(
-        "whole scan:        {:.0} MB/s per core ({:.3} s)",
-        mb / scan_secs / threads as f64,
-        scan_secs
-    );
+    println!("whole scan:        {:.0} MB/s per core ({:.3} s)", mb / scan_secs / threads as f64, scan_secs);
     for (stage, d) in &scan.timings.0 {
         println!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1e3);
     }
@@ -95,22 +71,11 @@ fn main() -> anyhow::Result<()> {
         peak as f64 / scan.documents.len().max(1) as f64,
         rss_before as f64 / 1024.0
     );
-    println!(
-        "found: {} clusters, {} pairs",
-        scan.clusters.len(),
-        scan.pairs.len()
-    );
+    println!("found: {} clusters, {} pairs", scan.clusters.len(), scan.pairs.len());
     if !planted.is_empty() {
-        let linked: std::collections::HashSet<(u32, u32)> = scan
-            .pairs
-            .iter()
-            .filter(|p| p.relation.links())
-            .map(|p| (p.a, p.b))
-            .collect();
-        let found = planted
-            .iter()
-            .filter(|p| linked.contains(&(p.source as u32, p.copy as u32)))
-            .count();
+        let linked: std::collections::HashSet<(u32, u32)> =
+            scan.pairs.iter().filter(|p| p.relation.links()).map(|p| (p.a, p.b)).collect();
+        let found = planted.iter().filter(|p| linked.contains(&(p.source as u32, p.copy as u32))).count();
         println!(
             "planted copies found: {found} of {} ({:.1}%)",
             planted.len(),

@@ -72,13 +72,8 @@ pub fn align(
     let k = a.k;
     let anchors: HashSetU64 = shared.iter().copied().collect();
     let positions = |s: &Shingles| {
-        let mut v: Vec<(u64, usize)> = s
-            .hashes
-            .iter()
-            .enumerate()
-            .filter(|(_, h)| anchors.contains(h))
-            .map(|(i, &h)| (h, i))
-            .collect();
+        let mut v: Vec<(u64, usize)> =
+            s.hashes.iter().enumerate().filter(|(_, h)| anchors.contains(h)).map(|(i, &h)| (h, i)).collect();
         v.sort_unstable();
         v
     };
@@ -123,10 +118,7 @@ pub fn align(
     for r in runs {
         let ra = r.i..(r.i + r.len - 1 + k).min(a_tokens);
         let rb = r.j..(r.j + r.len - 1 + k).min(b_tokens);
-        if taken
-            .iter()
-            .any(|(ta, tb)| overlaps(ta, &ra) || overlaps(tb, &rb))
-        {
+        if taken.iter().any(|(ta, tb)| overlaps(ta, &ra) || overlaps(tb, &rb)) {
             continue;
         }
         taken.push((ra, rb));
@@ -152,11 +144,7 @@ pub fn align(
         .filter(|(ra, rb, _, _)| ra.len().min(rb.len()) >= min_tokens.min(a_tokens).min(b_tokens))
         .map(|(ra, rb, covered, runs)| TokenPassage {
             score: covered as f64 / ra.len() as f64,
-            kind: if runs == 1 {
-                PassageKind::Verbatim
-            } else {
-                PassageKind::Edited
-            },
+            kind: if runs == 1 { PassageKind::Verbatim } else { PassageKind::Edited },
             a: ra,
             b: rb,
         })
@@ -175,16 +163,15 @@ mod tests {
 
     fn passages(a: &str, b: &str) -> Vec<TokenPassage> {
         let (na, nb) = (normalize(a), normalize(b));
-        let (sa, sb) = (
-            Shingles::with_k(&na.tokens, 5),
-            Shingles::with_k(&nb.tokens, 5),
-        );
+        let (sa, sb) = (Shingles::with_k(&na.tokens, 5), Shingles::with_k(&nb.tokens, 5));
         let shared = intersect(&sa.set(), &sb.set());
         align(&sa, na.tokens.len(), &sb, nb.tokens.len(), &shared, 8)
     }
 
-    const P1: &str = "The prime minister arrived in Beijing on Monday to attend the forum on international cooperation.";
-    const P2: &str = "Officials from both countries signed agreements covering rail freight, steel output and power plants.";
+    const P1: &str =
+        "The prime minister arrived in Beijing on Monday to attend the forum on international cooperation.";
+    const P2: &str =
+        "Officials from both countries signed agreements covering rail freight, steel output and power plants.";
 
     #[test]
     fn reordered_paragraphs_both_found() {

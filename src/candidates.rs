@@ -48,10 +48,7 @@ impl BandParams {
 
     /// The split minimising ½·false-positive + ½·false-negative area.
     pub fn optimal(threshold: f64, num_hashes: usize) -> BandParams {
-        let mut best = BandParams {
-            bands: 1,
-            rows: num_hashes.max(1),
-        };
+        let mut best = BandParams { bands: 1, rows: num_hashes.max(1) };
         let mut best_cost = f64::INFINITY;
         for bands in 1..=num_hashes {
             for rows in 1..=num_hashes / bands {
@@ -153,11 +150,7 @@ pub fn lsh_pairs(signatures: &[Option<&Signature>], params: BandParams) -> Vec<(
         .par_iter()
         .enumerate()
         .flat_map_iter(|(doc, sig)| {
-            sig.iter().flat_map(move |s| {
-                band_keys(s, params)
-                    .map(move |k| (k, doc as u32))
-                    .collect::<Vec<_>>()
-            })
+            sig.iter().flat_map(move |s| band_keys(s, params).map(move |k| (k, doc as u32)).collect::<Vec<_>>())
         })
         .collect();
     let mut pairs = Vec::new();
@@ -221,12 +214,7 @@ pub fn winnow_reference(hashes: &[u64], w: usize) -> Vec<u64> {
     }
     for start in 0..=hashes.len().saturating_sub(w) {
         let window = &hashes[start..(start + w).min(hashes.len())];
-        let (off, _) = window
-            .iter()
-            .enumerate()
-            .rev()
-            .min_by_key(|&(_, h)| *h)
-            .expect("window is not empty");
+        let (off, _) = window.iter().enumerate().rev().min_by_key(|&(_, h)| *h).expect("window is not empty");
         picked.push(hashes[start + off]);
     }
     picked.sort_unstable();
@@ -244,11 +232,7 @@ pub struct ContainmentCandidates {
 
 /// Pairs that share at least `min_fingerprints` fingerprints held by fewer
 /// than `common_df` documents.
-pub fn containment_pairs(
-    fingerprints: &[&[u64]],
-    min_fingerprints: usize,
-    common_df: usize,
-) -> ContainmentCandidates {
+pub fn containment_pairs(fingerprints: &[&[u64]], min_fingerprints: usize, common_df: usize) -> ContainmentCandidates {
     let entries: Vec<(u64, u32)> = fingerprints
         .par_iter()
         .enumerate()
@@ -276,10 +260,7 @@ pub fn containment_pairs(
         }
         i = j;
     }
-    ContainmentCandidates {
-        pairs: kept,
-        common_fingerprints: common,
-    }
+    ContainmentCandidates { pairs: kept, common_fingerprints: common }
 }
 
 #[cfg(test)]

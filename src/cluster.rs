@@ -54,12 +54,7 @@ where
     Id: Fn(u32) -> String,
 {
     let mut ordered: Vec<Link> = links.to_vec();
-    ordered.sort_by(|x, y| {
-        y.score
-            .total_cmp(&x.score)
-            .then(x.a.cmp(&y.a))
-            .then(x.b.cmp(&y.b))
-    });
+    ordered.sort_by(|x, y| y.score.total_cmp(&x.score).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
     let known: HashSet<(u32, u32)> = links.iter().map(|l| key(l.a, l.b)).collect();
     let mut asked: HashMap<(u32, u32), bool> = HashMap::new();
     let mut owner: Vec<usize> = (0..num_docs).collect();
@@ -78,11 +73,7 @@ where
         if !all_related {
             continue;
         }
-        let (keep, gone) = if members[ca].len() >= members[cb].len() {
-            (ca, cb)
-        } else {
-            (cb, ca)
-        };
+        let (keep, gone) = if members[ca].len() >= members[cb].len() { (ca, cb) } else { (cb, ca) };
         let moved = std::mem::take(&mut members[gone]);
         for &d in &moved {
             owner[d as usize] = keep;
@@ -95,11 +86,7 @@ where
         .map(|mut m| {
             m.sort_by_key(|&d| (rank(d), d));
             let canonical = m[0];
-            Cluster {
-                id: cluster_id(&doc_id(canonical)),
-                canonical,
-                members: m,
-            }
+            Cluster { id: cluster_id(&doc_id(canonical)), canonical, members: m }
         })
         .collect();
     clusters.sort_by_key(|c| (rank(c.canonical), c.canonical));
@@ -119,21 +106,12 @@ mod tests {
     use super::*;
 
     fn run(n: usize, links: &[(u32, u32)], extra: &[(u32, u32)]) -> Vec<Vec<u32>> {
-        let links: Vec<Link> = links
-            .iter()
-            .map(|&(a, b)| Link { a, b, score: 1.0 })
-            .collect();
+        let links: Vec<Link> = links.iter().map(|&(a, b)| Link { a, b, score: 1.0 }).collect();
         let extra: HashSet<(u32, u32)> = extra.iter().map(|&(a, b)| key(a, b)).collect();
-        build(
-            n,
-            &links,
-            |x, y| extra.contains(&(x, y)),
-            |d| d,
-            |d| d.to_string(),
-        )
-        .into_iter()
-        .map(|c| c.members)
-        .collect()
+        build(n, &links, |x, y| extra.contains(&(x, y)), |d| d, |d| d.to_string())
+            .into_iter()
+            .map(|c| c.members)
+            .collect()
     }
 
     #[test]

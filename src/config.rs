@@ -58,11 +58,7 @@ impl Default for ScanOptions {
 #[derive(Debug, Error, PartialEq)]
 pub enum ConfigError {
     #[error("{name} must be in {range}, got {value}")]
-    OutOfRange {
-        name: &'static str,
-        range: &'static str,
-        value: String,
-    },
+    OutOfRange { name: &'static str, range: &'static str, value: String },
 }
 
 /// Validated settings plus the parameters derived from them.
@@ -72,39 +68,19 @@ pub struct ScanConfig {
     bands: BandParams,
 }
 
-fn check_f64(
-    name: &'static str,
-    value: f64,
-    lo: f64,
-    hi: f64,
-    range: &'static str,
-) -> Result<(), ConfigError> {
+fn check_f64(name: &'static str, value: f64, lo: f64, hi: f64, range: &'static str) -> Result<(), ConfigError> {
     if value.is_finite() && value > lo && value <= hi {
         Ok(())
     } else {
-        Err(ConfigError::OutOfRange {
-            name,
-            range,
-            value: value.to_string(),
-        })
+        Err(ConfigError::OutOfRange { name, range, value: value.to_string() })
     }
 }
 
-fn check_usize(
-    name: &'static str,
-    value: usize,
-    lo: usize,
-    hi: usize,
-    range: &'static str,
-) -> Result<(), ConfigError> {
+fn check_usize(name: &'static str, value: usize, lo: usize, hi: usize, range: &'static str) -> Result<(), ConfigError> {
     if (lo..=hi).contains(&value) {
         Ok(())
     } else {
-        Err(ConfigError::OutOfRange {
-            name,
-            range,
-            value: value.to_string(),
-        })
+        Err(ConfigError::OutOfRange { name, range, value: value.to_string() })
     }
 }
 
@@ -117,28 +93,10 @@ impl ScanConfig {
         check_usize("number of hashes", options.num_hashes, 8, 1024, "8..=1024")?;
         check_usize("shingle words", options.shingle_words, 1, 16, "1..=16")?;
         check_usize("shingle characters", options.shingle_chars, 1, 16, "1..=16")?;
-        check_usize(
-            "minimum shared shingles",
-            options.min_shared,
-            1,
-            100_000,
-            "1..=100000",
-        )?;
-        check_usize(
-            "common minimum documents",
-            options.common_min_docs,
-            2,
-            usize::MAX,
-            "2 or more",
-        )?;
+        check_usize("minimum shared shingles", options.min_shared, 1, 100_000, "1..=100000")?;
+        check_usize("common minimum documents", options.common_min_docs, 2, usize::MAX, "2 or more")?;
         check_usize("winnowing window", options.winnow_window, 1, 256, "1..=256")?;
-        check_usize(
-            "repeat minimum tokens",
-            options.repeat_min_tokens,
-            2,
-            10_000,
-            "2..=10000",
-        )?;
+        check_usize("repeat minimum tokens", options.repeat_min_tokens, 2, 10_000, "2..=10000")?;
         let bands = BandParams::optimal(options.threshold, options.num_hashes);
         Ok(ScanConfig { options, bands })
     }
@@ -172,10 +130,7 @@ mod tests {
     #[test]
     fn rejects_bad_threshold() {
         for bad in [0.0, -0.5, 1.5, f64::NAN] {
-            let opts = ScanOptions {
-                threshold: bad,
-                ..ScanOptions::default()
-            };
+            let opts = ScanOptions { threshold: bad, ..ScanOptions::default() };
             assert!(ScanConfig::new(opts).is_err(), "threshold {bad} accepted");
         }
     }

@@ -190,8 +190,7 @@ const STOP_WORDS: &[&str] = &[
 /// Whether a normalized word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
-        .contains(word)
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(word)
 }
 
 /// Light suffix stemming: enough to meet inflections, never so much that
@@ -202,8 +201,8 @@ pub fn stem(word: &str) -> &str {
         return w;
     }
     for suffix in [
-        "ations", "ation", "ments", "ment", "ings", "ing", "ised", "ized", "ises", "izes", "ise",
-        "ize", "edly", "ed", "ies", "es", "ly", "s",
+        "ations", "ation", "ments", "ment", "ings", "ing", "ised", "ized", "ises", "izes", "ise", "ize", "edly", "ed",
+        "ies", "es", "ly", "s",
     ] {
         if let Some(stemmed) = w.strip_suffix(suffix) {
             if stemmed.len() >= 3 && !(suffix == "s" && stemmed.ends_with('s')) {

@@ -81,11 +81,7 @@ impl Origin {
                     return 0..0;
                 }
                 let start = Self::map_start(pieces, range.start);
-                let end = if range.end > range.start {
-                    Self::map_end(pieces, range.end)
-                } else {
-                    start
-                };
+                let end = if range.end > range.start { Self::map_end(pieces, range.end) } else { start };
                 start..end.max(start)
             }
         }
@@ -168,36 +164,11 @@ mod tests {
     fn pieces_map_copied_and_replaced_text() {
         // source: "<p>A &amp; B</p><p>C</p>" analysed as "A & B\n\nC"
         let pieces = vec![
-            Piece {
-                text_start: 0,
-                len: 2,
-                src_start: 3,
-                src_len: 2,
-            }, // "A "
-            Piece {
-                text_start: 2,
-                len: 1,
-                src_start: 5,
-                src_len: 5,
-            }, // "&" <- "&amp;"
-            Piece {
-                text_start: 3,
-                len: 2,
-                src_start: 10,
-                src_len: 2,
-            }, // " B"
-            Piece {
-                text_start: 5,
-                len: 2,
-                src_start: 12,
-                src_len: 0,
-            }, // "\n\n"
-            Piece {
-                text_start: 7,
-                len: 1,
-                src_start: 19,
-                src_len: 1,
-            }, // "C"
+            Piece { text_start: 0, len: 2, src_start: 3, src_len: 2 }, // "A "
+            Piece { text_start: 2, len: 1, src_start: 5, src_len: 5 }, // "&" <- "&amp;"
+            Piece { text_start: 3, len: 2, src_start: 10, src_len: 2 }, // " B"
+            Piece { text_start: 5, len: 2, src_start: 12, src_len: 0 }, // "\n\n"
+            Piece { text_start: 7, len: 1, src_start: 19, src_len: 1 }, // "C"
         ];
         let origin = Origin::Pieces(pieces);
         assert_eq!(origin.map(0..1), 3..4);

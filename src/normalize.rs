@@ -70,10 +70,7 @@ pub fn normalize(text: &str) -> Normalized {
 pub fn normalize_ascii(text: &str) -> Normalized {
     let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
     ascii_tokens(text, |t| tokens.push(t));
-    Normalized {
-        tokens,
-        script: Script::Spaced,
-    }
+    Normalized { tokens, script: Script::Spaced }
 }
 
 /// Bit 7 of each byte of `x` set where that byte is in `lo..=hi`. Every
@@ -135,9 +132,7 @@ impl AsciiMasks {
     }
 
     fn is_word(&self, i: usize) -> bool {
-        self.word
-            .get(i / 64)
-            .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+        self.word.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
     }
 
     /// An apostrophe between two word bytes belongs to the word (`O'Neil`).
@@ -177,11 +172,7 @@ impl AsciiMasks {
         while i < end {
             let (wi, bi) = (i / 64, i % 64);
             let take = (64 - bi).min(end - i);
-            let window = if take == 64 {
-                u64::MAX
-            } else {
-                (1u64 << take) - 1
-            };
+            let window = if take == 64 { u64::MAX } else { (1u64 << take) - 1 };
             if (self.upper[wi] >> bi) & window != 0 {
                 return true;
             }
@@ -207,16 +198,8 @@ pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
     while i < n {
         let end = masks.next(i, false, n);
         let raw = &bytes[i..end];
-        let hash = if masks.any_upper(i, end) {
-            hash_lowered(raw)
-        } else {
-            xxh3_64_with_seed(raw, TOKEN_SEED)
-        };
-        each(Token {
-            start: i as u32,
-            end: end as u32,
-            hash,
-        });
+        let hash = if masks.any_upper(i, end) { hash_lowered(raw) } else { xxh3_64_with_seed(raw, TOKEN_SEED) };
+        each(Token { start: i as u32, end: end as u32, hash });
         i = masks.next(end, true, n);
     }
 }
@@ -306,11 +289,8 @@ pub fn normalize_token(raw: &str, out: &mut String) {
         out.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
         return;
     }
-    let cleaned: String = raw
-        .chars()
-        .filter(|&c| !is_ignorable(c))
-        .map(|c| if is_apostrophe(c) { '\'' } else { c })
-        .collect();
+    let cleaned: String =
+        raw.chars().filter(|&c| !is_ignorable(c)).map(|c| if is_apostrophe(c) { '\'' } else { c }).collect();
     let composed: String = match is_nfkc_quick(cleaned.chars()) {
         IsNormalized::Yes => cleaned,
         _ => cleaned.nfkc().collect(),
@@ -359,8 +339,7 @@ pub fn normalize_unicode(text: &str) -> Normalized {
             }
             Class::Ignorable => {}
             Class::Apostrophe => {
-                let joins = open.is_some()
-                    && matches!(chars.peek(), Some(&(_, next)) if classify(next) == Class::Word);
+                let joins = open.is_some() && matches!(chars.peek(), Some(&(_, next)) if classify(next) == Class::Word);
                 if !joins {
                     if let Some(span) = open.take() {
                         close(span, &mut tokens, &mut norm);
@@ -377,11 +356,7 @@ pub fn normalize_unicode(text: &str) -> Normalized {
     if let Some(span) = open.take() {
         close(span, &mut tokens, &mut norm);
     }
-    let script = if unspaced * 2 >= tokens.len() && unspaced > 0 {
-        Script::Unspaced
-    } else {
-        Script::Spaced
-    };
+    let script = if unspaced * 2 >= tokens.len() && unspaced > 0 { Script::Unspaced } else { Script::Spaced };
     Normalized { tokens, script }
 }
 
@@ -390,11 +365,7 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<&str> {
-        normalize(text)
-            .tokens
-            .iter()
-            .map(|t| &text[t.start as usize..t.end as usize])
-            .collect()
+        normalize(text).tokens.iter().map(|t| &text[t.start as usize..t.end as usize]).collect()
     }
 
     fn hash_of(word: &str) -> u64 {
@@ -403,10 +374,7 @@ mod tests {
 
     #[test]
     fn ascii_words_and_apostrophes() {
-        assert_eq!(
-            words("Pakistan's PM, Kakar -- met 'Putin'."),
-            ["Pakistan's", "PM", "Kakar", "met", "Putin"]
-        );
+        assert_eq!(words("Pakistan's PM, Kakar -- met 'Putin'."), ["Pakistan's", "PM", "Kakar", "met", "Putin"]);
     }
 
     #[test]
@@ -431,10 +399,7 @@ mod tests {
     fn nfkc_and_case_folding() {
         let t = normalize("ＡＢＣ Straße ﬁnal");
         let hashes: Vec<u64> = t.tokens.iter().map(|t| t.hash).collect();
-        assert_eq!(
-            hashes,
-            vec![hash_of("abc"), hash_of("strasse"), hash_of("final")]
-        );
+        assert_eq!(hashes, vec![hash_of("abc"), hash_of("strasse"), hash_of("final")]);
     }
 
     #[test]
@@ -442,10 +407,7 @@ mod tests {
         let t = normalize("北京是中国的首都");
         assert_eq!(t.tokens.len(), 8);
         assert_eq!(t.script, Script::Unspaced);
-        assert_eq!(
-            normalize("Beijing 北京 is a city in China").script,
-            Script::Spaced
-        );
+        assert_eq!(normalize("Beijing 北京 is a city in China").script, Script::Spaced);
     }
 
     #[test]
@@ -454,11 +416,7 @@ mod tests {
         let masks = AsciiMasks::new(&all);
         for (i, &b) in all.iter().enumerate() {
             assert_eq!(masks.is_word(i), b.is_ascii_alphanumeric(), "byte {b}");
-            assert_eq!(
-                masks.any_upper(i, i + 1),
-                b.is_ascii_uppercase(),
-                "byte {b}"
-            );
+            assert_eq!(masks.any_upper(i, i + 1), b.is_ascii_uppercase(), "byte {b}");
         }
     }
 

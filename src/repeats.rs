@@ -59,10 +59,7 @@ impl SentenceTokens {
         let mut set: Vec<u64> = toks.iter().map(|t| t.hash).collect();
         set.sort_unstable();
         set.dedup();
-        SentenceTokens {
-            seq_hash: seq.digest(),
-            set,
-        }
+        SentenceTokens { seq_hash: seq.digest(), set }
     }
 }
 
@@ -115,10 +112,7 @@ pub fn find(text: &str, shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
         }
         describe(i, &mut info);
         describe(j, &mut info);
-        let (a, b) = (
-            info[i].as_ref().expect("described"),
-            info[j].as_ref().expect("described"),
-        );
+        let (a, b) = (info[i].as_ref().expect("described"), info[j].as_ref().expect("described"));
         if a.set.len() < min_tokens || b.set.len() < min_tokens {
             continue;
         }
@@ -138,11 +132,8 @@ pub fn find(text: &str, shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
             best[j] = Some((i, kind));
         }
     }
-    let matches: Vec<(usize, usize, RepeatKind)> = best
-        .iter()
-        .enumerate()
-        .filter_map(|(j, b)| b.map(|(i, kind)| (i, j, kind)))
-        .collect();
+    let matches: Vec<(usize, usize, RepeatKind)> =
+        best.iter().enumerate().filter_map(|(j, b)| b.map(|(i, kind)| (i, j, kind))).collect();
     merge(&sentences, matches)
 }
 
@@ -170,12 +161,8 @@ fn repeated_shingles(hashes: &[u64]) -> Vec<(usize, usize)> {
     }
     maybe.sort_unstable();
     maybe.dedup();
-    let mut at: Vec<(u64, usize)> = hashes
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| maybe.binary_search(h).is_ok())
-        .map(|(i, &h)| (h, i))
-        .collect();
+    let mut at: Vec<(u64, usize)> =
+        hashes.iter().enumerate().filter(|(_, h)| maybe.binary_search(h).is_ok()).map(|(i, &h)| (h, i)).collect();
     at.sort_unstable();
     let mut twice = Vec::new();
     let mut i = 0;
@@ -196,10 +183,7 @@ fn near(a: &[u64], b: &[u64]) -> bool {
     if small.len() * 2 < large.len() {
         return false;
     }
-    let shared = small
-        .iter()
-        .filter(|h| large.binary_search(h).is_ok())
-        .count();
+    let shared = small.iter().filter(|h| large.binary_search(h).is_ok()).count();
     let union = a.len() + b.len() - shared;
     shared * 5 >= small.len() * 4 && shared * 2 >= union
 }

@@ -64,11 +64,8 @@ pub fn document_keys(sentences: &[ContentSentence], params: BandParams) -> Vec<u
 /// Document pairs whose sentences collide in at least
 /// [`MIN_SENTENCE_HITS`] buckets, sorted.
 pub fn candidate_pairs(keys: &[Vec<u64>]) -> Vec<(u32, u32)> {
-    let entries: Vec<(u64, u32)> = keys
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, ks)| ks.iter().map(move |&k| (k, doc as u32)))
-        .collect();
+    let entries: Vec<(u64, u32)> =
+        keys.par_iter().enumerate().flat_map_iter(|(doc, ks)| ks.iter().map(move |&k| (k, doc as u32))).collect();
     let mut pairs = group_keys(entries, usize::MAX);
     pairs.par_sort_unstable();
     let mut kept = Vec::new();
@@ -97,14 +94,7 @@ fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
         }
     }
     let union = a.len() + b.len() - shared;
-    (
-        if union == 0 {
-            0.0
-        } else {
-            shared as f64 / union as f64
-        },
-        shared,
-    )
+    (if union == 0 { 0.0 } else { shared as f64 / union as f64 }, shared)
 }
 
 /// The heaviest order-coherent chain of matching sentences.
@@ -114,12 +104,7 @@ pub fn align_sentences(a: &[ContentSentence], b: &[ContentSentence]) -> Vec<Sent
         for (j, sb) in b.iter().enumerate() {
             let (similarity, shared) = jaccard(&sa.words, &sb.words);
             if similarity >= MIN_SIMILARITY && shared >= MIN_SHARED_WORDS {
-                matches.push(SentencePair {
-                    a: i,
-                    b: j,
-                    similarity,
-                    shared,
-                });
+                matches.push(SentencePair { a: i, b: j, similarity, shared });
             }
         }
     }
@@ -131,10 +116,7 @@ pub fn align_sentences(a: &[ContentSentence], b: &[ContentSentence]) -> Vec<Sent
     for k in 0..m {
         best[k] = matches[k].similarity;
         for p in 0..k {
-            if matches[p].a < matches[k].a
-                && matches[p].b < matches[k].b
-                && best[p] + matches[k].similarity > best[k]
-            {
+            if matches[p].a < matches[k].a && matches[p].b < matches[k].b && best[p] + matches[k].similarity > best[k] {
                 best[k] = best[p] + matches[k].similarity;
                 prev[k] = p;
             }
@@ -178,12 +160,8 @@ mod tests {
 
     #[test]
     fn unrelated_sentences_do_not_align() {
-        let a = content_sentences(
-            "The orchestra played Mahler in the new concert hall on Friday evening.",
-        );
-        let b = content_sentences(
-            "Heavy rain flooded three villages and closed the mountain highway overnight.",
-        );
+        let a = content_sentences("The orchestra played Mahler in the new concert hall on Friday evening.");
+        let b = content_sentences("Heavy rain flooded three villages and closed the mountain highway overnight.");
         assert!(align_sentences(&a, &b).is_empty());
     }
 }

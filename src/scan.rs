@@ -97,10 +97,7 @@ struct Stopwatch {
 
 impl Stopwatch {
     fn new() -> Self {
-        Stopwatch {
-            last: std::time::Instant::now(),
-            timings: Timings::default(),
-        }
+        Stopwatch { last: std::time::Instant::now(), timings: Timings::default() }
     }
     fn lap(&mut self, stage: &'static str) {
         let now = std::time::Instant::now();
@@ -140,13 +137,7 @@ impl Scan {
         self.analyses[i]
             .repeats
             .iter()
-            .map(|r| {
-                (
-                    doc.source_span(r.first.clone()),
-                    doc.source_span(r.second.clone()),
-                    r,
-                )
-            })
+            .map(|r| (doc.source_span(r.first.clone()), doc.source_span(r.second.clone()), r))
             .collect()
     }
 }
@@ -160,24 +151,12 @@ pub struct Scanner {
 /// Per-document analysis: the stages that need nothing from other documents.
 pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let o = config.options();
-    let (shingles, num_tokens, script) =
-        Shingles::from_text(&doc.text, o.shingle_words, o.shingle_chars);
+    let (shingles, num_tokens, script) = Shingles::from_text(&doc.text, o.shingle_words, o.shingle_chars);
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
     let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
-    let sentence_keys = rewrite::document_keys(
-        &content::content_sentences(&doc.text),
-        rewrite::sentence_bands(),
-    );
-    Analysis {
-        num_tokens,
-        script,
-        sentence_keys,
-        shingles,
-        signature,
-        fingerprints,
-        repeats,
-    }
+    let sentence_keys = rewrite::document_keys(&content::content_sentences(&doc.text), rewrite::sentence_bands());
+    Analysis { num_tokens, script, sentence_keys, shingles, signature, fingerprints, repeats }
 }
 
 impl Scanner {
@@ -200,18 +179,14 @@ impl Scanner {
         let BandParams { bands, rows } = config.bands();
         let common_df = config.common_df(n);
 
-        let signatures: Vec<Option<&Signature>> =
-            analyses.iter().map(|a| a.signature.as_ref()).collect();
+        let signatures: Vec<Option<&Signature>> = analyses.iter().map(|a| a.signature.as_ref()).collect();
         let lsh = candidates::lsh_pairs(&signatures, config.bands());
-        let fingerprints: Vec<&[u64]> =
-            analyses.iter().map(|a| a.fingerprints.as_slice()).collect();
+        let fingerprints: Vec<&[u64]> = analyses.iter().map(|a| a.fingerprints.as_slice()).collect();
         let contained = candidates::containment_pairs(&fingerprints, 2, common_df);
-        let mut pairs_idx: Vec<(u32, u32)> =
-            lsh.iter().chain(contained.pairs.iter()).copied().collect();
+        let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
-        let sentence_keys: Vec<Vec<u64>> =
-            analyses.iter().map(|a| a.sentence_keys.clone()).collect();
+        let sentence_keys: Vec<Vec<u64>> = analyses.iter().map(|a| a.sentence_keys.clone()).collect();
         let rewrite_idx = rewrite::candidate_pairs(&sentence_keys);
         watch.lap("candidates");
 
@@ -235,37 +210,20 @@ impl Scanner {
             needed.set(a as usize, true);
             needed.set(b as usize, true);
         }
-        let sets: Vec<Option<Vec<u64>>> = analyses
-            .par_iter()
-            .enumerate()
-            .map(|(i, a)| needed[i].then(|| a.shingles.set()))
-            .collect();
+        let sets: Vec<Option<Vec<u64>>> =
+            analyses.par_iter().enumerate().map(|(i, a)| needed[i].then(|| a.shingles.set())).collect();
         watch.lap("exact sets");
         let common = common_shingles(&analyses, !pairs_idx.is_empty(), common_df);
         watch.lap("common shingles");
 
-        let verifier = Verifier {
-            config,
-            documents: &documents,
-            sets: &sets,
-            common: &common,
-        };
-        let mut verified: Vec<Verified> = pairs_idx
-            .par_iter()
-            .filter_map(|&(a, b)| verifier.shingles(a, b))
-            .collect();
+        let verifier = Verifier { config, documents: &documents, sets: &sets, common: &common };
+        let mut verified: Vec<Verified> = pairs_idx.par_iter().filter_map(|&(a, b)| verifier.shingles(a, b)).collect();
         watch.lap("verify");
 
         // Rewrites: candidate pairs not already linked by shared wording.
-        let linked: std::collections::HashSet<(u32, u32)> = verified
-            .iter()
-            .filter(|v| v.relation.links())
-            .map(|v| (v.a, v.b))
-            .collect();
-        let rewrite_idx: Vec<(u32, u32)> = rewrite_idx
-            .into_iter()
-            .filter(|p| !linked.contains(p))
-            .collect();
+        let linked: std::collections::HashSet<(u32, u32)> =
+            verified.iter().filter(|v| v.relation.links()).map(|v| (v.a, v.b)).collect();
+        let rewrite_idx: Vec<(u32, u32)> = rewrite_idx.into_iter().filter(|p| !linked.contains(p)).collect();
         let mut in_rewrite = bitvec![0; n];
         for &(a, b) in &rewrite_idx {
             in_rewrite.set(a as usize, true);
@@ -279,10 +237,7 @@ impl Scanner {
         let rewrites: Vec<Verified> = rewrite_idx
             .par_iter()
             .filter_map(|&(a, b)| {
-                let (sa, sb) = (
-                    sentences[a as usize].as_deref()?,
-                    sentences[b as usize].as_deref()?,
-                );
+                let (sa, sb) = (sentences[a as usize].as_deref()?, sentences[b as usize].as_deref()?);
                 verifier.rewrite(a, b, sa, sb)
             })
             .collect();
@@ -293,37 +248,25 @@ impl Scanner {
         let links: Vec<Link> = verified
             .iter()
             .filter(|v| v.relation.links())
-            .map(|v| Link {
-                a: v.a,
-                b: v.b,
-                score: v.link_score(),
-            })
+            .map(|v| Link { a: v.a, b: v.b, score: v.link_score() })
             .collect();
         let rank = |d: u32| {
             let doc = &documents[d as usize];
             let at = doc.meta.published.as_ref().and_then(|p| p.seconds());
-            (
-                at.is_none(),
-                at.unwrap_or(0),
-                Reverse(analyses[d as usize].num_tokens),
-                doc.id.clone(),
-            )
+            (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].num_tokens), doc.id.clone())
         };
         let on_demand = Mutex::new(Vec::new());
         let clusters = cluster::build(
             n,
             &links,
             |x, y| {
-                let found = verifier
-                    .shingles(x, y)
-                    .filter(|v| v.relation.links())
-                    .or_else(|| {
-                        let (sx, sy) = (
-                            content::content_sentences(&documents[x as usize].text),
-                            content::content_sentences(&documents[y as usize].text),
-                        );
-                        verifier.rewrite(x, y, &sx, &sy)
-                    });
+                let found = verifier.shingles(x, y).filter(|v| v.relation.links()).or_else(|| {
+                    let (sx, sy) = (
+                        content::content_sentences(&documents[x as usize].text),
+                        content::content_sentences(&documents[y as usize].text),
+                    );
+                    verifier.rewrite(x, y, &sx, &sy)
+                });
                 let ok = found.as_ref().is_some_and(|v| v.relation.links());
                 if let Some(v) = found {
                     on_demand.lock().expect("not poisoned").push(v);
@@ -354,40 +297,16 @@ impl Scanner {
         let pairs: Vec<Pair> = verified
             .into_par_iter()
             .map(|v| {
-                let mut passages = passages(
-                    &documents, &analyses, &tokens, v.a, v.b, &v.shared, &common, min_tokens,
-                );
+                let mut passages = passages(&documents, &analyses, &tokens, v.a, v.b, &v.shared, &common, min_tokens);
                 add_rewritten(&mut passages, &documents, &tokens, &v);
                 passages.sort_by_key(|p| (p.a.start, p.b.start));
-                let coverage_a = coverage(
-                    passages.iter().map(|p| p.a.clone()),
-                    &documents[v.a as usize],
-                );
-                let coverage_b = coverage(
-                    passages.iter().map(|p| p.b.clone()),
-                    &documents[v.b as usize],
-                );
-                Pair {
-                    a: v.a,
-                    b: v.b,
-                    metrics: v.metrics,
-                    relation: v.relation,
-                    passages,
-                    coverage_a,
-                    coverage_b,
-                }
+                let coverage_a = coverage(passages.iter().map(|p| p.a.clone()), &documents[v.a as usize]);
+                let coverage_b = coverage(passages.iter().map(|p| p.b.clone()), &documents[v.b as usize]);
+                Pair { a: v.a, b: v.b, metrics: v.metrics, relation: v.relation, passages, coverage_a, coverage_b }
             })
             .collect();
         watch.lap("align");
-        Scan {
-            documents,
-            analyses,
-            pairs,
-            clusters,
-            skipped: Vec::new(),
-            stats,
-            timings: watch.timings,
-        }
+        Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), stats, timings: watch.timings }
     }
 }
 
@@ -447,34 +366,18 @@ impl Verifier<'_> {
     fn measure(&self, a: u32, b: u32) -> (PairMetrics, Vec<u64>) {
         let (sa, sb) = (self.set(a), self.set(b));
         let shared = verify::intersect(&sa, &sb);
-        (
-            verify::measure(sa.len(), sb.len(), &shared, |h| self.common.contains(&h)),
-            shared,
-        )
+        (verify::measure(sa.len(), sb.len(), &shared, |h| self.common.contains(&h)), shared)
     }
 
     /// The pair's relation from shared wording, if any.
     fn shingles(&self, a: u32, b: u32) -> Option<Verified> {
         let (metrics, shared) = self.measure(a, b);
         let relation = metrics.relation(self.config)?;
-        Some(Verified {
-            a,
-            b,
-            metrics,
-            relation,
-            shared,
-            chain: Vec::new(),
-        })
+        Some(Verified { a, b, metrics, relation, shared, chain: Vec::new() })
     }
 
     /// The pair as a rewrite, if enough sentences align in order.
-    fn rewrite(
-        &self,
-        a: u32,
-        b: u32,
-        sa: &[ContentSentence],
-        sb: &[ContentSentence],
-    ) -> Option<Verified> {
+    fn rewrite(&self, a: u32, b: u32, sa: &[ContentSentence], sb: &[ContentSentence]) -> Option<Verified> {
         let chain = rewrite::align_sentences(sa, sb);
         if chain.len() < rewrite::MIN_ALIGNED {
             return None;
@@ -482,33 +385,17 @@ impl Verifier<'_> {
         let (metrics, shared) = self.measure(a, b);
         let chain = chain
             .iter()
-            .map(|p| {
-                (
-                    sa[p.a].sentence.span.clone(),
-                    sb[p.b].sentence.span.clone(),
-                    p.similarity,
-                )
-            })
+            .map(|p| (sa[p.a].sentence.span.clone(), sb[p.b].sentence.span.clone(), p.similarity))
             .collect();
-        Some(Verified {
-            a,
-            b,
-            metrics,
-            relation: Relation::Rewritten,
-            shared,
-            chain,
-        })
+        Some(Verified { a, b, metrics, relation: Relation::Rewritten, shared, chain })
     }
 }
 
 /// Adds rewrites to the verified pairs: a pair already there (as partial
 /// reuse) becomes a rewrite and keeps its shared wording.
 fn merge_rewrites(verified: &mut Vec<Verified>, rewrites: Vec<Verified>) {
-    let mut at: std::collections::HashMap<(u32, u32), usize> = verified
-        .iter()
-        .enumerate()
-        .map(|(i, v)| ((v.a, v.b), i))
-        .collect();
+    let mut at: std::collections::HashMap<(u32, u32), usize> =
+        verified.iter().enumerate().map(|(i, v)| ((v.a, v.b), i)).collect();
     for r in rewrites {
         match at.get(&(r.a, r.b)) {
             Some(&i) => {
@@ -525,26 +412,14 @@ fn merge_rewrites(verified: &mut Vec<Verified>, rewrites: Vec<Verified>) {
 
 /// Rewritten sentence pairs become passages, except where shared wording
 /// already covers that sentence.
-fn add_rewritten(
-    passages: &mut Vec<Passage>,
-    documents: &[Document],
-    tokens: &[Option<Vec<Token>>],
-    v: &Verified,
-) {
+fn add_rewritten(passages: &mut Vec<Passage>, documents: &[Document], tokens: &[Option<Vec<Token>>], v: &Verified) {
     let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
     let count = |toks: &Option<Vec<Token>>, r: &Range<usize>| {
-        toks.as_ref().map_or(0, |t| {
-            t.iter()
-                .filter(|t| t.start as usize >= r.start && t.end as usize <= r.end)
-                .count()
-        })
+        toks.as_ref().map_or(0, |t| t.iter().filter(|t| t.start as usize >= r.start && t.end as usize <= r.end).count())
     };
     for (ra, rb, similarity) in &v.chain {
         let (sa, sb) = (da.source_span(ra.clone()), db.source_span(rb.clone()));
-        if passages
-            .iter()
-            .any(|p| p.a.start < sa.end && sa.start < p.a.end)
-        {
+        if passages.iter().any(|p| p.a.start < sa.end && sa.start < p.a.end) {
             continue;
         }
         passages.push(Passage {
@@ -601,10 +476,8 @@ fn common_shingles(analyses: &[Analysis], any_pairs: bool, common_df: usize) -> 
     } else {
         ((common_df as f64 * sample.len() as f64 / analyses.len() as f64).ceil() as usize).max(2)
     };
-    let mut occurrences: Vec<(u64, u32)> = sample
-        .par_iter()
-        .flat_map_iter(|&(i, a)| a.shingles.hashes.iter().map(move |&h| (h, i as u32)))
-        .collect();
+    let mut occurrences: Vec<(u64, u32)> =
+        sample.par_iter().flat_map_iter(|&(i, a)| a.shingles.hashes.iter().map(move |&h| (h, i as u32))).collect();
     occurrences.par_sort_unstable();
     occurrences.dedup();
     let mut common = HashSetU64::default();
@@ -636,29 +509,18 @@ fn passages(
     let no_tokens = Vec::new();
     let ta = tokens[a as usize].as_ref().unwrap_or(&no_tokens);
     let tb = tokens[b as usize].as_ref().unwrap_or(&no_tokens);
-    let anchors: Vec<u64> = shared
-        .iter()
-        .copied()
-        .filter(|h| !common.contains(h))
-        .collect();
-    align::align(
-        &aa.shingles,
-        ta.len(),
-        &ab.shingles,
-        tb.len(),
-        &anchors,
-        min_tokens,
-    )
-    .into_iter()
-    .map(|p| Passage {
-        a: da.source_span(token_bytes(ta, &p.a)),
-        b: db.source_span(token_bytes(tb, &p.b)),
-        a_tokens: p.a.len(),
-        b_tokens: p.b.len(),
-        kind: p.kind,
-        score: p.score,
-    })
-    .collect()
+    let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
+    align::align(&aa.shingles, ta.len(), &ab.shingles, tb.len(), &anchors, min_tokens)
+        .into_iter()
+        .map(|p| Passage {
+            a: da.source_span(token_bytes(ta, &p.a)),
+            b: db.source_span(token_bytes(tb, &p.b)),
+            a_tokens: p.a.len(),
+            b_tokens: p.b.len(),
+            kind: p.kind,
+            score: p.score,
+        })
+        .collect()
 }
 
 /// The byte range of the analysed text that a token range covers.

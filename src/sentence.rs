@@ -23,10 +23,9 @@ pub struct Sentence {
 }
 
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "col", "lt", "sgt", "capt", "rep", "sen",
-    "gov", "prof", "inc", "ltd", "co", "corp", "vs", "no", "jan", "feb", "mar", "apr", "aug",
-    "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "etc", "approx", "dept",
-    "est", "fig", "mt", "ft", "rev", "hon", "adm", "brig",
+    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "gen", "col", "lt", "sgt", "capt", "rep", "sen", "gov", "prof", "inc",
+    "ltd", "co", "corp", "vs", "no", "jan", "feb", "mar", "apr", "aug", "sep", "sept", "oct", "nov", "dec", "u.s",
+    "u.k", "u.n", "e.g", "i.e", "etc", "approx", "dept", "est", "fig", "mt", "ft", "rev", "hon", "adm", "brig",
 ];
 
 fn is_closing(c: char) -> bool {
@@ -34,12 +33,7 @@ fn is_closing(c: char) -> bool {
 }
 
 fn starts_sentence(c: char) -> bool {
-    c.is_uppercase()
-        || c.is_numeric()
-        || matches!(
-            c,
-            '"' | '\'' | '(' | '“' | '‘' | '«' | '[' | '-' | '—' | '–'
-        )
+    c.is_uppercase() || c.is_numeric() || matches!(c, '"' | '\'' | '(' | '“' | '‘' | '«' | '[' | '-' | '—' | '–')
 }
 
 fn is_abbreviation(before_stop: &str) -> bool {
@@ -55,8 +49,7 @@ fn is_abbreviation(before_stop: &str) -> bool {
         return false;
     }
     let mut chars = word.chars();
-    let single_initial =
-        matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+    let single_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
     single_initial || ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
 
@@ -72,9 +65,7 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
             let mut j = i + 1;
             let mut blank = false;
             // A run of whitespace holding a second newline is a blank line.
-            while j < bytes.len()
-                && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r' || bytes[j] == b'\n')
-            {
+            while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r' || bytes[j] == b'\n') {
                 if bytes[j] == b'\n' {
                     blank = true;
                 }
@@ -82,10 +73,8 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
             }
             let indented = j > i + 1 && !blank;
             let before = text[start..line_end].trim_end();
-            let ends_sentence = before
-                .chars()
-                .last()
-                .is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。'));
+            let ends_sentence =
+                before.chars().last().is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。'));
             let short_line = before.len() - before.rfind('\n').map_or(0, |p| p + 1) < 40;
             if blank || indented || ends_sentence || short_line {
                 push_trimmed(text, start..line_end, &mut out);
@@ -121,11 +110,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
             let c = body[i..].chars().next().unwrap_or('.');
             let mut end = i + c.len_utf8();
             let stop = if c.is_ascii() {
-                end += body[end..]
-                    .chars()
-                    .take_while(|&n| is_closing(n) || n == c)
-                    .map(char::len_utf8)
-                    .sum::<usize>();
+                end += body[end..].chars().take_while(|&n| is_closing(n) || n == c).map(char::len_utf8).sum::<usize>();
                 let rest = &body[end..];
                 let next = rest.trim_start();
                 let spaced = next.len() < rest.len();
@@ -136,12 +121,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
                 true
             };
             if stop {
-                push_sentence(
-                    text,
-                    para.start + start..para.start + end,
-                    paragraph,
-                    &mut out,
-                );
+                push_sentence(text, para.start + start..para.start + end, paragraph, &mut out);
                 start = end;
             }
             from = end;
@@ -170,12 +150,7 @@ mod tests {
         let t = "Mr. Putin met the U.S. envoy on Tuesday. They talked. \"It went well,\" he said! Next?";
         assert_eq!(
             texts(t),
-            [
-                "Mr. Putin met the U.S. envoy on Tuesday.",
-                "They talked.",
-                "\"It went well,\" he said!",
-                "Next?"
-            ]
+            ["Mr. Putin met the U.S. envoy on Tuesday.", "They talked.", "\"It went well,\" he said!", "Next?"]
         );
     }
 
@@ -183,10 +158,7 @@ mod tests {
     fn paragraphs_by_blank_lines_and_lines() {
         let t = "Headline here\n\nFirst para. Still first.\nSecond para.\n\n  Third.";
         let s = sentences(t);
-        assert_eq!(
-            s.iter().map(|s| s.paragraph).collect::<Vec<_>>(),
-            [0, 1, 1, 2, 3]
-        );
+        assert_eq!(s.iter().map(|s| s.paragraph).collect::<Vec<_>>(), [0, 1, 1, 2, 3]);
     }
 
     #[test]
@@ -200,9 +172,6 @@ mod tests {
 
     #[test]
     fn cjk_stops() {
-        assert_eq!(
-            texts("北京很大。上海也很大。"),
-            ["北京很大。", "上海也很大。"]
-        );
+        assert_eq!(texts("北京很大。上海也很大。"), ["北京很大。", "上海也很大。"]);
     }
 }

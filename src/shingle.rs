@@ -37,9 +37,7 @@ const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
 /// multiplications per shingle whatever `k` is.
 #[inline]
 pub fn combine(tokens: &[Token]) -> u64 {
-    let poly = tokens
-        .iter()
-        .fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
+    let poly = tokens.iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
     fmix64(poly ^ tokens.len() as u64)
 }
 
@@ -64,9 +62,7 @@ impl Shingles {
         } else {
             // BASE^(k-1): the weight of the token leaving the window.
             let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
-            let mut poly = tokens[..k]
-                .iter()
-                .fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
+            let mut poly = tokens[..k].iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
             let mut out = Vec::with_capacity(tokens.len() - k + 1);
             out.push(fmix64(poly ^ k as u64));
             for i in k..tokens.len() {
@@ -147,10 +143,7 @@ mod tests {
     fn same_words_same_shingles_regardless_of_punctuation() {
         let a = normalize("The PM met Putin in Beijing on Tuesday.");
         let b = normalize("the pm -- met “Putin” in Beijing, on tuesday");
-        assert_eq!(
-            Shingles::with_k(&a.tokens, 5),
-            Shingles::with_k(&b.tokens, 5)
-        );
+        assert_eq!(Shingles::with_k(&a.tokens, 5), Shingles::with_k(&b.tokens, 5));
     }
 
     #[test]
@@ -165,13 +158,7 @@ mod tests {
 
     #[test]
     fn streaming_equals_stored_tokens() {
-        for text in [
-            "",
-            "one",
-            "a b c",
-            "The PM met Putin in Beijing on Tuesday, then flew home.",
-            "北京 is big",
-        ] {
+        for text in ["", "one", "a b c", "The PM met Putin in Beijing on Tuesday, then flew home.", "北京 is big"] {
             let n = normalize(text);
             let (streamed, count, script) = Shingles::from_text(text, 5, 4);
             assert_eq!(script, n.script);
@@ -184,10 +171,7 @@ mod tests {
     fn order_matters() {
         let a = normalize("alpha beta gamma delta epsilon");
         let b = normalize("beta alpha gamma delta epsilon");
-        assert_ne!(
-            Shingles::with_k(&a.tokens, 5),
-            Shingles::with_k(&b.tokens, 5)
-        );
+        assert_ne!(Shingles::with_k(&a.tokens, 5), Shingles::with_k(&b.tokens, 5));
     }
 }
 
@@ -211,7 +195,6 @@ impl std::hash::Hasher for PassThrough {
 }
 
 /// A map keyed by shingle hash.
-pub type HashMapU64<V> =
-    std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
+pub type HashMapU64<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<PassThrough>>;
 /// A set of shingle hashes.
 pub type HashSetU64 = std::collections::HashSet<u64, std::hash::BuildHasherDefault<PassThrough>>;

@@ -25,13 +25,7 @@ pub enum Edit {
     Embedded,
 }
 
-const EDITS: [Edit; 5] = [
-    Edit::Reprint,
-    Edit::Truncated,
-    Edit::WordsChanged,
-    Edit::Reordered,
-    Edit::Embedded,
-];
+const EDITS: [Edit; 5] = [Edit::Reprint, Edit::Truncated, Edit::WordsChanged, Edit::Reordered, Edit::Embedded];
 
 /// A copy the generator planted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,12 +47,7 @@ pub struct SynthOptions {
 
 impl Default for SynthOptions {
     fn default() -> Self {
-        SynthOptions {
-            articles: 10_000,
-            copy_share: 0.1,
-            vocabulary: 50_000,
-            seed: 0x5eed,
-        }
+        SynthOptions { articles: 10_000, copy_share: 0.1, vocabulary: 50_000, seed: 0x5eed }
     }
 }
 
@@ -98,17 +87,14 @@ struct Vocabulary {
 impl Vocabulary {
     fn new(size: usize, rng: &mut Rng) -> Self {
         const SYLLABLES: &[&str] = &[
-            "ka", "ro", "mi", "ne", "sta", "lo", "ver", "an", "ti", "po", "gra", "de", "su", "len",
-            "cor", "ba", "in", "tor", "el", "ma", "qui", "fe", "dro", "ul", "sen", "ha", "pri",
-            "go", "tes", "vo",
+            "ka", "ro", "mi", "ne", "sta", "lo", "ver", "an", "ti", "po", "gra", "de", "su", "len", "cor", "ba", "in",
+            "tor", "el", "ma", "qui", "fe", "dro", "ul", "sen", "ha", "pri", "go", "tes", "vo",
         ];
         let mut words = Vec::with_capacity(size);
         let mut seen = std::collections::HashSet::new();
         while words.len() < size {
             let n = 1 + rng.below(4);
-            let w: String = (0..n)
-                .map(|_| SYLLABLES[rng.below(SYLLABLES.len())])
-                .collect();
+            let w: String = (0..n).map(|_| SYLLABLES[rng.below(SYLLABLES.len())]).collect();
             if seen.insert(w.clone()) {
                 words.push(w);
             }
@@ -125,10 +111,7 @@ impl Vocabulary {
     fn word(&self, rng: &mut Rng) -> &str {
         let total = *self.cdf.last().unwrap_or(&1.0);
         let x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
-        let i = self
-            .cdf
-            .partition_point(|&c| c < x)
-            .min(self.words.len() - 1);
+        let i = self.cdf.partition_point(|&c| c < x).min(self.words.len() - 1);
         &self.words[i]
     }
 }
@@ -162,9 +145,7 @@ fn paragraph(vocab: &Vocabulary, rng: &mut Rng) -> String {
 }
 
 fn article(vocab: &Vocabulary, rng: &mut Rng) -> Vec<String> {
-    (0..4 + rng.below(8))
-        .map(|_| paragraph(vocab, rng))
-        .collect()
+    (0..4 + rng.below(8)).map(|_| paragraph(vocab, rng)).collect()
 }
 
 impl Corpus {
@@ -182,21 +163,13 @@ impl Corpus {
             let (paras, plant) = if copy {
                 let source = rng.below(originals.len());
                 let edit = EDITS[rng.below(EDITS.len())];
-                (
-                    edited(&originals[source], edit, &vocab, &mut rng),
-                    Some(Planted {
-                        copy: i,
-                        source,
-                        edit,
-                    }),
-                )
+                (edited(&originals[source], edit, &vocab, &mut rng), Some(Planted { copy: i, source, edit }))
             } else {
                 (article(&vocab, &mut rng), None)
             };
             let text = paras.join("\n\n");
-            let published = jiff::Timestamp::from_second(start + i as i64 * 60)
-                .map(|t| t.to_string())
-                .unwrap_or_default();
+            let published =
+                jiff::Timestamp::from_second(start + i as i64 * 60).map(|t| t.to_string()).unwrap_or_default();
             let doc = Document::from_text(format!("synth-{i}"), text)
                 .with_outlet(&format!("outlet-{}", rng.below(200)))
                 .with_published(&published);
@@ -239,13 +212,7 @@ fn edited(source: &[String], edit: Edit, vocab: &Vocabulary, rng: &mut Rng) -> V
             .iter()
             .map(|para| {
                 para.split(' ')
-                    .map(|w| {
-                        if rng.chance(0.05) {
-                            vocab.word(rng).to_string()
-                        } else {
-                            w.to_string()
-                        }
-                    })
+                    .map(|w| if rng.chance(0.05) { vocab.word(rng).to_string() } else { w.to_string() })
                     .collect::<Vec<_>>()
                     .join(" ")
             })
@@ -275,10 +242,7 @@ mod tests {
 
     #[test]
     fn deterministic_and_planted() {
-        let o = SynthOptions {
-            articles: 300,
-            ..SynthOptions::default()
-        };
+        let o = SynthOptions { articles: 300, ..SynthOptions::default() };
         let a = Corpus::generate(&o);
         let b = Corpus::generate(&o);
         assert_eq!(a.documents, b.documents);

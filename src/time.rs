@@ -19,10 +19,7 @@ impl Published {
     /// Reuters-21578 form `26-FEB-1987 15:01:01.79`.
     pub fn parse(raw: &str) -> Self {
         let at = parse_instant(raw.trim());
-        Published {
-            raw: raw.to_string(),
-            at,
-        }
+        Published { raw: raw.to_string(), at }
     }
 
     /// Seconds since the Unix epoch, for ordering.
@@ -45,9 +42,7 @@ fn parse_instant(s: &str) -> Option<Timestamp> {
         return TimeZone::UTC.to_timestamp(dt).ok();
     }
     if let Ok(date) = s.parse::<jiff::civil::Date>() {
-        return TimeZone::UTC
-            .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-            .ok();
+        return TimeZone::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight())).ok();
     }
     // Reuters-21578: "26-FEB-1987 15:01:01.79" (centiseconds dropped).
     let head = s.split_once('.').map_or(s, |(head, _)| head);
@@ -56,9 +51,7 @@ fn parse_instant(s: &str) -> Option<Timestamp> {
     }
     for fmt in ["%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y"] {
         if let Ok(date) = jiff::civil::Date::strptime(fmt, s) {
-            return TimeZone::UTC
-                .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-                .ok();
+            return TimeZone::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight())).ok();
         }
     }
     None
@@ -70,11 +63,7 @@ fn title_case_month(s: &str) -> String {
     let mut prev_alpha = false;
     for c in s.chars() {
         if c.is_ascii_alphabetic() {
-            out.push(if prev_alpha {
-                c.to_ascii_lowercase()
-            } else {
-                c.to_ascii_uppercase()
-            });
+            out.push(if prev_alpha { c.to_ascii_lowercase() } else { c.to_ascii_uppercase() });
             prev_alpha = true;
         } else {
             out.push(c);

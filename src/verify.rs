@@ -76,9 +76,7 @@ impl PairMetrics {
             Some(Relation::Duplicate)
         } else if self.jaccard >= o.threshold {
             Some(Relation::NearDuplicate)
-        } else if self.shared >= o.min_shared
-            && self.containment_a.max(self.containment_b) >= o.containment
-        {
+        } else if self.shared >= o.min_shared && self.containment_a.max(self.containment_b) >= o.containment {
             Some(Relation::Contained)
         } else if self.shared >= o.min_shared {
             Some(Relation::Partial)
@@ -107,12 +105,7 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
 }
 
 /// Measures two sets given their intersection and a common-shingle test.
-pub fn measure(
-    a_len: usize,
-    b_len: usize,
-    shared: &[u64],
-    is_common: impl Fn(u64) -> bool,
-) -> PairMetrics {
+pub fn measure(a_len: usize, b_len: usize, shared: &[u64], is_common: impl Fn(u64) -> bool) -> PairMetrics {
     let masked = shared.iter().filter(|&&h| is_common(h)).count();
     let kept = shared.len() - masked;
     let ratio = |num: usize, den: usize| {

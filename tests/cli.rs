@@ -11,22 +11,31 @@ use std::fs;
 fn samples_scan_finds_repeats_and_no_false_clusters() {
     let scan = scan_json(&root(), &["samples"]);
     assert_eq!(scan["schema"], "copydesk.scan/1");
-    assert_eq!(
-        scan["documents"].as_array().unwrap().len(),
-        5,
-        "README, feed and script are ignored"
-    );
-    // 001 is a rewrite of 000 (found by the provenance stage, not by shingles);
+    assert_eq!(scan["documents"].as_array().unwrap().len(), 5, "README, feed and script are ignored");
+    // 001 is a rewrite of 000: one story cluster, found by aligning
+    // sentences on content words (word shingles share almost nothing).
     // 002, 003 and 004 are not copies of anything.
+    let clusters = scan["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 1, "{clusters:?}");
     assert_eq!(
-        scan["clusters"].as_array().unwrap().len(),
-        0,
-        "{}",
-        scan["clusters"]
+        clusters[0]["members"],
+        serde_json::json!(["samples/000_3419b1561b2f5441.txt", "samples/001_f97c509c3bd34467.txt"])
     );
     for p in scan["pairs"].as_array().unwrap() {
         let rel = p["relation"].as_str().unwrap();
-        assert_eq!(rel, "partial", "no linking relation between seeds: {p}");
+        if p["a"] == "samples/000_3419b1561b2f5441.txt" && p["b"] == "samples/001_f97c509c3bd34467.txt" {
+            assert_eq!(rel, "rewritten");
+            assert!(p["jaccard"].as_f64().unwrap() < 0.05, "{p}");
+            let passages = p["passages"].as_array().unwrap();
+            assert!((5..=9).contains(&passages.len()), "about six aligned sentences: {passages:?}");
+            assert!(passages.iter().all(|x| x["kind"] == "rewritten"));
+            // In order in both documents.
+            let starts: Vec<(usize, usize)> =
+                passages.iter().map(|x| (span(&x["a"]).start, span(&x["b"]).start)).collect();
+            assert!(starts.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1), "{starts:?}");
+        } else {
+            assert_eq!(rel, "partial", "no linking relation between other seeds: {p}");
+        }
     }
 
     // 004 pastes six paragraphs twice: six verbatim repeats, both ranges equal text.
@@ -45,14 +54,10 @@ fn samples_scan_finds_repeats_and_no_false_clusters() {
     // 003 restates its lead after "Agencies add:".
     let text = seed("003");
     let d = doc(&scan, "003_07e1443d25d1940b.txt");
-    let lead = d["repeats"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| text[span(&r["second"])].contains("Concluding his visit"));
+    let lead =
+        d["repeats"].as_array().unwrap().iter().find(|r| text[span(&r["second"])].contains("Concluding his visit"));
     let lead = lead.expect("the restated lead is reported");
-    assert!(text[span(&lead["first"])]
-        .contains("Moscow and Islamabad will boost ties in the fight against terrorism"));
+    assert!(text[span(&lead["first"])].contains("Moscow and Islamabad will boost ties in the fight against terrorism"));
 
     // 000 repeats its standfirst in the body.
     let text = seed("000");
@@ -73,25 +78,14 @@ fn feed_carries_metadata() {
     assert_eq!(d["source"], "samples/feed.jsonl:5");
     // Offsets index the decoded `text` field: same repeats as the file.
     let from_files = scan_json(&root(), &["samples"]);
-    assert_eq!(
-        d["repeats"],
-        doc(&from_files, "004_265cc75bb34af06a.txt")["repeats"]
-    );
+    assert_eq!(d["repeats"], doc(&from_files, "004_265cc75bb34af06a.txt")["repeats"]);
 }
 
 #[test]
 fn output_is_identical_across_runs_and_thread_counts() {
     let run = |threads: &str| {
         copydesk(&root())
-            .args([
-                "scan",
-                "samples",
-                "samples/feed.jsonl",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-            ])
+            .args(["scan", "samples", "samples/feed.jsonl", "--format", "json", "--threads", threads])
             .output()
             .unwrap()
             .stdout
@@ -117,25 +111,13 @@ fn bad_input_is_reported_not_lost() {
     )
     .unwrap();
     let scan = scan_json(p, &["."]);
-    let ids: Vec<&str> = scan["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = scan["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["ok", "./good.txt"]);
     let skipped: Vec<String> = scan["skipped"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| {
-            format!(
-                "{}:{}: {}",
-                s["path"].as_str().unwrap(),
-                s["line"],
-                s["reason"].as_str().unwrap()
-            )
-        })
+        .map(|s| format!("{}:{}: {}", s["path"].as_str().unwrap(), s["line"], s["reason"].as_str().unwrap()))
         .collect();
     let expect = [
         "./binary.bin:null: binary",
@@ -161,17 +143,10 @@ fn bad_input_is_reported_not_lost() {
 #[test]
 fn stdin_is_json_lines() {
     let feed = fs::read_to_string(samples().join("feed.jsonl")).unwrap();
-    let out = copydesk(&root())
-        .args(["scan", "-", "--format", "jsonl"])
-        .write_stdin(feed)
-        .output()
-        .unwrap();
+    let out = copydesk(&root()).args(["scan", "-", "--format", "jsonl"]).write_stdin(feed).output().unwrap();
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[0]["type"], "scan");
     assert_eq!(lines.iter().filter(|l| l["type"] == "document").count(), 5);
     assert_eq!(lines[1]["source"], "-:1");
@@ -187,12 +162,7 @@ fn ignore_files_are_honoured_but_explicit_paths_are_read() {
     fs::write(p.join(".copydeskignore"), "b.txt\n").unwrap();
     fs::write(p.join(".gitignore"), "*.md\n").unwrap();
     let scan = scan_json(p, &["."]);
-    let ids: Vec<&str> = scan["documents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = scan["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["./a.txt"]);
     let scan = scan_json(p, &[".", "b.txt"]);
     assert_eq!(scan["documents"].as_array().unwrap().len(), 2);
@@ -201,10 +171,7 @@ fn ignore_files_are_honoured_but_explicit_paths_are_read() {
 #[test]
 fn html_spans_point_into_the_html_file() {
     let dir = tempfile::tempdir().unwrap();
-    let paras: Vec<String> = seed("004")
-        .lines()
-        .map(|l| format!("<p>{}</p>", l.replace('&', "&amp;")))
-        .collect();
+    let paras: Vec<String> = seed("004").lines().map(|l| format!("<p>{}</p>", l.replace('&', "&amp;"))).collect();
     let html = format!(
         "<!doctype html><html><head><title>Lavrov</title><meta property=\"og:site_name\" content=\"The Blog\"></head>\
          <body><nav>Home &middot; News</nav><article>\n{}\n</article><script>alert('x')</script></body></html>",
@@ -216,10 +183,7 @@ fn html_spans_point_into_the_html_file() {
     assert_eq!(d["outlet"], "The Blog");
     assert_eq!(d["title"], "Lavrov");
     let repeats = d["repeats"].as_array().unwrap();
-    assert_eq!(
-        repeats.iter().filter(|r| r["kind"] == "verbatim").count(),
-        6
-    );
+    assert_eq!(repeats.iter().filter(|r| r["kind"] == "verbatim").count(), 6);
     for r in repeats {
         let (a, b) = (span(&r["first"]), span(&r["second"]));
         // Byte ranges of the HTML file itself, not of the extracted text.
@@ -230,11 +194,7 @@ fn html_spans_point_into_the_html_file() {
 
 #[test]
 fn errors_exit_2() {
-    copydesk(&root())
-        .args(["scan", "no/such/dir"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no such file"));
+    copydesk(&root()).args(["scan", "no/such/dir"]).assert().code(2).stderr(predicate::str::contains("no such file"));
     copydesk(&root())
         .args(["scan", "samples", "--threshold", "1.5"])
         .assert()
@@ -251,7 +211,5 @@ fn text_summary_is_readable() {
         .assert()
         .success()
         .stdout(predicate::str::contains("5 documents"))
-        .stdout(predicate::str::contains(
-            "repeats in samples/004_265cc75bb34af06a.txt (6)",
-        ));
+        .stdout(predicate::str::contains("repeats in samples/004_265cc75bb34af06a.txt (6)"));
 }

@@ -9,24 +9,18 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
 fn paragraphs(text: &str) -> Vec<&str> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect()
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
 }
 
 /// Deterministic filler prose that shares nothing with the seeds.
 fn filler(paras: usize) -> Vec<String> {
     const WORDS: &[&str] = &[
-        "harbour", "council", "weather", "orchard", "festival", "railway", "museum", "library",
-        "tenants", "ferry", "violin", "glacier", "bakery", "cyclists", "lantern", "meadow",
-        "quarry", "sailors", "tapestry", "vineyard",
+        "harbour", "council", "weather", "orchard", "festival", "railway", "museum", "library", "tenants", "ferry",
+        "violin", "glacier", "bakery", "cyclists", "lantern", "meadow", "quarry", "sailors", "tapestry", "vineyard",
     ];
     let mut state: u64 = 42;
     let mut next = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (state >> 33) as usize
     };
     (0..paras)
@@ -78,18 +72,8 @@ fn fixture() -> Fixture {
     );
     records.push(rec("reprint-002", "blog", 3, reprint));
     let p003 = paragraphs(&s003);
-    records.push(rec(
-        "truncated-003",
-        "aggregator",
-        4,
-        p003[..p003.len() / 2].join("\n"),
-    ));
-    records.push(rec(
-        "edited-002",
-        "weekly",
-        5,
-        change_every_20th_word(&s002),
-    ));
+    records.push(rec("truncated-003", "aggregator", 4, p003[..p003.len() / 2].join("\n")));
+    records.push(rec("edited-002", "weekly", 5, change_every_20th_word(&s002)));
     let mut reordered = p003.clone();
     reordered.reverse();
     records.push(rec("reordered-003", "digest", 6, reordered.join("\n\n")));
@@ -103,11 +87,7 @@ fn fixture() -> Fixture {
             ("truncated-003", "src-003", "first half"),
             ("edited-002", "src-002", "5% of words changed"),
             ("reordered-003", "src-003", "paragraphs reversed"),
-            (
-                "embedded-000",
-                "src-000",
-                "a short article inside a longer one",
-            ),
+            ("embedded-000", "src-000", "a short article inside a longer one"),
         ],
     }
 }
@@ -120,11 +100,7 @@ fn write_feed(fx: &Fixture) -> tempfile::TempDir {
 }
 
 fn text_of<'a>(fx: &'a Fixture, id: &str) -> &'a str {
-    fx.records
-        .iter()
-        .find(|r| r["id"] == id)
-        .and_then(|r| r["text"].as_str())
-        .unwrap()
+    fx.records.iter().find(|r| r["id"] == id).and_then(|r| r["text"].as_str()).unwrap()
 }
 
 #[test]
@@ -136,34 +112,15 @@ fn every_planted_copy_is_clustered_with_its_source_only() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| {
-            c["members"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|m| m.as_str().unwrap().to_string())
-                .collect()
-        })
+        .map(|c| c["members"].as_array().unwrap().iter().map(|m| m.as_str().unwrap().to_string()).collect())
         .collect();
     let expected: Vec<BTreeSet<String>> = vec![
-        ["src-000", "embedded-000"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        ["src-002", "reprint-002", "edited-002"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-        ["src-003", "truncated-003", "reordered-003"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        ["src-000", "embedded-000"].iter().map(|s| s.to_string()).collect(),
+        ["src-002", "reprint-002", "edited-002"].iter().map(|s| s.to_string()).collect(),
+        ["src-003", "truncated-003", "reordered-003"].iter().map(|s| s.to_string()).collect(),
     ];
     for e in &expected {
-        assert!(
-            clusters.contains(e),
-            "missing cluster {e:?} in {clusters:?}"
-        );
+        assert!(clusters.contains(e), "missing cluster {e:?} in {clusters:?}");
     }
     assert_eq!(clusters.len(), 3, "{clusters:?}");
     // Earliest published is canonical.
@@ -184,9 +141,7 @@ fn planted_pairs_have_the_right_relation_and_exact_passages() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|p| {
-                (p["a"] == *source && p["b"] == *copy) || (p["a"] == *copy && p["b"] == *source)
-            })
+            .find(|p| (p["a"] == *source && p["b"] == *copy) || (p["a"] == *copy && p["b"] == *source))
             .unwrap_or_else(|| panic!("no pair for {copy} ({what})"));
         let rel = pair["relation"].as_str().unwrap();
         let side = |id: &str| {
@@ -201,22 +156,12 @@ fn planted_pairs_have_the_right_relation_and_exact_passages() {
                 assert_eq!(rel, "contained", "{what}: {pair}");
                 // The truncated copy sits inside its source; the embedded
                 // source sits inside its copy.
-                let inner = if *copy == "truncated-003" {
-                    side(copy)
-                } else {
-                    side(source)
-                };
+                let inner = if *copy == "truncated-003" { side(copy) } else { side(source) };
                 assert!(pair[inner].as_f64().unwrap() > 0.9, "{what}: {pair}");
             }
-            _ => assert!(
-                rel == "duplicate" || rel == "near-duplicate",
-                "{what}: {pair}"
-            ),
+            _ => assert!(rel == "duplicate" || rel == "near-duplicate", "{what}: {pair}"),
         }
-        let (ta, tb) = (
-            text_of(&fx, pair["a"].as_str().unwrap()),
-            text_of(&fx, pair["b"].as_str().unwrap()),
-        );
+        let (ta, tb) = (text_of(&fx, pair["a"].as_str().unwrap()), text_of(&fx, pair["b"].as_str().unwrap()));
         let passages = pair["passages"].as_array().unwrap();
         assert!(!passages.is_empty(), "{what}");
         let mut covered = 0;
@@ -227,34 +172,16 @@ fn planted_pairs_have_the_right_relation_and_exact_passages() {
                 assert_eq!(wa, wb, "{what}: verbatim passage differs");
             } else {
                 let same = wa.iter().filter(|w| wb.contains(w)).count();
-                assert!(
-                    same * 10 >= wa.len() * 8,
-                    "{what}: edited passage is mostly different"
-                );
+                assert!(same * 10 >= wa.len() * 8, "{what}: edited passage is mostly different");
             }
             // Coverage is measured on the smaller side: the copy, except
             // for the embedded one, whose source is the smaller.
-            let inner = if *copy == "embedded-000" {
-                *source
-            } else {
-                *copy
-            };
-            covered += if pair["a"] == inner {
-                wa.len()
-            } else {
-                wb.len()
-            };
+            let inner = if *copy == "embedded-000" { *source } else { *copy };
+            covered += if pair["a"] == inner { wa.len() } else { wb.len() };
         }
-        let inner = if *copy == "embedded-000" {
-            *source
-        } else {
-            *copy
-        };
+        let inner = if *copy == "embedded-000" { *source } else { *copy };
         let inner_words = words(text_of(&fx, inner)).len();
-        assert!(
-            covered as f64 >= 0.85 * inner_words as f64,
-            "{what}: passages cover {covered} of {inner_words} words"
-        );
+        assert!(covered as f64 >= 0.85 * inner_words as f64, "{what}: passages cover {covered} of {inner_words} words");
     }
     // Reordered paragraphs: many passages, not one.
     let reordered = scan["pairs"]
@@ -265,15 +192,7 @@ fn planted_pairs_have_the_right_relation_and_exact_passages() {
         .unwrap();
     assert!(reordered["passages"].as_array().unwrap().len() > 5);
     // Five percent of words changed: passages are edited, not verbatim.
-    let edited = scan["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["b"] == "edited-002" || p["a"] == "edited-002")
-        .unwrap();
-    assert!(edited["passages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|p| p["kind"] == "edited"));
+    let edited =
+        scan["pairs"].as_array().unwrap().iter().find(|p| p["b"] == "edited-002" || p["a"] == "edited-002").unwrap();
+    assert!(edited["passages"].as_array().unwrap().iter().any(|p| p["kind"] == "edited"));
 }

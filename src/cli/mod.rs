@@ -10,11 +10,7 @@ use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "copydesk",
-    version,
-    about = "Find near-duplicate news articles and syndication"
-)]
+#[command(name = "copydesk", version, about = "Find near-duplicate news articles and syndication")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -72,22 +72,12 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     }
     let pool = pool.build().context("starting worker threads")?;
     let inputs: Vec<Input> = args.paths.iter().map(|p| Input::parse(p)).collect();
-    let ingested = ingest::ingest(
-        &inputs,
-        &IngestOptions {
-            max_bytes: args.max_file_size,
-        },
-        io::stdin().lock(),
-    )?;
+    let ingested = ingest::ingest(&inputs, &IngestOptions { max_bytes: args.max_file_size }, io::stdin().lock())?;
     let mut scan = pool.install(|| Scanner::new(config.clone()).scan(ingested.documents));
     scan.skipped = ingested.skipped;
 
     let stdout = io::stdout();
-    let format = args.format.unwrap_or(if stdout.is_terminal() {
-        Format::Text
-    } else {
-        Format::Json
-    });
+    let format = args.format.unwrap_or(if stdout.is_terminal() { Format::Text } else { Format::Json });
     let out = io::BufWriter::new(stdout.lock());
     let mut sink: Box<dyn ScanSink> = match format {
         Format::Text => Box::new(TextSink::new(out)),
@@ -107,11 +97,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         }
     }
     if !scan.skipped.is_empty() {
-        let _ = writeln!(
-            io::stderr(),
-            "copydesk: {} input(s) skipped",
-            scan.skipped.len()
-        );
+        let _ = writeln!(io::stderr(), "copydesk: {} input(s) skipped", scan.skipped.len());
     }
     Ok(0)
 }

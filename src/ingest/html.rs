@@ -25,8 +25,8 @@ pub struct Extracted {
 }
 
 const SKIPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg",
-    "iframe", "button", "select", "head", "object", "canvas",
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "svg", "iframe", "button",
+    "select", "head", "object", "canvas",
 ];
 const BLOCKS: &[&str] = &[
     "p",
@@ -70,18 +70,10 @@ impl Builder<'_> {
             return;
         }
         // Folded whitespace right after a break (or at the start) adds nothing.
-        if text == " "
-            && src_len != 1
-            && (self.out.text.is_empty() || self.out.text.ends_with([' ', '\n']))
-        {
+        if text == " " && src_len != 1 && (self.out.text.is_empty() || self.out.text.ends_with([' ', '\n'])) {
             return;
         }
-        self.out.origin.push(Piece {
-            text_start: self.out.text.len(),
-            len: text.len(),
-            src_start,
-            src_len,
-        });
+        self.out.origin.push(Piece { text_start: self.out.text.len(), len: text.len(), src_start, src_len });
         self.out.text.push_str(text);
     }
 
@@ -106,10 +98,7 @@ impl Builder<'_> {
             let replaced: Option<(String, usize)> = match bytes[i] {
                 b'&' => decode_entity(&raw[i..]),
                 b' ' | b'\t' | b'\r' | b'\n' => {
-                    let run = bytes[i..]
-                        .iter()
-                        .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-                        .count();
+                    let run = bytes[i..].iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n')).count();
                     let folds = bytes[i..i + run].iter().any(|&b| b != b' ') || run > 1;
                     folds.then(|| (" ".to_string(), run))
                 }
@@ -177,9 +166,7 @@ impl Builder<'_> {
 
 /// Decodes the entity at the start of `s`: its text and its length in `s`.
 fn decode_entity(s: &str) -> Option<(String, usize)> {
-    let end = s[1..]
-        .find(|c: char| c == ';' || !c.is_ascii_alphanumeric() && c != '#')
-        .map(|i| i + 1)?;
+    let end = s[1..].find(|c: char| c == ';' || !c.is_ascii_alphanumeric() && c != '#').map(|i| i + 1)?;
     if s.as_bytes().get(end) != Some(&b';') || end > 12 {
         return None;
     }
@@ -189,9 +176,7 @@ fn decode_entity(s: &str) -> Option<(String, usize)> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse::<u32>().ok()?,
         };
-        char::from_u32(code)
-            .filter(|&c| c != '\0')
-            .unwrap_or('\u{FFFD}')
+        char::from_u32(code).filter(|&c| c != '\0').unwrap_or('\u{FFFD}')
     } else {
         match name {
             "amp" => '&',
@@ -224,14 +209,7 @@ fn decode_entity(s: &str) -> Option<(String, usize)> {
 
 fn meta_content(dom: &tl::VDom<'_>, parser: &Parser<'_>, key: &str, value: &str) -> Option<String> {
     dom.query_selector(&format!("meta[{key}=\"{value}\"]"))?
-        .filter_map(|h| {
-            h.get(parser)?
-                .as_tag()?
-                .attributes()
-                .get("content")??
-                .try_as_utf8_str()
-                .map(str::to_string)
-        })
+        .filter_map(|h| h.get(parser)?.as_tag()?.attributes().get("content")??.try_as_utf8_str().map(str::to_string))
         .next()
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
@@ -239,16 +217,10 @@ fn meta_content(dom: &tl::VDom<'_>, parser: &Parser<'_>, key: &str, value: &str)
 
 /// Reduces an HTML page to its article text.
 pub fn extract(input: &str) -> Result<Extracted, String> {
-    let dom = tl::parse(input, ParserOptions::default())
-        .map_err(|e| format!("HTML could not be parsed: {e}"))?;
+    let dom = tl::parse(input, ParserOptions::default()).map_err(|e| format!("HTML could not be parsed: {e}"))?;
     let parser = dom.parser();
-    let mut b = Builder {
-        input,
-        out: Extracted::default(),
-    };
-    let root = ["article", "main", "body"]
-        .iter()
-        .find_map(|sel| dom.query_selector(sel).and_then(|mut it| it.next()));
+    let mut b = Builder { input, out: Extracted::default() };
+    let root = ["article", "main", "body"].iter().find_map(|sel| dom.query_selector(sel).and_then(|mut it| it.next()));
     match root {
         Some(h) => b.walk(h, parser, 0),
         None => {

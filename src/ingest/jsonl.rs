@@ -25,10 +25,8 @@ pub(crate) fn read(bytes: &[u8], name: &str, state: &mut State) {
         .collect();
     // Parsing is the slow part and independent per line; ids are checked in
     // line order afterwards, so the result does not depend on threads.
-    let parsed: Vec<(usize, Result<Document, String>)> = lines
-        .into_par_iter()
-        .map(|(line, raw)| (line, parse_line(raw, name, line)))
-        .collect();
+    let parsed: Vec<(usize, Result<Document, String>)> =
+        lines.into_par_iter().map(|(line, raw)| (line, parse_line(raw, name, line))).collect();
     for (line, result) in parsed {
         match result {
             Ok(doc) => state.add(doc, name, Some(line)),
@@ -61,17 +59,11 @@ pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, Strin
     if text.len() > crate::scan::MAX_DOCUMENT_BYTES {
         return Err("\"text\" larger than 4 GiB".into());
     }
-    let extra: Map<String, Value> = obj
-        .iter()
-        .filter(|(k, _)| !KNOWN.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let extra: Map<String, Value> =
+        obj.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
     Ok(Document {
         id,
-        source: Source::JsonLine {
-            path: name.to_string(),
-            line,
-        },
+        source: Source::JsonLine { path: name.to_string(), line },
         meta: Metadata {
             outlet: string_field(&obj, "outlet"),
             url: string_field(&obj, "url"),
@@ -90,37 +82,20 @@ mod tests {
 
     #[test]
     fn reads_fields_and_keeps_unknown_ones() {
-        let d = parse_line(
-            br#"{"id": 7, "text": "Hello there.", "outlet": "x.com", "fetched_at": "2018-07-15"}"#,
-            "f",
-            1,
-        )
-        .unwrap();
+        let d =
+            parse_line(br#"{"id": 7, "text": "Hello there.", "outlet": "x.com", "fetched_at": "2018-07-15"}"#, "f", 1)
+                .unwrap();
         assert_eq!(d.id, "7");
         assert_eq!(d.meta.outlet.as_deref(), Some("x.com"));
-        assert_eq!(
-            d.meta.extra.get("fetched_at").and_then(Value::as_str),
-            Some("2018-07-15")
-        );
+        assert_eq!(d.meta.extra.get("fetched_at").and_then(Value::as_str), Some("2018-07-15"));
     }
 
     #[test]
     fn reports_bad_lines() {
-        assert!(parse_line(b"{not json", "f", 1)
-            .unwrap_err()
-            .starts_with("malformed JSON"));
-        assert_eq!(
-            parse_line(b"[1,2]", "f", 1).unwrap_err(),
-            "not a JSON object"
-        );
-        assert_eq!(
-            parse_line(br#"{"text": "x"}"#, "f", 1).unwrap_err(),
-            "missing or empty \"id\""
-        );
-        assert_eq!(
-            parse_line(br#"{"id": "a", "text": " "}"#, "f", 1).unwrap_err(),
-            "empty \"text\""
-        );
+        assert!(parse_line(b"{not json", "f", 1).unwrap_err().starts_with("malformed JSON"));
+        assert_eq!(parse_line(b"[1,2]", "f", 1).unwrap_err(), "not a JSON object");
+        assert_eq!(parse_line(br#"{"text": "x"}"#, "f", 1).unwrap_err(), "missing or empty \"id\"");
+        assert_eq!(parse_line(br#"{"id": "a", "text": " "}"#, "f", 1).unwrap_err(), "empty \"text\"");
         assert!(parse_line(br#"{"id": "a", "text": "\ud800"}"#, "f", 1).is_err());
     }
 }

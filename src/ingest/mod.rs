@@ -76,9 +76,7 @@ pub struct IngestOptions {
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions {
-            max_bytes: DEFAULT_MAX_BYTES,
-        }
+        IngestOptions { max_bytes: DEFAULT_MAX_BYTES }
     }
 }
 
@@ -108,10 +106,7 @@ pub enum Format {
 
 impl Format {
     pub fn of(path: &Path) -> Format {
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase);
+        let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("jsonl" | "ndjson") => Format::JsonLines,
             Some("html" | "htm" | "xhtml") => Format::Html,
@@ -121,46 +116,26 @@ impl Format {
 }
 
 /// Reads `inputs` in order into documents.
-pub fn ingest(
-    inputs: &[Input],
-    options: &IngestOptions,
-    stdin: impl Read,
-) -> Result<Ingested, IngestError> {
-    let mut state = State {
-        out: Ingested::default(),
-        seen: HashMap::new(),
-        options: options.clone(),
-    };
+pub fn ingest(inputs: &[Input], options: &IngestOptions, stdin: impl Read) -> Result<Ingested, IngestError> {
+    let mut state = State { out: Ingested::default(), seen: HashMap::new(), options: options.clone() };
     let mut stdin = Some(stdin);
     for input in inputs {
         match input {
             Input::Stdin => {
                 let Some(reader) = stdin.take() else {
-                    state.skip(
-                        "-",
-                        None,
-                        "standard input given more than once; read once".into(),
-                    );
+                    state.skip("-", None, "standard input given more than once; read once".into());
                     continue;
                 };
                 let mut bytes = Vec::new();
-                reader
-                    .take(options.max_bytes + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(IngestError::Stdin)?;
+                reader.take(options.max_bytes + 1).read_to_end(&mut bytes).map_err(IngestError::Stdin)?;
                 if bytes.len() as u64 > options.max_bytes {
-                    state.skip(
-                        "-",
-                        None,
-                        format!("larger than the limit of {} bytes", options.max_bytes),
-                    );
+                    state.skip("-", None, format!("larger than the limit of {} bytes", options.max_bytes));
                     continue;
                 }
                 jsonl::read(&bytes, "-", &mut state);
             }
             Input::Path(path) => {
-                let meta =
-                    std::fs::metadata(path).map_err(|_| IngestError::NotFound(path.clone()))?;
+                let meta = std::fs::metadata(path).map_err(|_| IngestError::NotFound(path.clone()))?;
                 if meta.is_dir() {
                     state.walk(path);
                 } else {
@@ -181,11 +156,7 @@ pub(crate) struct State {
 
 impl State {
     pub(crate) fn skip(&mut self, path: &str, line: Option<usize>, reason: String) {
-        self.out.skipped.push(Skipped {
-            path: path.to_string(),
-            line,
-            reason,
-        });
+        self.out.skipped.push(Skipped { path: path.to_string(), line, reason });
     }
 
     /// Adds a document unless its id was already taken.
@@ -265,9 +236,7 @@ impl State {
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("unreadable: {e}"))?;
     let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("unreadable: {e}"))?;
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("unreadable: {e}"))?;
     if bytes.len() as u64 > max {
         return Err(format!("larger than the limit of {max} bytes"));
     }
@@ -279,8 +248,7 @@ pub fn check_text(bytes: &[u8]) -> Result<&str, String> {
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err("binary (NUL bytes)".into());
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| format!("not valid UTF-8 (at byte {})", e.valid_up_to()))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (at byte {})", e.valid_up_to()))?;
     if text.trim().is_empty() {
         return Err("empty".into());
     }
@@ -300,10 +268,7 @@ mod tests {
         assert_eq!(check_text(b"").unwrap_err(), "empty");
         assert_eq!(check_text(b"  \n ").unwrap_err(), "empty");
         assert!(check_text(b"a\0b").unwrap_err().starts_with("binary"));
-        assert_eq!(
-            check_text(b"ok \xff").unwrap_err(),
-            "not valid UTF-8 (at byte 3)"
-        );
+        assert_eq!(check_text(b"ok \xff").unwrap_err(), "not valid UTF-8 (at byte 3)");
     }
 
     #[test]

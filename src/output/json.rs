@@ -48,31 +48,16 @@ pub struct JsonSink<W: Write> {
 
 impl<W: Write> JsonSink<W> {
     pub fn new(out: W, config: ScanConfig) -> Self {
-        JsonSink {
-            out,
-            config,
-            section: Section::None,
-            first_in_section: true,
-            cluster_of: vec![],
-        }
+        JsonSink { out, config, section: Section::None, first_in_section: true, cluster_of: vec![] }
     }
 
     /// Moves to `section`, closing the previous array and opening empty
     /// ones in between, so every array appears even when it has no record.
     fn enter(&mut self, section: Section) -> io::Result<()> {
-        const ORDER: [Section; 4] = [
-            Section::Documents,
-            Section::Clusters,
-            Section::Pairs,
-            Section::Skipped,
-        ];
+        const ORDER: [Section; 4] = [Section::Documents, Section::Clusters, Section::Pairs, Section::Skipped];
         while self.section != section {
             if self.section != Section::None {
-                writeln!(
-                    self.out,
-                    "{}],",
-                    if self.first_in_section { "" } else { "\n" }
-                )?;
+                writeln!(self.out, "{}],", if self.first_in_section { "" } else { "\n" })?;
             }
             let next = match self.section {
                 Section::None => ORDER[0],
@@ -87,8 +72,7 @@ impl<W: Write> JsonSink<W> {
 
     fn record(&mut self, section: Section, value: &impl Serialize) -> io::Result<()> {
         self.enter(section)?;
-        self.out
-            .write_all(if self.first_in_section { b"\n" } else { b",\n" })?;
+        self.out.write_all(if self.first_in_section { b"\n" } else { b",\n" })?;
         self.first_in_section = false;
         serde_json::to_writer(&mut self.out, value)?;
         Ok(())
@@ -111,12 +95,7 @@ impl<W: Write> ScanSink for JsonSink<W> {
         Ok(())
     }
     fn document(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
-        let c = self
-            .cluster_of
-            .get(i)
-            .copied()
-            .flatten()
-            .map(|ci| &scan.clusters[ci]);
+        let c = self.cluster_of.get(i).copied().flatten().map(|ci| &scan.clusters[ci]);
         self.record(Section::Documents, &records::document(scan, i, c))
     }
     fn cluster(&mut self, scan: &Scan, c: &Cluster) -> io::Result<()> {
@@ -130,11 +109,7 @@ impl<W: Write> ScanSink for JsonSink<W> {
     }
     fn finish(&mut self, _scan: &Scan) -> io::Result<()> {
         self.enter(Section::Skipped)?;
-        write!(
-            self.out,
-            "{}]\n}}\n",
-            if self.first_in_section { "" } else { "\n" }
-        )?;
+        write!(self.out, "{}]\n}}\n", if self.first_in_section { "" } else { "\n" })?;
         self.out.flush()
     }
 }
@@ -157,11 +132,7 @@ pub struct JsonLinesSink<W: Write> {
 
 impl<W: Write> JsonLinesSink<W> {
     pub fn new(out: W, config: ScanConfig) -> Self {
-        JsonLinesSink {
-            out,
-            config,
-            cluster_of: vec![],
-        }
+        JsonLinesSink { out, config, cluster_of: vec![] }
     }
 
     fn line(&mut self, kind: &str, record: impl Serialize) -> io::Result<()> {
@@ -177,12 +148,7 @@ impl<W: Write> ScanSink for JsonLinesSink<W> {
         self.line("scan", header)
     }
     fn document(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
-        let c = self
-            .cluster_of
-            .get(i)
-            .copied()
-            .flatten()
-            .map(|ci| &scan.clusters[ci]);
+        let c = self.cluster_of.get(i).copied().flatten().map(|ci| &scan.clusters[ci]);
         self.line("document", records::document(scan, i, c))
     }
     fn cluster(&mut self, scan: &Scan, c: &Cluster) -> io::Result<()> {

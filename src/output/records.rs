@@ -114,12 +114,7 @@ pub fn document<'a>(scan: &'a Scan, i: usize, cluster: Option<&'a Cluster>) -> D
         url: d.meta.url.as_deref(),
         title: d.meta.title.as_deref(),
         published: d.meta.published.as_ref().map(|p| p.raw.as_str()),
-        published_utc: d
-            .meta
-            .published
-            .as_ref()
-            .and_then(|p| p.at)
-            .map(|t| t.to_string()),
+        published_utc: d.meta.published.as_ref().and_then(|p| p.at).map(|t| t.to_string()),
         bytes: d.text.len(),
         words: a.num_tokens,
         script: match a.script {
@@ -153,11 +148,7 @@ pub fn cluster<'a>(scan: &'a Scan, c: &'a Cluster) -> ClusterRecord<'a> {
     ClusterRecord {
         id: &c.id,
         canonical: &scan.documents[c.canonical as usize].id,
-        members: c
-            .members
-            .iter()
-            .map(|&m| scan.documents[m as usize].id.as_str())
-            .collect(),
+        members: c.members.iter().map(|&m| scan.documents[m as usize].id.as_str()).collect(),
     }
 }
 
@@ -230,9 +221,5 @@ pub struct SkippedRecord<'a> {
 
 /// One skipped input.
 pub fn skipped(s: &Skipped) -> SkippedRecord<'_> {
-    SkippedRecord {
-        path: &s.path,
-        line: s.line,
-        reason: &s.reason,
-    }
+    SkippedRecord { path: &s.path, line: s.line, reason: &s.reason }
 }

@@ -56,10 +56,7 @@ impl<W: Write> ScanSink for TextSink<W> {
         let doc = &scan.documents[i];
         writeln!(self.out, "\nrepeats in {} ({}):", doc.id, repeats.len())?;
         for r in repeats {
-            let (first, second) = (
-                doc.source_span(r.first.clone()),
-                doc.source_span(r.second.clone()),
-            );
+            let (first, second) = (doc.source_span(r.first.clone()), doc.source_span(r.second.clone()));
             writeln!(
                 self.out,
                 "  {} [{}..{}) again at [{}..{}): \"{}\"",
@@ -86,13 +83,7 @@ impl<W: Write> ScanSink for TextSink<W> {
             }
             s
         };
-        writeln!(
-            self.out,
-            "\nstory {} ({} documents), canonical: {}",
-            c.id,
-            c.members.len(),
-            name(c.canonical)
-        )?;
+        writeln!(self.out, "\nstory {} ({} documents), canonical: {}", c.id, c.members.len(), name(c.canonical))?;
         for &m in &c.members[1..] {
             writeln!(self.out, "  - {}", name(m))?;
         }

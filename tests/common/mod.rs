@@ -19,11 +19,7 @@ pub fn seed(n: &str) -> String {
     let path = std::fs::read_dir(&dir)
         .expect("samples/ exists")
         .map(|e| e.expect("readable").path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|f| f.to_str())
-                .is_some_and(|f| f.starts_with(n) && f.ends_with(".txt"))
-        })
+        .find(|p| p.file_name().and_then(|f| f.to_str()).is_some_and(|f| f.starts_with(n) && f.ends_with(".txt")))
         .unwrap_or_else(|| panic!("seed {n} in samples/"));
     std::fs::read_to_string(path).expect("seed is UTF-8")
 }
@@ -31,25 +27,14 @@ pub fn seed(n: &str) -> String {
 /// The copydesk binary, in a hermetic environment: no inherited settings.
 pub fn copydesk(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("copydesk").expect("binary built");
-    cmd.current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.current_dir(dir).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
     cmd
 }
 
 /// Runs `copydesk scan ARGS --format json` in `dir` and parses the output.
 pub fn scan_json(dir: &Path, args: &[&str]) -> Value {
-    let out = copydesk(dir)
-        .arg("scan")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "scan failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = copydesk(dir).arg("scan").args(args).args(["--format", "json"]).output().expect("runs");
+    assert!(out.status.success(), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -69,8 +54,5 @@ pub fn span(v: &Value) -> std::ops::Range<usize> {
 
 /// Lowercase words of `s`, for comparing passages across documents.
 pub fn words(s: &str) -> Vec<String> {
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
