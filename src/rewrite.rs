@@ -2,23 +2,28 @@
 //! sentence pairs out.
 //!
 //! A heavy rewrite keeps the facts and their order but changes nearly every
-//! word, so no word 5-shingle survives. Two pieces find it anyway:
+//! word, so no word 5-shingle survives. Three pieces find it anyway, without
+//! mistaking two reports of the same event for a rewrite:
 //!
-//! * **A passage-level index.** Every sentence's content words (see
-//!   [`crate::content`]) get a 32-lane MinHash signature, banded for a
-//!   sentence Jaccard of about 0.3. Documents whose sentences share at least
-//!   [`MIN_SENTENCE_HITS`] buckets become rewrite candidates, so this scales
-//!   like the document index rather than comparing every pair of documents.
+//! * **Rare words from the corpus.** A content word held by at most
+//!   `max(3, 5% of documents)` documents is rare: the names, numbers and
+//!   particulars of one story, not the topic words every article about the
+//!   event uses ("summit", "president").
+//! * **A passage-level index.** Each sentence's rare content words get a
+//!   32-lane MinHash signature, banded for a Jaccard of about 0.3. Documents whose sentences
+//!   share at least [`MIN_SENTENCE_HITS`] buckets become candidates, so this
+//!   scales like the document index rather than comparing every pair.
 //! * **Order-coherent alignment.** For a candidate pair every sentence of one
 //!   is compared with every sentence of the other on content-word Jaccard;
-//!   pairs above [`MIN_SIMILARITY`] that share at least [`MIN_SHARED_WORDS`]
-//!   words are matches, and the heaviest chain of matches increasing in both
-//!   documents is the alignment. Related-topic articles share vocabulary
-//!   sentence by sentence but not in a long ordered chain: a rewrite needs
-//!   [`MIN_ALIGNED`] sentence pairs in order.
+//!   pairs at or above [`MIN_SIMILARITY`] sharing at least
+//!   [`MIN_SHARED_WORDS`] words, [`MIN_RARE_SHARED`] of them rare, match, and the heaviest chain of matches increasing in both
+//!   documents is the alignment. A rewrite needs [`MIN_ALIGNED`] sentence
+//!   pairs in order covering at least [`MIN_COVERAGE`] of the shorter
+//!   document's sentences.
 
 use crate::candidates::{band_keys, group_keys, BandParams};
 use crate::content::ContentSentence;
+use crate::shingle::HashMapU64;
 use crate::signature::Signature;
 use rayon::prelude::*;
 
@@ -26,14 +31,19 @@ use rayon::prelude::*;
 pub const SENTENCE_HASHES: usize = 32;
 /// Sentence Jaccard the sentence index is tuned for.
 pub const SENTENCE_THRESHOLD: f64 = 0.3;
-/// Colliding sentence pairs two documents need to be compared.
-pub const MIN_SENTENCE_HITS: usize = 2;
+/// Colliding sentence buckets two documents need to be compared.
+pub const MIN_SENTENCE_HITS: usize = 3;
 /// Content-word Jaccard at which two sentences match.
 pub const MIN_SIMILARITY: f64 = 0.3;
-/// Content words two matching sentences must share.
+/// Content words two matching sentences must share...
 pub const MIN_SHARED_WORDS: usize = 4;
+/// ...of which this many rare ones: the names, numbers and particulars of
+/// one story rather than the vocabulary of its topic.
+pub const MIN_RARE_SHARED: usize = 2;
 /// Aligned sentence pairs, in order, that make a rewrite.
 pub const MIN_ALIGNED: usize = 4;
+/// Share of the shorter document's sentences the alignment must cover.
+pub const MIN_COVERAGE: f64 = 0.25;
 
 /// Two sentences aligned: indexes into each document's content sentences.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,18 +54,68 @@ pub struct SentencePair {
     pub shared: usize,
 }
 
+/// How many documents use each content word, learned from the corpus.
+#[derive(Debug, Clone, Default)]
+pub struct WordWeights {
+    df: HashMapU64<u32>,
+    rare_df: u32,
+}
+
+impl WordWeights {
+    /// Counts, for every content word, the documents that use it.
+    pub fn new(documents: &[&[ContentSentence]]) -> Self {
+        let df = documents
+            .par_iter()
+            .map(|sentences| {
+                let mut words: Vec<u64> = sentences.iter().flat_map(|s| s.words.iter().copied()).collect();
+                words.sort_unstable();
+                words.dedup();
+                words
+            })
+            .fold(HashMapU64::default, |mut acc: HashMapU64<u32>, words| {
+                for w in words {
+                    *acc.entry(w).or_default() += 1;
+                }
+                acc
+            })
+            .reduce(HashMapU64::default, |mut x, y| {
+                for (w, c) in y {
+                    *x.entry(w).or_default() += c;
+                }
+                x
+            });
+        let docs = documents.len();
+        let rare_df = ((docs as f64 * 0.05).ceil() as u32).max(3);
+        WordWeights { df, rare_df }
+    }
+
+    fn df(&self, word: u64) -> u32 {
+        self.df.get(&word).copied().unwrap_or(1)
+    }
+
+    /// Whether few enough documents use `word` for it to point at one story.
+    pub fn is_rare(&self, word: u64) -> bool {
+        self.df(word) <= self.rare_df
+    }
+}
+
 /// The band split of the sentence index.
 pub fn sentence_bands() -> BandParams {
     BandParams::optimal(SENTENCE_THRESHOLD, SENTENCE_HASHES)
 }
 
-/// The sentence-index keys of one document.
-pub fn document_keys(sentences: &[ContentSentence], params: BandParams) -> Vec<u64> {
-    let mut keys: Vec<u64> = sentences
-        .iter()
-        .filter_map(|s| Signature::new(&s.words, SENTENCE_HASHES))
-        .flat_map(|sig| band_keys(&sig, params).collect::<Vec<_>>())
-        .collect();
+/// The sentence-index keys of one document: its sentences' rare words.
+pub fn document_keys(sentences: &[ContentSentence], weights: &WordWeights, params: BandParams) -> Vec<u64> {
+    let mut keys = Vec::new();
+    for s in sentences {
+        let rare: Vec<u64> = s.words.iter().copied().filter(|&w| weights.is_rare(w)).collect();
+        if rare.len() < MIN_RARE_SHARED {
+            continue;
+        }
+        if let Some(sig) = Signature::new(&rare, SENTENCE_HASHES) {
+            keys.extend(band_keys(&sig, params));
+        }
+    }
     keys.sort_unstable();
     keys.dedup();
     keys
@@ -80,6 +140,7 @@ pub fn candidate_pairs(keys: &[Vec<u64>]) -> Vec<(u32, u32)> {
     kept
 }
 
+/// Jaccard of two sorted word sets, and how many words they share.
 fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
     let (mut i, mut j, mut shared) = (0, 0, 0);
     while i < a.len() && j < b.len() {
@@ -97,16 +158,49 @@ fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
     (if union == 0 { 0.0 } else { shared as f64 / union as f64 }, shared)
 }
 
-/// The heaviest order-coherent chain of matching sentences.
-pub fn align_sentences(a: &[ContentSentence], b: &[ContentSentence]) -> Vec<SentencePair> {
+/// The rare words of each sentence, sorted: what sentences must share before
+/// they are compared in full.
+pub fn rare_words(sentences: &[ContentSentence], weights: &WordWeights) -> Vec<Vec<u64>> {
+    sentences.iter().map(|s| s.words.iter().copied().filter(|&w| weights.is_rare(w)).collect()).collect()
+}
+
+/// The heaviest order-coherent chain of matching sentences. `rare_a` and
+/// `rare_b` are the sentences' [`rare_words`]: only sentence pairs sharing
+/// [`MIN_RARE_SHARED`] of them are compared in full, found through an index
+/// of `b`'s rare words rather than by comparing every pair.
+pub fn align_sentences(
+    a: &[ContentSentence],
+    b: &[ContentSentence],
+    rare_a: &[Vec<u64>],
+    rare_b: &[Vec<u64>],
+) -> Vec<SentencePair> {
+    let mut postings: Vec<(u64, u32)> =
+        rare_b.iter().enumerate().flat_map(|(j, ws)| ws.iter().map(move |&w| (w, j as u32))).collect();
+    postings.sort_unstable();
+    let mut hits = vec![0u16; b.len()];
+    let mut touched: Vec<u32> = Vec::new();
     let mut matches: Vec<SentencePair> = Vec::new();
     for (i, sa) in a.iter().enumerate() {
-        for (j, sb) in b.iter().enumerate() {
-            let (similarity, shared) = jaccard(&sa.words, &sb.words);
-            if similarity >= MIN_SIMILARITY && shared >= MIN_SHARED_WORDS {
-                matches.push(SentencePair { a: i, b: j, similarity, shared });
+        for &w in &rare_a[i] {
+            let from = postings.partition_point(|p| p.0 < w);
+            for &(_, j) in postings[from..].iter().take_while(|p| p.0 == w) {
+                if hits[j as usize] == 0 {
+                    touched.push(j);
+                }
+                hits[j as usize] += 1;
             }
         }
+        touched.sort_unstable();
+        for &j in &touched {
+            if hits[j as usize] as usize >= MIN_RARE_SHARED {
+                let (similarity, shared) = jaccard(&sa.words, &b[j as usize].words);
+                if similarity >= MIN_SIMILARITY && shared >= MIN_SHARED_WORDS {
+                    matches.push(SentencePair { a: i, b: j as usize, similarity, shared });
+                }
+            }
+            hits[j as usize] = 0;
+        }
+        touched.clear();
     }
     // best[k]: weight of the heaviest chain ending at match k; O(m²) over the
     // (few) matches, ties broken towards the earlier predecessor.
@@ -137,6 +231,13 @@ pub fn align_sentences(a: &[ContentSentence], b: &[ContentSentence]) -> Vec<Sent
     chain
 }
 
+/// Whether an alignment is long enough, and covers enough of the shorter
+/// document, to call the pair a rewrite.
+pub fn is_rewrite(chain: &[SentencePair], a_sentences: usize, b_sentences: usize) -> bool {
+    let shorter = a_sentences.min(b_sentences).max(1);
+    chain.len() >= MIN_ALIGNED && chain.len() as f64 >= MIN_COVERAGE * shorter as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,7 +254,8 @@ mod tests {
                  Energy cooperation and pipeline projects were discussed by the leaders in detail. \
                  Putin noted that Russia had supplied a million tons of cereals to Pakistan this year.";
         let (sa, sb) = (content_sentences(a), content_sentences(b));
-        let chain = align_sentences(&sa, &sb);
+        let weights = WordWeights::new(&[&sa, &sb]);
+        let chain = align_sentences(&sa, &sb, &rare_words(&sa, &weights), &rare_words(&sb, &weights));
         assert!(chain.len() >= 3, "{chain:?}");
         assert!(chain.windows(2).all(|w| w[0].a < w[1].a && w[0].b < w[1].b));
     }
@@ -162,6 +264,7 @@ mod tests {
     fn unrelated_sentences_do_not_align() {
         let a = content_sentences("The orchestra played Mahler in the new concert hall on Friday evening.");
         let b = content_sentences("Heavy rain flooded three villages and closed the mountain highway overnight.");
-        assert!(align_sentences(&a, &b).is_empty());
+        let weights = WordWeights::new(&[&a, &b]);
+        assert!(align_sentences(&a, &b, &rare_words(&a, &weights), &rare_words(&b, &weights)).is_empty());
     }
 }

@@ -38,8 +38,8 @@ pub struct Analysis {
     pub shingles: Shingles,
     pub signature: Option<Signature>,
     pub fingerprints: Vec<u64>,
-    /// Keys of the document's sentences in the passage-level index.
-    pub sentence_keys: Vec<u64>,
+    /// Sentences with their content words, for rewrite detection.
+    pub sentences: Vec<ContentSentence>,
     /// Repeats within the document, in byte ranges of its text.
     pub repeats: Vec<Repeat>,
 }
@@ -155,8 +155,8 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
     let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
-    let sentence_keys = rewrite::document_keys(&content::content_sentences(&doc.text), rewrite::sentence_bands());
-    Analysis { num_tokens, script, sentence_keys, shingles, signature, fingerprints, repeats }
+    let sentences = content::content_sentences(&doc.text);
+    Analysis { num_tokens, script, sentences, shingles, signature, fingerprints, repeats }
 }
 
 impl Scanner {
@@ -186,7 +186,11 @@ impl Scanner {
         let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
-        let sentence_keys: Vec<Vec<u64>> = analyses.iter().map(|a| a.sentence_keys.clone()).collect();
+        let all_sentences: Vec<&[ContentSentence]> = analyses.iter().map(|a| a.sentences.as_slice()).collect();
+        let weights = rewrite::WordWeights::new(&all_sentences);
+        let sentence_bands = rewrite::sentence_bands();
+        let sentence_keys: Vec<Vec<u64>> =
+            all_sentences.par_iter().map(|s| rewrite::document_keys(s, &weights, sentence_bands)).collect();
         let rewrite_idx = rewrite::candidate_pairs(&sentence_keys);
         watch.lap("candidates");
 
@@ -216,7 +220,8 @@ impl Scanner {
         let common = common_shingles(&analyses, !pairs_idx.is_empty(), common_df);
         watch.lap("common shingles");
 
-        let verifier = Verifier { config, documents: &documents, sets: &sets, common: &common };
+        let verifier =
+            Verifier { config, documents: &documents, analyses: &analyses, sets: &sets, common: &common, rare: &[] };
         let mut verified: Vec<Verified> = pairs_idx.par_iter().filter_map(|&(a, b)| verifier.shingles(a, b)).collect();
         watch.lap("verify");
 
@@ -229,18 +234,13 @@ impl Scanner {
             in_rewrite.set(a as usize, true);
             in_rewrite.set(b as usize, true);
         }
-        let sentences: Vec<Option<Vec<ContentSentence>>> = documents
+        let rare: Vec<Vec<Vec<u64>>> = analyses
             .par_iter()
             .enumerate()
-            .map(|(i, d)| in_rewrite[i].then(|| content::content_sentences(&d.text)))
+            .map(|(i, a)| if in_rewrite[i] { rewrite::rare_words(&a.sentences, &weights) } else { Vec::new() })
             .collect();
-        let rewrites: Vec<Verified> = rewrite_idx
-            .par_iter()
-            .filter_map(|&(a, b)| {
-                let (sa, sb) = (sentences[a as usize].as_deref()?, sentences[b as usize].as_deref()?);
-                verifier.rewrite(a, b, sa, sb)
-            })
-            .collect();
+        let verifier = Verifier { rare: &rare, ..verifier };
+        let rewrites: Vec<Verified> = rewrite_idx.par_iter().filter_map(|&(a, b)| verifier.rewrite(a, b)).collect();
         stats.rewrites = rewrites.len();
         merge_rewrites(&mut verified, rewrites);
         watch.lap("rewrites");
@@ -260,13 +260,7 @@ impl Scanner {
             n,
             &links,
             |x, y| {
-                let found = verifier.shingles(x, y).filter(|v| v.relation.links()).or_else(|| {
-                    let (sx, sy) = (
-                        content::content_sentences(&documents[x as usize].text),
-                        content::content_sentences(&documents[y as usize].text),
-                    );
-                    verifier.rewrite(x, y, &sx, &sy)
-                });
+                let found = verifier.shingles(x, y).filter(|v| v.relation.links()).or_else(|| verifier.rewrite(x, y));
                 let ok = found.as_ref().is_some_and(|v| v.relation.links());
                 if let Some(v) = found {
                     on_demand.lock().expect("not poisoned").push(v);
@@ -343,8 +337,11 @@ impl Verified {
 struct Verifier<'a> {
     config: &'a ScanConfig,
     documents: &'a [Document],
+    analyses: &'a [Analysis],
     sets: &'a [Option<Vec<u64>>],
     common: &'a HashSetU64,
+    /// Rare words of each sentence, for documents in rewrite candidates.
+    rare: &'a [Vec<Vec<u64>>],
 }
 
 impl Verifier<'_> {
@@ -377,9 +374,14 @@ impl Verifier<'_> {
     }
 
     /// The pair as a rewrite, if enough sentences align in order.
-    fn rewrite(&self, a: u32, b: u32, sa: &[ContentSentence], sb: &[ContentSentence]) -> Option<Verified> {
-        let chain = rewrite::align_sentences(sa, sb);
-        if chain.len() < rewrite::MIN_ALIGNED {
+    fn rewrite(&self, a: u32, b: u32) -> Option<Verified> {
+        let (sa, sb) = (&self.analyses[a as usize].sentences, &self.analyses[b as usize].sentences);
+        let (ra, rb) = (self.rare.get(a as usize)?, self.rare.get(b as usize)?);
+        if ra.len() != sa.len() || rb.len() != sb.len() {
+            return None;
+        }
+        let chain = rewrite::align_sentences(sa, sb, ra, rb);
+        if !rewrite::is_rewrite(&chain, sa.len(), sb.len()) {
             return None;
         }
         let (metrics, shared) = self.measure(a, b);
