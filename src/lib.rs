@@ -35,6 +35,7 @@ pub mod document;
 pub mod ingest;
 pub mod normalize;
 pub mod output;
+pub mod provenance;
 pub mod repeats;
 pub mod rewrite;
 pub mod scan;

@@ -13,6 +13,7 @@ use crate::content::{self, ContentSentence};
 use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::normalize::{self, Script, Token};
+use crate::provenance::{self, Attribution};
 use crate::repeats::{self, Repeat};
 use crate::rewrite;
 use crate::shingle::{HashSetU64, Shingles};
@@ -40,6 +41,8 @@ pub struct Analysis {
     pub fingerprints: Vec<u64>,
     /// Sentences with their content words, for rewrite detection.
     pub sentences: Vec<ContentSentence>,
+    /// Credits and dates the document carries about its own provenance.
+    pub provenance: provenance::DocumentProvenance,
     /// Repeats within the document, in byte ranges of its text.
     pub repeats: Vec<Repeat>,
 }
@@ -66,6 +69,8 @@ pub struct Pair {
     /// Share of each document's text covered by the passages.
     pub coverage_a: f64,
     pub coverage_b: f64,
+    /// Who took from whom, and the evidence.
+    pub attribution: Attribution,
 }
 
 /// Counts that say how the scan went.
@@ -156,7 +161,8 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
     let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
     let sentences = content::content_sentences(&doc.text);
-    Analysis { num_tokens, script, sentences, shingles, signature, fingerprints, repeats }
+    let provenance = provenance::read(&doc.text);
+    Analysis { num_tokens, script, sentences, provenance, shingles, signature, fingerprints, repeats }
 }
 
 impl Scanner {
@@ -296,7 +302,19 @@ impl Scanner {
                 passages.sort_by_key(|p| (p.a.start, p.b.start));
                 let coverage_a = coverage(passages.iter().map(|p| p.a.clone()), &documents[v.a as usize]);
                 let coverage_b = coverage(passages.iter().map(|p| p.b.clone()), &documents[v.b as usize]);
-                Pair { a: v.a, b: v.b, metrics: v.metrics, relation: v.relation, passages, coverage_a, coverage_b }
+                let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
+                let (pa, pb) = (&analyses[v.a as usize].provenance, &analyses[v.b as usize].provenance);
+                let attribution = provenance::attribute([da, db], [pa, pb], [coverage_a, coverage_b]);
+                Pair {
+                    a: v.a,
+                    b: v.b,
+                    metrics: v.metrics,
+                    relation: v.relation,
+                    passages,
+                    coverage_a,
+                    coverage_b,
+                    attribution,
+                }
             })
             .collect();
         watch.lap("align");

@@ -4,6 +4,7 @@
 use super::SCHEMA;
 use crate::cluster::Cluster;
 use crate::ingest::Skipped;
+use crate::provenance::Direction;
 use crate::scan::{Pair, Scan};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -98,8 +99,20 @@ pub struct DocumentRecord<'a> {
     pub script: &'static str,
     pub cluster: Option<&'a str>,
     pub repeats: Vec<RepeatRecord>,
+    /// Upstreams the text credits ("(The Nation)", "By Reuters", ...).
+    pub credits: Vec<CreditRecord<'a>>,
+    /// The first date found in the opening text, when there is one.
+    pub text_date: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<&'a Map<String, Value>>,
+}
+
+#[derive(Serialize)]
+pub struct CreditRecord<'a> {
+    pub upstream: &'a str,
+    pub kind: &'static str,
+    pub span: Span,
+    pub text: &'a str,
 }
 
 /// One document.
@@ -132,6 +145,18 @@ pub fn document<'a>(scan: &'a Scan, i: usize, cluster: Option<&'a Cluster>) -> D
                 sentences: r.sentences,
             })
             .collect(),
+        credits: a
+            .provenance
+            .credits
+            .iter()
+            .map(|c| CreditRecord {
+                upstream: &c.upstream,
+                kind: c.kind,
+                span: (&d.source_span(c.span.clone())).into(),
+                text: d.text.get(c.span.clone()).unwrap_or("").trim(),
+            })
+            .collect(),
+        text_date: a.provenance.text_date.as_ref().map(|t| t.at.strftime("%Y-%m-%d").to_string()),
         extra: (!d.meta.extra.is_empty()).then_some(&d.meta.extra),
     }
 }
@@ -160,7 +185,7 @@ pub struct PassageRecord {
     pub b_words: usize,
     pub kind: &'static str,
     pub score: f64,
-    pub direction: Option<&'static str>,
+    pub direction: &'static str,
 }
 
 #[derive(Serialize)]
@@ -176,13 +201,38 @@ pub struct PairRecord<'a> {
     pub coverage_a: f64,
     pub coverage_b: f64,
     pub passages: Vec<PassageRecord>,
+    /// `a->b` (b took from a), `b->a`, `siblings` or `undetermined`.
+    pub direction: &'static str,
+    /// The document the other took from, when the direction is known.
     pub source: Option<&'a str>,
-    pub evidence: Vec<Value>,
+    /// The document that took, when the direction is known.
+    pub copy: Option<&'a str>,
+    /// The common upstream, for siblings.
+    pub upstream: Option<&'a str>,
+    pub confidence: f64,
+    pub evidence: Vec<EvidenceRecord<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct EvidenceRecord<'a> {
+    pub kind: &'static str,
+    /// The document this evidence points to as the source, if any.
+    pub favours: Option<&'a str>,
+    pub weight: f64,
+    pub detail: &'a str,
 }
 
 /// One verified pair, with its passages.
 pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
     let m = &p.metrics;
+    let ids = [scan.documents[p.a as usize].id.as_str(), scan.documents[p.b as usize].id.as_str()];
+    let att = &p.attribution;
+    let (source, copy) = match att.direction {
+        Direction::AToB => (Some(ids[0]), Some(ids[1])),
+        Direction::BToA => (Some(ids[1]), Some(ids[0])),
+        _ => (None, None),
+    };
+    let direction = att.direction.as_str();
     PairRecord {
         a: &scan.documents[p.a as usize].id,
         b: &scan.documents[p.b as usize].id,
@@ -204,11 +254,27 @@ pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
                 b_words: x.b_tokens,
                 kind: x.kind.as_str(),
                 score: round(x.score),
-                direction: None,
+                direction,
             })
             .collect(),
-        source: None,
-        evidence: Vec::new(),
+        direction,
+        source,
+        copy,
+        upstream: match &att.direction {
+            Direction::Siblings(up) => Some(up.as_str()),
+            _ => None,
+        },
+        confidence: round(att.confidence),
+        evidence: att
+            .evidence
+            .iter()
+            .map(|e| EvidenceRecord {
+                kind: e.kind,
+                favours: e.source.map(|i| ids[i]),
+                weight: e.weight,
+                detail: &e.detail,
+            })
+            .collect(),
     }
 }
 

@@ -3,17 +3,53 @@
 use super::ScanSink;
 use crate::cluster::Cluster;
 use crate::ingest::Skipped;
+use crate::provenance::Direction;
 use crate::scan::{Pair, Scan};
 use std::io::{self, Write};
 
 /// Writes a readable summary.
 pub struct TextSink<W: Write> {
     out: W,
+    pairs_header: bool,
+    partial: usize,
 }
 
 impl<W: Write> TextSink<W> {
     pub fn new(out: W) -> Self {
-        TextSink { out }
+        TextSink { out, pairs_header: false, partial: 0 }
+    }
+}
+
+/// One line per link, e.g.
+/// `001 <- 000  rewritten, 6 passages, 62% of 001; 000 earlier (2023-10-18 vs 2023-10-19)`.
+pub fn link_line(scan: &Scan, p: &Pair) -> String {
+    let ids = [scan.documents[p.a as usize].id.as_str(), scan.documents[p.b as usize].id.as_str()];
+    let coverage = [p.coverage_a, p.coverage_b];
+    let n = p.passages.len();
+    let att = &p.attribution;
+    let supporting = |source: Option<usize>| -> String {
+        att.evidence
+            .iter()
+            .filter(|e| e.source == source && e.weight > 0.0)
+            .map(|e| e.detail.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let head = |copy: usize, source: usize, arrow: &str| {
+        format!(
+            "{} {arrow} {}  {}, {n} passages, {} of {}",
+            ids[copy],
+            ids[source],
+            p.relation.as_str(),
+            percent(coverage[copy]),
+            ids[copy]
+        )
+    };
+    match &att.direction {
+        Direction::AToB => format!("{}; {}", head(1, 0, "<-"), supporting(Some(0))),
+        Direction::BToA => format!("{}; {}", head(0, 1, "<-"), supporting(Some(1))),
+        Direction::Siblings(up) => format!("{}; siblings of {up}", head(1, 0, "~")),
+        Direction::Undetermined => format!("{}; direction undetermined", head(1, 0, "~")),
     }
 }
 
@@ -91,26 +127,15 @@ impl<W: Write> ScanSink for TextSink<W> {
     }
 
     fn pair(&mut self, scan: &Scan, p: &Pair) -> io::Result<()> {
-        if p.a == p.b {
+        if !p.relation.links() {
+            self.partial += 1;
             return Ok(());
         }
-        let (a, b) = (&scan.documents[p.a as usize], &scan.documents[p.b as usize]);
-        let m = &p.metrics;
-        writeln!(
-            self.out,
-            "{} ~ {}  {}, jaccard {:.2}, {} of {} in {}, {} of {} in {}, {} passages",
-            a.id,
-            b.id,
-            p.relation.as_str(),
-            m.jaccard,
-            percent(m.containment_a),
-            a.id,
-            b.id,
-            percent(m.containment_b),
-            b.id,
-            a.id,
-            p.passages.len()
-        )
+        if !self.pairs_header {
+            writeln!(self.out, "\nlinks (copy <- source):")?;
+            self.pairs_header = true;
+        }
+        writeln!(self.out, "{}", link_line(scan, p))
     }
 
     fn skipped(&mut self, _scan: &Scan, s: &Skipped) -> io::Result<()> {
@@ -118,6 +143,13 @@ impl<W: Write> ScanSink for TextSink<W> {
     }
 
     fn finish(&mut self, scan: &Scan) -> io::Result<()> {
+        if self.partial > 0 {
+            writeln!(
+                self.out,
+                "\n{} more pairs share passages without either being a copy (see --format json)",
+                self.partial
+            )?;
+        }
         if scan.pairs.is_empty() && scan.clusters.is_empty() {
             writeln!(self.out, "\nno documents duplicate each other")?;
         }

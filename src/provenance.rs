@@ -1,0 +1,388 @@
+//! Provenance: documents and a verified pair in, who took from whom out, with
+//! the evidence a reader can check, or an honest "undetermined".
+//!
+//! Evidence, each item machine-readable and weighted:
+//!
+//! * **Publication time**, from metadata or, failing that, the first date or
+//!   dateline in the text ("October 18, 2023", "Beijing, 20 October 2023
+//!   (WAI):"). Times closer than a margin (an hour for metadata times, a day
+//!   for dates read from text) say nothing: near-simultaneous publication is
+//!   not a copy.
+//! * **Credit lines** naming an upstream: "(The Nation)", "By Reuters",
+//!   "(AP) —", "Agencies add:", "PHOTO: DAWN", "Copyright … Associated
+//!   Press". A document crediting the other's outlet took from it; two
+//!   documents crediting the same third outlet are siblings of it.
+//! * **Containment asymmetry**: the copy's shared passages cover most of it
+//!   and only part of the source.
+//!
+//! The weights are summed towards one side; below [`DECISION`] the direction
+//! is undetermined, and the confidence says how clear the sum is.
+
+use crate::document::Document;
+use jiff::Timestamp;
+use regex::Regex;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Evidence weight needed to name a direction.
+pub const DECISION: f64 = 0.5;
+/// Publication times closer than this (seconds) are simultaneous.
+pub const METADATA_MARGIN: i64 = 3600;
+/// Dates read from text have day precision: they must differ by a day.
+pub const TEXT_DATE_MARGIN: i64 = 86_400;
+/// How far into a text a date or dateline is looked for.
+pub const DATE_WINDOW: usize = 1500;
+
+/// A credit line naming an upstream source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credit {
+    /// The upstream, normalized ("Associated Press", "Reuters", "The Nation").
+    pub upstream: String,
+    /// What kind of credit: `byline`, `source-tag`, `dateline`, `agencies`,
+    /// `photo`, `copyright`.
+    pub kind: &'static str,
+    /// Byte range of the credit in the document text.
+    pub span: Range<usize>,
+}
+
+/// A date found in a document's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextDate {
+    pub at: Timestamp,
+    pub span: Range<usize>,
+}
+
+/// What one document says about its own provenance.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentProvenance {
+    pub credits: Vec<Credit>,
+    pub text_date: Option<TextDate>,
+}
+
+struct Patterns {
+    credits: Vec<(Regex, &'static str)>,
+    month_day_year: Regex,
+    day_month_year: Regex,
+    iso_date: Regex,
+}
+
+fn patterns() -> &'static Patterns {
+    static P: OnceLock<Patterns> = OnceLock::new();
+    P.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("valid pattern");
+        Patterns {
+            credits: vec![
+                (re(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$"), "source-tag"),
+                (re(r"(?m)^\s*(?:By|BY|From)\s+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b"), "byline"),
+                (re(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]"), "source-tag"),
+                (re(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):"), "dateline"),
+                (re(r"\b(Agencies) add:"), "agencies"),
+                (re(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b"), "photo"),
+                (re(r"(?i:copyright)\s+(?:©\s*)?\d{4}\s+(The Associated Press|Associated Press|Reuters|AFP|Bloomberg)"), "copyright"),
+                (re(r"—\s*(The Associated Press|Reuters)\s*$"), "byline"),
+            ],
+            month_day_year: re(
+                r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? (\d{1,2}),? (\d{4})\b",
+            ),
+            day_month_year: re(
+                r"\b(\d{1,2}) (January|February|March|April|May|June|July|August|September|October|November|December) (\d{4})\b",
+            ),
+            iso_date: re(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+        }
+    })
+}
+
+/// The canonical name of an upstream, so "AP" and "The Associated Press"
+/// are one.
+pub fn canonical_upstream(name: &str) -> String {
+    let trimmed = name.trim().trim_end_matches('.');
+    match trimmed.to_ascii_lowercase().as_str() {
+        "ap" | "the associated press" | "associated press" => "Associated Press".into(),
+        "reuters" => "Reuters".into(),
+        "afp" | "agence france-presse" => "AFP".into(),
+        "agencies" => "Agencies".into(),
+        _ => trimmed.to_string(),
+    }
+}
+
+/// A key for comparing outlet names and domains: "The Nation" and
+/// "nation.com.pk" both become "nation".
+pub fn outlet_key(name: &str) -> String {
+    let lower = name.trim().to_lowercase();
+    let lower = lower.strip_prefix("www.").unwrap_or(&lower);
+    let base = lower.split(['.', '/']).next().unwrap_or(lower);
+    let base = base.strip_prefix("the ").unwrap_or(base);
+    let key: String = base.chars().filter(|c| c.is_alphanumeric()).collect();
+    match key.as_str() {
+        "ap" | "apnews" | "associatedpress" => "associatedpress".into(),
+        _ => key,
+    }
+}
+
+/// Whether an outlet (name or domain) is the credited upstream.
+pub fn outlet_matches(outlet: &str, upstream: &str) -> bool {
+    let (a, b) = (outlet_key(outlet), outlet_key(upstream));
+    a.len() >= 3 && b.len() >= 3 && (a == b || a.contains(&b) || b.contains(&a))
+}
+
+fn month_number(name: &str) -> Option<i8> {
+    let m = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let lower = name.to_ascii_lowercase();
+    m.iter().position(|p| lower.starts_with(p)).map(|i| i as i8 + 1)
+}
+
+fn timestamp(year: &str, month: i8, day: &str) -> Option<Timestamp> {
+    let date = jiff::civil::Date::new(year.parse().ok()?, month, day.parse().ok()?).ok()?;
+    jiff::tz::TimeZone::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight())).ok()
+}
+
+/// Reads a document's credits and the first date in its opening text.
+pub fn read(text: &str) -> DocumentProvenance {
+    let p = patterns();
+    let mut credits: Vec<Credit> = Vec::new();
+    for (re, kind) in &p.credits {
+        for c in re.captures_iter(text) {
+            let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else { continue };
+            credits.push(Credit { upstream: canonical_upstream(name.as_str()), kind, span: whole.range() });
+        }
+    }
+    credits.sort_by_key(|c| (c.span.start, c.span.end));
+    credits.dedup_by(|x, y| x.span.start < y.span.end && x.upstream == y.upstream);
+    let mut window = DATE_WINDOW.min(text.len());
+    while !text.is_char_boundary(window) {
+        window -= 1;
+    }
+    let head = &text[..window];
+    let mut dates: Vec<TextDate> = Vec::new();
+    for c in p.month_day_year.captures_iter(head) {
+        if let (Some(m), Some(at)) = (month_number(&c[1]), c.get(0)) {
+            if let Some(ts) = timestamp(&c[3], m, &c[2]) {
+                dates.push(TextDate { at: ts, span: at.range() });
+            }
+        }
+    }
+    for c in p.day_month_year.captures_iter(head) {
+        if let (Some(m), Some(at)) = (month_number(&c[2]), c.get(0)) {
+            if let Some(ts) = timestamp(&c[3], m, &c[1]) {
+                dates.push(TextDate { at: ts, span: at.range() });
+            }
+        }
+    }
+    for c in p.iso_date.captures_iter(head) {
+        if let (Ok(m), Some(at)) = (c[2].parse::<i8>(), c.get(0)) {
+            if let Some(ts) = timestamp(&c[1], m, &c[3]) {
+                dates.push(TextDate { at: ts, span: at.range() });
+            }
+        }
+    }
+    let text_date = dates.into_iter().min_by_key(|d| d.span.start);
+    DocumentProvenance { credits, text_date }
+}
+
+/// One piece of evidence about a pair's direction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// `published`, `text-date`, `credit`, `shared-upstream`, `containment`.
+    pub kind: &'static str,
+    /// The document this points to as the source (0 = a, 1 = b), if any.
+    pub source: Option<usize>,
+    pub weight: f64,
+    /// A sentence a person can read.
+    pub detail: String,
+}
+
+/// Which way a pair goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Direction {
+    /// `b` took from `a`.
+    AToB,
+    /// `a` took from `b`.
+    BToA,
+    /// Both took from a common upstream.
+    Siblings(String),
+    Undetermined,
+}
+
+impl Direction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::AToB => "a->b",
+            Direction::BToA => "b->a",
+            Direction::Siblings(_) => "siblings",
+            Direction::Undetermined => "undetermined",
+        }
+    }
+}
+
+/// The verdict on a pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribution {
+    pub direction: Direction,
+    pub confidence: f64,
+    pub evidence: Vec<Evidence>,
+}
+
+/// When a document was published, and how sure that is: metadata first,
+/// then a date in its text.
+fn when(doc: &Document, prov: &DocumentProvenance) -> Option<(i64, &'static str, i64, String)> {
+    if let Some(at) = doc.meta.published.as_ref().and_then(|p| p.at) {
+        return Some((at.as_second(), "published", METADATA_MARGIN, at.to_string()));
+    }
+    prov.text_date.as_ref().map(|d| {
+        let day = d.at.strftime("%Y-%m-%d").to_string();
+        (d.at.as_second(), "text-date", TEXT_DATE_MARGIN, day)
+    })
+}
+
+/// Weighs the evidence for a pair. `coverage` is the share of each
+/// document's text covered by shared passages.
+pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], coverage: [f64; 2]) -> Attribution {
+    let mut evidence = Vec::new();
+    let name = |i: usize| docs[i].id.as_str();
+
+    // Publication time.
+    if let (Some(ta), Some(tb)) = (when(docs[0], provs[0]), when(docs[1], provs[1])) {
+        let margin = ta.2.max(tb.2);
+        let delta = tb.0 - ta.0;
+        let kind = if ta.1 == "published" && tb.1 == "published" { "published" } else { "text-date" };
+        let weight = if kind == "published" { 1.0 } else { 0.7 };
+        if delta.abs() >= margin {
+            let (earlier, e, l) = if delta > 0 { (0, &ta, &tb) } else { (1, &tb, &ta) };
+            evidence.push(Evidence {
+                kind,
+                source: Some(earlier),
+                weight,
+                detail: format!("{} earlier ({} vs {})", name(earlier), e.3, l.3),
+            });
+        } else {
+            evidence.push(Evidence {
+                kind,
+                source: None,
+                weight: 0.0,
+                detail: format!("published within the margin ({} and {})", ta.3, tb.3),
+            });
+        }
+    }
+
+    // Credits: one crediting the other's outlet, or both the same upstream.
+    let mut sibling_of: Option<String> = None;
+    for (i, j) in [(0usize, 1usize), (1, 0)] {
+        for c in &provs[i].credits {
+            if c.kind == "photo" {
+                continue;
+            }
+            let other_is_upstream = docs[j].meta.outlet.as_deref().is_some_and(|o| outlet_matches(o, &c.upstream));
+            if other_is_upstream {
+                evidence.push(Evidence {
+                    kind: "credit",
+                    source: Some(j),
+                    weight: 2.0,
+                    detail: format!("{} credits {} ({})", name(i), c.upstream, name(j)),
+                });
+            } else if i == 0 && provs[1].credits.iter().any(|d| d.upstream == c.upstream && d.kind != "photo") {
+                let own = |k: usize| docs[k].meta.outlet.as_deref().is_some_and(|o| outlet_matches(o, &c.upstream));
+                if !own(0) && !own(1) && sibling_of.is_none() {
+                    sibling_of = Some(c.upstream.clone());
+                    evidence.push(Evidence {
+                        kind: "shared-upstream",
+                        source: None,
+                        weight: 1.5,
+                        detail: format!("both credit {}", c.upstream),
+                    });
+                }
+            }
+        }
+    }
+
+    // Containment asymmetry: the copy is mostly made of what they share.
+    let (ca, cb) = (coverage[0], coverage[1]);
+    if ca.max(cb) >= 0.3 && (ca >= 1.5 * cb || cb >= 1.5 * ca) {
+        let copy = if ca > cb { 0 } else { 1 };
+        evidence.push(Evidence {
+            kind: "containment",
+            source: Some(1 - copy),
+            weight: 0.6,
+            detail: format!(
+                "{:.0}% of {} is shared, {:.0}% of {}",
+                100.0 * coverage[copy],
+                name(copy),
+                100.0 * coverage[1 - copy],
+                name(1 - copy)
+            ),
+        });
+    }
+
+    let score: f64 = evidence
+        .iter()
+        .map(|e| match e.source {
+            Some(0) => e.weight,
+            Some(_) => -e.weight,
+            None => 0.0,
+        })
+        .sum();
+    let strongest_direct = evidence.iter().filter(|e| e.source.is_some()).map(|e| e.weight).fold(0.0, f64::max);
+    let direction = match &sibling_of {
+        Some(up) if strongest_direct < 2.0 => Direction::Siblings(up.clone()),
+        _ if score >= DECISION => Direction::AToB,
+        _ if score <= -DECISION => Direction::BToA,
+        _ => Direction::Undetermined,
+    };
+    let confidence = match direction {
+        Direction::Siblings(_) => 0.75,
+        Direction::Undetermined => 0.0,
+        _ => (score.abs() / 2.0).min(1.0),
+    };
+    Attribution { direction, confidence: (confidence * 100.0).round() / 100.0, evidence }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_credits() {
+        let p = read("Body text.\n(The Nation)\nPakistan Cyber Force");
+        assert_eq!(p.credits.len(), 1);
+        assert_eq!(p.credits[0].upstream, "The Nation");
+        let p = read("WASHINGTON (AP) — The summit ended.\nCopyright 2018 The Associated Press. All rights reserved.");
+        assert!(p.credits.iter().all(|c| c.upstream == "Associated Press"));
+        assert_eq!(p.credits.len(), 2);
+        let p = read("Caretaker PM met Putin. PHOTO: DAWN\n\nAgencies add: more");
+        let kinds: Vec<&str> = p.credits.iter().map(|c| c.kind).collect();
+        assert_eq!(kinds, ["photo", "agencies"]);
+        let p = read("Beijing, 20 October 2023 (WAI): Prime Minister");
+        assert_eq!(p.credits[0].upstream, "WAI");
+        assert_eq!(p.text_date.unwrap().at.to_string(), "2023-10-20T00:00:00Z");
+    }
+
+    #[test]
+    fn reads_dates() {
+        assert_eq!(
+            read("Headline\n\nOctober 18, 2023\n\nISLAMABAD").text_date.unwrap().at.to_string(),
+            "2023-10-18T00:00:00Z"
+        );
+        assert_eq!(read("Posted Oct. 3, 2012 by staff").text_date.unwrap().at.to_string(), "2012-10-03T00:00:00Z");
+        assert!(read("No date here at all.").text_date.is_none());
+    }
+
+    #[test]
+    fn outlets_match_credits() {
+        assert!(outlet_matches("nation.com.pk", "The Nation"));
+        assert!(outlet_matches("apnews.com", "Associated Press"));
+        assert!(!outlet_matches("dawn.com", "The Nation"));
+    }
+
+    #[test]
+    fn credit_beats_nothing_and_times_decide() {
+        let a = Document::from_text("blog", "x").with_outlet("pcf-blog");
+        let b = Document::from_text("nation", "y").with_outlet("nation.com.pk");
+        let pa = read("Copied text.\n(The Nation)");
+        let pb = DocumentProvenance::default();
+        let verdict = attribute([&a, &b], [&pa, &pb], [0.9, 0.9]);
+        assert_eq!(verdict.direction, Direction::BToA);
+        let a = a.with_published("2023-10-18T09:00:00Z");
+        let b = b.with_published("2023-10-18T09:20:00Z");
+        let verdict = attribute([&a, &b], [&pb, &pb], [0.5, 0.5]);
+        assert_eq!(verdict.direction, Direction::Undetermined, "{verdict:?}");
+    }
+}
