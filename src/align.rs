@@ -30,6 +30,8 @@ pub enum PassageKind {
     Edited,
     /// The same facts in other words: sentences aligned on content words.
     Rewritten,
+    /// Quoted speech both carry: from a common upstream, not copied.
+    Quotation,
 }
 
 impl PassageKind {
@@ -38,6 +40,7 @@ impl PassageKind {
             PassageKind::Verbatim => "verbatim",
             PassageKind::Edited => "edited",
             PassageKind::Rewritten => "rewritten",
+            PassageKind::Quotation => "quotation",
         }
     }
 }

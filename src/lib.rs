@@ -25,6 +25,7 @@
 //! ```
 
 pub mod align;
+pub mod boilerplate;
 pub mod candidates;
 #[doc(hidden)]
 pub mod cli;
@@ -36,6 +37,7 @@ pub mod ingest;
 pub mod normalize;
 pub mod output;
 pub mod provenance;
+pub mod quotes;
 pub mod repeats;
 pub mod rewrite;
 pub mod scan;

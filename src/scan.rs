@@ -6,6 +6,7 @@
 //! they combine them, so the result is the same for any thread count.
 
 use crate::align::{self, PassageKind};
+use crate::boilerplate::{self, Boilerplate, ShortParagraph};
 use crate::candidates::{self, BandParams};
 use crate::cluster::{self, Cluster, Link};
 use crate::config::ScanConfig;
@@ -14,11 +15,12 @@ use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::normalize::{self, Script, Token};
 use crate::provenance::{self, Attribution};
+use crate::quotes;
 use crate::repeats::{self, Repeat};
 use crate::rewrite;
 use crate::shingle::{HashSetU64, Shingles};
 use crate::signature::Signature;
-use crate::verify::{self, PairMetrics, Relation};
+use crate::verify::{self, PairMetrics, Relation, SetAside};
 use bitvec::prelude::*;
 use rayon::prelude::*;
 use std::cmp::Reverse;
@@ -41,6 +43,12 @@ pub struct Analysis {
     pub fingerprints: Vec<u64>,
     /// Sentences with their content words, for rewrite detection.
     pub sentences: Vec<ContentSentence>,
+    /// Byte ranges inside quotation marks.
+    pub quotes: Vec<Range<usize>>,
+    /// Short paragraphs, keyed, for learning boilerplate.
+    pub paragraphs: Vec<ShortParagraph>,
+    /// Spans masked as boilerplate, known furniture first, then learned.
+    pub boilerplate: Vec<Boilerplate>,
     /// Credits and dates the document carries about its own provenance.
     pub provenance: provenance::DocumentProvenance,
     /// Repeats within the document, in byte ranges of its text.
@@ -160,9 +168,32 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
     let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
-    let sentences = content::content_sentences(&doc.text);
+    let quotes = quotes::spans(&doc.text);
+    let paragraphs = boilerplate::short_paragraphs(&doc.text);
+    let boilerplate = boilerplate::patterns(&doc.text, &paragraphs);
+    // Quoted speech and furniture are not what a rewrite keeps.
+    let sentences = content::content_sentences(&doc.text)
+        .into_iter()
+        .filter(|s| {
+            let span = &s.sentence.span;
+            quotes::quoted_bytes(&quotes, span) * 2 <= span.len()
+                && !boilerplate.iter().any(|b| b.span.start <= span.start && span.end <= b.span.end)
+        })
+        .collect();
     let provenance = provenance::read(&doc.text);
-    Analysis { num_tokens, script, sentences, provenance, shingles, signature, fingerprints, repeats }
+    Analysis {
+        num_tokens,
+        script,
+        sentences,
+        quotes,
+        paragraphs,
+        boilerplate,
+        provenance,
+        shingles,
+        signature,
+        fingerprints,
+        repeats,
+    }
 }
 
 impl Scanner {
@@ -179,7 +210,7 @@ impl Scanner {
     pub fn scan(&self, documents: Vec<Document>) -> Scan {
         let config = &self.config;
         let mut watch = Stopwatch::new();
-        let analyses: Vec<Analysis> = documents.par_iter().map(|d| analyze(d, config)).collect();
+        let mut analyses: Vec<Analysis> = documents.par_iter().map(|d| analyze(d, config)).collect();
         watch.lap("analyze");
         let n = documents.len();
         let BandParams { bands, rows } = config.bands();
@@ -199,6 +230,24 @@ impl Scanner {
             all_sentences.par_iter().map(|s| rewrite::document_keys(s, &weights, sentence_bands)).collect();
         let rewrite_idx = rewrite::candidate_pairs(&sentence_keys);
         watch.lap("candidates");
+
+        // Boilerplate: paragraphs recurring across different stories (the
+        // candidate index says which documents are likely copies).
+        let candidate_set: std::collections::HashSet<(u32, u32)> = pairs_idx.iter().copied().collect();
+        let learned = {
+            let paragraphs: Vec<&[ShortParagraph]> = analyses.iter().map(|a| a.paragraphs.as_slice()).collect();
+            let outlets: Vec<Option<&str>> = documents.iter().map(|d| d.meta.outlet.as_deref()).collect();
+            boilerplate::learn(&paragraphs, &outlets, |x, y| candidate_set.contains(&(x.min(y), x.max(y))))
+        };
+        for (a, found) in analyses.iter_mut().zip(learned) {
+            for b in found {
+                if !a.boilerplate.iter().any(|p| p.span == b.span) {
+                    a.boilerplate.push(b);
+                }
+            }
+            a.boilerplate.sort_by_key(|b| b.span.start);
+        }
+        watch.lap("boilerplate");
 
         let mut stats = Stats {
             bands,
@@ -220,8 +269,12 @@ impl Scanner {
             needed.set(a as usize, true);
             needed.set(b as usize, true);
         }
-        let sets: Vec<Option<Vec<u64>>> =
-            analyses.par_iter().enumerate().map(|(i, a)| needed[i].then(|| a.shingles.set())).collect();
+        let sets: Vec<Option<DocSets>> = analyses
+            .par_iter()
+            .zip(documents.par_iter())
+            .enumerate()
+            .map(|(i, (a, d))| needed[i].then(|| DocSets::new(d, a)))
+            .collect();
         watch.lap("exact sets");
         let common = common_shingles(&analyses, !pairs_idx.is_empty(), common_df);
         watch.lap("common shingles");
@@ -322,6 +375,63 @@ impl Scanner {
     }
 }
 
+/// A document's shingle set for verification: boilerplate shingles left
+/// out, and the shingles it only ever has inside quotation marks.
+#[derive(Debug, Clone, Default)]
+struct DocSets {
+    set: Vec<u64>,
+    quoted: Vec<u64>,
+}
+
+impl DocSets {
+    fn new(doc: &Document, a: &Analysis) -> Self {
+        if a.boilerplate.is_empty() && a.quotes.is_empty() {
+            return DocSets { set: a.shingles.set(), quoted: Vec::new() };
+        }
+        let tokens = normalize::normalize(&doc.text).tokens;
+        let boiler_spans: Vec<Range<usize>> = a.boilerplate.iter().map(|b| b.span.clone()).collect();
+        let boiler = token_flags(&tokens, &boiler_spans);
+        let quoted = token_flags(&tokens, &a.quotes);
+        let (mut kept, mut in_quotes, mut outside) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, &h) in a.shingles.hashes.iter().enumerate() {
+            let window = a.shingles.token_range(i, tokens.len());
+            if boiler[window.clone()].iter().any(|&b| b) {
+                continue;
+            }
+            kept.push(h);
+            if quoted[window].iter().all(|&q| q) {
+                in_quotes.push(h);
+            } else {
+                outside.push(h);
+            }
+        }
+        kept.sort_unstable();
+        kept.dedup();
+        outside.sort_unstable();
+        outside.dedup();
+        in_quotes.sort_unstable();
+        in_quotes.dedup();
+        in_quotes.retain(|h| outside.binary_search(h).is_err());
+        DocSets { set: kept, quoted: in_quotes }
+    }
+}
+
+/// For each token, whether it starts inside one of `spans` (sorted by start).
+fn token_flags(tokens: &[Token], spans: &[Range<usize>]) -> Vec<bool> {
+    let mut sorted: Vec<&Range<usize>> = spans.iter().collect();
+    sorted.sort_by_key(|r| r.start);
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut s = 0;
+    for t in tokens {
+        let at = t.start as usize;
+        while s < sorted.len() && sorted[s].end <= at {
+            s += 1;
+        }
+        out.push(sorted[s..].iter().take_while(|r| r.start <= at).any(|r| at < r.end));
+    }
+    out
+}
+
 /// A pair that passed verification, with what the passages need.
 #[derive(Debug, Clone)]
 struct Verified {
@@ -356,32 +466,33 @@ struct Verifier<'a> {
     config: &'a ScanConfig,
     documents: &'a [Document],
     analyses: &'a [Analysis],
-    sets: &'a [Option<Vec<u64>>],
+    sets: &'a [Option<DocSets>],
     common: &'a HashSetU64,
     /// Rare words of each sentence, for documents in rewrite candidates.
     rare: &'a [Vec<Vec<u64>>],
 }
 
 impl Verifier<'_> {
-    fn set(&self, i: u32) -> std::borrow::Cow<'_, [u64]> {
+    fn set(&self, i: u32) -> std::borrow::Cow<'_, DocSets> {
         match &self.sets[i as usize] {
             Some(s) => std::borrow::Cow::Borrowed(s),
-            None => std::borrow::Cow::Owned(
-                Shingles::from_text(
-                    &self.documents[i as usize].text,
-                    self.config.options().shingle_words,
-                    self.config.options().shingle_chars,
-                )
-                .0
-                .set(),
-            ),
+            None => std::borrow::Cow::Owned(DocSets::new(&self.documents[i as usize], &self.analyses[i as usize])),
         }
     }
 
     fn measure(&self, a: u32, b: u32) -> (PairMetrics, Vec<u64>) {
         let (sa, sb) = (self.set(a), self.set(b));
-        let shared = verify::intersect(&sa, &sb);
-        (verify::measure(sa.len(), sb.len(), &shared, |h| self.common.contains(&h)), shared)
+        let shared = verify::intersect(&sa.set, &sb.set);
+        let set_aside = |h: u64| {
+            if self.common.contains(&h) {
+                SetAside::Common
+            } else if sa.quoted.binary_search(&h).is_ok() && sb.quoted.binary_search(&h).is_ok() {
+                SetAside::Quoted
+            } else {
+                SetAside::No
+            }
+        };
+        (verify::measure(sa.set.len(), sb.set.len(), &shared, set_aside), shared)
     }
 
     /// The pair's relation from shared wording, if any.
@@ -532,13 +643,19 @@ fn passages(
     let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
     align::align(&aa.shingles, ta.len(), &ab.shingles, tb.len(), &anchors, min_tokens)
         .into_iter()
-        .map(|p| Passage {
-            a: da.source_span(token_bytes(ta, &p.a)),
-            b: db.source_span(token_bytes(tb, &p.b)),
-            a_tokens: p.a.len(),
-            b_tokens: p.b.len(),
-            kind: p.kind,
-            score: p.score,
+        .map(|p| {
+            let (ra, rb) = (token_bytes(ta, &p.a), token_bytes(tb, &p.b));
+            // Mostly inside quotation marks on both sides: quoted speech.
+            let quoted = |spans: &[Range<usize>], r: &Range<usize>| quotes::quoted_bytes(spans, r) * 10 >= r.len() * 6;
+            let kind = if quoted(&aa.quotes, &ra) && quoted(&ab.quotes, &rb) { PassageKind::Quotation } else { p.kind };
+            Passage {
+                a: da.source_span(ra),
+                b: db.source_span(rb),
+                a_tokens: p.a.len(),
+                b_tokens: p.b.len(),
+                kind,
+                score: p.score,
+            }
         })
         .collect()
 }

@@ -32,6 +32,8 @@ pub enum Relation {
     Rewritten,
     /// Real shared passages, too few to call either a copy of the other.
     Partial,
+    /// They share only quoted speech: a common upstream, not a copy.
+    Quotation,
 }
 
 impl Relation {
@@ -42,12 +44,13 @@ impl Relation {
             Relation::Contained => "contained",
             Relation::Rewritten => "rewritten",
             Relation::Partial => "partial",
+            Relation::Quotation => "quotation",
         }
     }
 
     /// Whether this relation puts two documents in one story cluster.
     pub fn links(self) -> bool {
-        !matches!(self, Relation::Partial)
+        !matches!(self, Relation::Partial | Relation::Quotation)
     }
 }
 
@@ -60,6 +63,9 @@ pub struct PairMetrics {
     pub shared: usize,
     /// Shingles both hold that were masked as common.
     pub masked: usize,
+    /// Shingles both hold only inside quotation marks: a common upstream
+    /// (the speaker), weighed apart.
+    pub quoted: usize,
     pub jaccard: f64,
     pub containment_a: f64,
     pub containment_b: f64,
@@ -69,7 +75,7 @@ impl PairMetrics {
     /// The relation these numbers support under `config`, if any.
     pub fn relation(&self, config: &ScanConfig) -> Option<Relation> {
         let o = config.options();
-        if self.shared == 0 {
+        if self.shared == 0 && self.quoted == 0 {
             return None;
         }
         if self.jaccard >= DUPLICATE_JACCARD {
@@ -80,6 +86,8 @@ impl PairMetrics {
             Some(Relation::Contained)
         } else if self.shared >= o.min_shared {
             Some(Relation::Partial)
+        } else if self.quoted >= o.min_shared {
+            Some(Relation::Quotation)
         } else {
             None
         }
@@ -105,22 +113,38 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
 }
 
 /// Measures two sets given their intersection and a common-shingle test.
-pub fn measure(a_len: usize, b_len: usize, shared: &[u64], is_common: impl Fn(u64) -> bool) -> PairMetrics {
-    let masked = shared.iter().filter(|&&h| is_common(h)).count();
-    let kept = shared.len() - masked;
-    let ratio = |num: usize, den: usize| {
-        if den == 0 {
-            0.0
-        } else {
-            num as f64 / den as f64
+/// How a shared shingle is set aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetAside {
+    /// It counts.
+    No,
+    /// Common across the corpus (boilerplate, stock phrases).
+    Common,
+    /// Quoted speech in both documents.
+    Quoted,
+}
+
+/// Measures two sets given their intersection and how each shared shingle
+/// is set aside; set-aside shingles leave the shared part and both totals.
+pub fn measure(a_len: usize, b_len: usize, shared: &[u64], set_aside: impl Fn(u64) -> SetAside) -> PairMetrics {
+    let (mut masked, mut quoted) = (0, 0);
+    for &h in shared {
+        match set_aside(h) {
+            SetAside::No => {}
+            SetAside::Common => masked += 1,
+            SetAside::Quoted => quoted += 1,
         }
-    };
+    }
+    let aside = masked + quoted;
+    let kept = shared.len() - aside;
+    let ratio = |num: usize, den: usize| if den == 0 { 0.0 } else { num as f64 / den as f64 };
     PairMetrics {
         shared: kept,
         masked,
-        jaccard: ratio(kept, a_len + b_len - shared.len() - masked),
-        containment_a: ratio(kept, a_len - masked),
-        containment_b: ratio(kept, b_len - masked),
+        quoted,
+        jaccard: ratio(kept, a_len + b_len - shared.len() - aside),
+        containment_a: ratio(kept, a_len - aside),
+        containment_b: ratio(kept, b_len - aside),
     }
 }
 
@@ -133,8 +157,8 @@ mod tests {
         let a: Vec<u64> = (0..100).collect();
         let b: Vec<u64> = (50..150).collect();
         let shared = intersect(&a, &b);
-        let plain = measure(a.len(), b.len(), &shared, |_| false);
-        let masked = measure(a.len(), b.len(), &shared, |h| h < 60);
+        let plain = measure(a.len(), b.len(), &shared, |_| SetAside::No);
+        let masked = measure(a.len(), b.len(), &shared, |h| if h < 60 { SetAside::Common } else { SetAside::No });
         assert!((plain.jaccard - 50.0 / 150.0).abs() < 1e-12);
         assert!(masked.jaccard <= plain.jaccard);
         assert!(masked.containment_a <= plain.containment_a);
@@ -147,7 +171,7 @@ mod tests {
         let a: Vec<u64> = (0..40).collect();
         let b: Vec<u64> = (0..10).chain(100..200).collect();
         let shared = intersect(&a, &b);
-        let m = measure(a.len(), b.len(), &shared, |h| h < 10);
+        let m = measure(a.len(), b.len(), &shared, |h| if h < 10 { SetAside::Common } else { SetAside::No });
         assert_eq!(m.relation(&cfg), None);
     }
 
@@ -156,7 +180,7 @@ mod tests {
         let cfg = ScanConfig::default();
         let a: Vec<u64> = (0..60).collect();
         let b: Vec<u64> = (0..1000).collect();
-        let m = measure(a.len(), b.len(), &intersect(&a, &b), |_| false);
+        let m = measure(a.len(), b.len(), &intersect(&a, &b), |_| SetAside::No);
         assert_eq!(m.relation(&cfg), Some(Relation::Contained));
     }
 }

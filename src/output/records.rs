@@ -2,6 +2,7 @@
 //! the JSON and JSON Lines sinks so the two never drift apart.
 
 use super::SCHEMA;
+use crate::align::PassageKind;
 use crate::cluster::Cluster;
 use crate::ingest::Skipped;
 use crate::provenance::Direction;
@@ -45,6 +46,8 @@ pub fn summary(scan: &Scan) -> Value {
         "clusters": scan.clusters.len(),
         "pairs": scan.pairs.len(),
         "repeats": scan.analyses.iter().map(|a| a.repeats.len()).sum::<usize>(),
+        "boilerplate": scan.analyses.iter().map(|a| a.boilerplate.len()).sum::<usize>(),
+        "quotation_pairs": scan.pairs.iter().filter(|p| p.relation == crate::verify::Relation::Quotation).count(),
         "bytes": s.bytes,
         "tokens": s.tokens,
         "candidates": {
@@ -103,8 +106,20 @@ pub struct DocumentRecord<'a> {
     pub credits: Vec<CreditRecord<'a>>,
     /// The first date found in the opening text, when there is one.
     pub text_date: Option<String>,
+    /// Spans masked as boilerplate before similarity.
+    pub boilerplate: Vec<BoilerplateRecord<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra: Option<&'a Map<String, Value>>,
+}
+
+#[derive(Serialize)]
+pub struct BoilerplateRecord<'a> {
+    pub span: Span,
+    /// `pattern` (known furniture), `outlet` or `corpus` (learned).
+    pub reason: &'static str,
+    /// Documents the paragraph recurs in.
+    pub documents: usize,
+    pub text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -157,6 +172,16 @@ pub fn document<'a>(scan: &'a Scan, i: usize, cluster: Option<&'a Cluster>) -> D
             })
             .collect(),
         text_date: a.provenance.text_date.as_ref().map(|t| t.at.strftime("%Y-%m-%d").to_string()),
+        boilerplate: a
+            .boilerplate
+            .iter()
+            .map(|b| BoilerplateRecord {
+                span: (&d.source_span(b.span.clone())).into(),
+                reason: b.reason.as_str(),
+                documents: b.documents,
+                text: d.text.get(b.span.clone()).unwrap_or(""),
+            })
+            .collect(),
         extra: (!d.meta.extra.is_empty()).then_some(&d.meta.extra),
     }
 }
@@ -198,6 +223,7 @@ pub struct PairRecord<'a> {
     pub containment_b: f64,
     pub shared_shingles: usize,
     pub masked_shingles: usize,
+    pub quoted_shingles: usize,
     pub coverage_a: f64,
     pub coverage_b: f64,
     pub passages: Vec<PassageRecord>,
@@ -242,6 +268,7 @@ pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
         containment_b: round(m.containment_b),
         shared_shingles: m.shared,
         masked_shingles: m.masked,
+        quoted_shingles: m.quoted,
         coverage_a: round(p.coverage_a),
         coverage_b: round(p.coverage_b),
         passages: p
@@ -254,7 +281,7 @@ pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
                 b_words: x.b_tokens,
                 kind: x.kind.as_str(),
                 score: round(x.score),
-                direction,
+                direction: if x.kind == PassageKind::Quotation { "common-upstream" } else { direction },
             })
             .collect(),
         direction,

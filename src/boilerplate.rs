@@ -1,0 +1,220 @@
+//! Boilerplate: every document's short paragraphs in, the ones that are site
+//! furniture out ("Subscribe to …", "Leave a Reply", "Copyright … The
+//! Associated Press. All rights reserved", share and weather widgets,
+//! "scroll to top"), so they can be masked before similarity.
+//!
+//! Two sources, both reported per document with their reason:
+//!
+//! * **Learned from the corpus.** A short paragraph (at most
+//!   [`MAX_TOKENS`] words) whose normalized words, digits folded so "Updated
+//!   10:32 AM" lines match, recur in at least [`MIN_OUTLET_DOCS`] documents
+//!   of one outlet, or in at least `max(5, 2% of documents)` documents
+//!   overall, is boilerplate *unless those documents are copies of each
+//!   other*: a paragraph of AP copy recurs because thirty sites ran the same
+//!   story, and masking it would hide the very copy copydesk looks for. The
+//!   test is the candidate index: if most pairs of the documents holding the
+//!   paragraph are not candidates of each other, they are different stories
+//!   and the paragraph is furniture. Quotations are left to
+//!   [`crate::quotes`].
+//! * **Known furniture** that a single page may carry: subscription, reply
+//!   and share prompts, "All rights reserved", "scroll to top".
+
+use crate::normalize::{normalize, normalize_token};
+use crate::quotes;
+use crate::sentence;
+use crate::shingle::HashMapU64;
+use regex::Regex;
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::OnceLock;
+use xxhash_rust::xxh3::Xxh3;
+
+/// Paragraphs longer than this are content, never furniture.
+pub const MAX_TOKENS: usize = 40;
+/// Documents of one outlet a paragraph must recur in.
+pub const MIN_OUTLET_DOCS: usize = 3;
+/// Documents sampled for the copies-of-each-other test.
+pub const DIVERSITY_SAMPLE: usize = 24;
+
+/// A short paragraph, keyed by its normalized words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShortParagraph {
+    pub key: u64,
+    pub span: Range<usize>,
+}
+
+/// Why a span is boilerplate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// Recurs across this outlet's different stories.
+    Outlet,
+    /// Recurs across many different stories of the corpus.
+    Corpus,
+    /// Known furniture ("Subscribe to", "Leave a Reply", ...).
+    Pattern,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Outlet => "outlet",
+            Reason::Corpus => "corpus",
+            Reason::Pattern => "pattern",
+        }
+    }
+}
+
+/// A boilerplate span of a document's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Boilerplate {
+    pub span: Range<usize>,
+    pub reason: Reason,
+    /// Documents the paragraph recurs in (1 for patterns).
+    pub documents: usize,
+}
+
+fn furniture() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"(?i)^[-•*\s]*(subscribe to|sign up for|leave a reply|your email address will not be published|scroll to top|share this|share on|follow us|click here|read more|visit for more news|advertisement$|all rights reserved|related:|recommended:|comments?$|print this|email this)|all rights reserved\.?$",
+        )
+        .expect("valid pattern")
+    })
+}
+
+/// The short paragraphs of a text, keyed; quotations are left out.
+pub fn short_paragraphs(text: &str) -> Vec<ShortParagraph> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for span in sentence::paragraphs(text) {
+        let para = &text[span.clone()];
+        let tokens = normalize(para).tokens;
+        if tokens.is_empty() || tokens.len() > MAX_TOKENS {
+            continue;
+        }
+        if quotes::quoted_bytes(&quotes::spans(para), &(0..para.len())) * 2 > para.len() {
+            continue;
+        }
+        let mut key = Xxh3::new();
+        for t in &tokens {
+            word.clear();
+            normalize_token(&para[t.start as usize..t.end as usize], &mut word);
+            let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
+            key.update(folded.as_bytes());
+            key.update(b" ");
+        }
+        out.push(ShortParagraph { key: key.digest(), span });
+    }
+    out
+}
+
+/// Known furniture among a document's short paragraphs.
+pub fn patterns(text: &str, paragraphs: &[ShortParagraph]) -> Vec<Boilerplate> {
+    paragraphs
+        .iter()
+        .filter(|p| furniture().is_match(text[p.span.clone()].trim()))
+        .map(|p| Boilerplate { span: p.span.clone(), reason: Reason::Pattern, documents: 1 })
+        .collect()
+}
+
+/// Learns boilerplate from every document's short paragraphs.
+///
+/// `outlets[i]` is document `i`'s outlet; `related(x, y)` says whether two
+/// documents are candidates of each other (likely copies).
+pub fn learn(
+    paragraphs: &[&[ShortParagraph]],
+    outlets: &[Option<&str>],
+    related: impl Fn(u32, u32) -> bool,
+) -> Vec<Vec<Boilerplate>> {
+    let n = paragraphs.len();
+    let corpus_min = ((n as f64 * 0.02).ceil() as usize).max(5);
+    let mut holders: HashMapU64<Vec<u32>> = HashMapU64::default();
+    for (doc, paras) in paragraphs.iter().enumerate() {
+        let mut seen = HashSet::new();
+        for p in paras.iter() {
+            if seen.insert(p.key) {
+                holders.entry(p.key).or_default().push(doc as u32);
+            }
+        }
+    }
+    let diverse = |docs: &[u32]| {
+        let sample = &docs[..docs.len().min(DIVERSITY_SAMPLE)];
+        let (mut pairs, mut copies) = (0usize, 0usize);
+        for (i, &x) in sample.iter().enumerate() {
+            for &y in &sample[i + 1..] {
+                pairs += 1;
+                copies += related(x, y) as usize;
+            }
+        }
+        pairs > 0 && copies * 2 < pairs
+    };
+    let mut verdict: HashMapU64<(Reason, usize)> = HashMapU64::default();
+    let mut keys: Vec<(&u64, &Vec<u32>)> = holders.iter().filter(|(_, d)| d.len() >= MIN_OUTLET_DOCS).collect();
+    keys.sort_unstable_by_key(|(k, _)| **k);
+    for (&key, docs) in keys {
+        if docs.len() >= corpus_min && diverse(docs) {
+            verdict.insert(key, (Reason::Corpus, docs.len()));
+            continue;
+        }
+        let mut by_outlet: std::collections::BTreeMap<&str, Vec<u32>> = std::collections::BTreeMap::new();
+        for &d in docs {
+            if let Some(o) = outlets[d as usize] {
+                by_outlet.entry(o).or_default().push(d);
+            }
+        }
+        if by_outlet.values().any(|ds| ds.len() >= MIN_OUTLET_DOCS && diverse(ds)) {
+            verdict.insert(key, (Reason::Outlet, docs.len()));
+        }
+    }
+    paragraphs
+        .iter()
+        .map(|paras| {
+            paras
+                .iter()
+                .filter_map(|p| {
+                    verdict.get(&p.key).map(|&(reason, documents)| Boilerplate {
+                        span: p.span.clone(),
+                        reason,
+                        documents,
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_furniture() {
+        let text = "Story text that matters here and goes on.\n\n- Subscribe to Daily Updates\n\nLeave a Reply\n\nscroll to top";
+        let found = patterns(text, &short_paragraphs(text));
+        let spans: Vec<&str> = found.iter().map(|b| &text[b.span.clone()]).collect();
+        assert_eq!(spans, ["- Subscribe to Daily Updates", "Leave a Reply", "scroll to top"]);
+    }
+
+    #[test]
+    fn learned_from_different_stories_not_from_copies() {
+        let widget = "Updated 10:32 AM. Share on Facebook and Twitter.";
+        let topics = ["harbour", "election", "orchard", "railway", "festival", "glacier"];
+        let texts: Vec<String> = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("A story about the {t}.\n\n{}", widget.replace("10:32", &format!("{i}:0{i}"))))
+            .collect();
+        let paras: Vec<Vec<ShortParagraph>> = texts.iter().map(|t| short_paragraphs(t)).collect();
+        let refs: Vec<&[ShortParagraph]> = paras.iter().map(|p| p.as_slice()).collect();
+        let outlets = vec![Some("site"); 6];
+        let learned = learn(&refs, &outlets, |_, _| false);
+        for (b, t) in learned.iter().zip(&texts) {
+            assert_eq!(b.len(), 1, "{learned:?}");
+            assert!(t[b[0].span.clone()].starts_with("Updated"));
+        }
+        // The same paragraph in documents that are copies of each other stays.
+        let learned = learn(&refs, &outlets, |_, _| true);
+        assert!(learned.iter().all(|b| b.is_empty()));
+    }
+}
