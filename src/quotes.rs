@@ -17,27 +17,16 @@ use std::ops::Range;
 pub fn spans(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    let mut newline_run = 0;
     for (i, c) in text.char_indices() {
         if c == '\n' {
-            newline_run += 1;
+            // An unclosed quote ends with its paragraph.
             if let Some(start) = open.take() {
-                // An unclosed quote ends with its paragraph.
-                if newline_run == 1 {
-                    out.push(start..i);
-                }
+                out.push(start..i);
             }
             continue;
         }
-        if !c.is_whitespace() {
-            newline_run = 0;
-        }
         match c {
-            '“' | '«' | '„' => {
-                if open.is_none() {
-                    open = Some(i);
-                }
-            }
+            '“' | '«' | '„' if open.is_none() => open = Some(i),
             '”' | '»' => {
                 if let Some(start) = open.take() {
                     out.push(start..i + c.len_utf8());
