@@ -268,7 +268,9 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], coverage
     let mut sibling_of: Option<String> = None;
     for (i, j) in [(0usize, 1usize), (1, 0)] {
         for c in &provs[i].credits {
-            if c.kind == "photo" {
+            // A photo credit is not the text's upstream, and "Agencies" names
+            // no one in particular.
+            if c.kind == "photo" || c.kind == "agencies" {
                 continue;
             }
             let other_is_upstream = docs[j].meta.outlet.as_deref().is_some_and(|o| outlet_matches(o, &c.upstream));
@@ -279,7 +281,7 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], coverage
                     weight: 2.0,
                     detail: format!("{} credits {} ({})", name(i), c.upstream, name(j)),
                 });
-            } else if i == 0 && provs[1].credits.iter().any(|d| d.upstream == c.upstream && d.kind != "photo") {
+            } else if i == 0 && provs[1].credits.iter().any(|d| d.upstream == c.upstream && d.kind == c.kind) {
                 let own = |k: usize| docs[k].meta.outlet.as_deref().is_some_and(|o| outlet_matches(o, &c.upstream));
                 if !own(0) && !own(1) && sibling_of.is_none() {
                     sibling_of = Some(c.upstream.clone());

@@ -304,10 +304,25 @@ impl Scanner {
         merge_rewrites(&mut verified, rewrites);
         watch.lap("rewrites");
 
-        let links: Vec<Link> = verified
+        let mut aligned = bitvec![0; n];
+        for v in &verified {
+            aligned.set(v.a as usize, true);
+            aligned.set(v.b as usize, true);
+        }
+        let tokens: Vec<Option<Vec<Token>>> = documents
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| aligned[i].then(|| normalize::normalize(&d.text).tokens))
+            .collect();
+        let builder =
+            PairBuilder { config, documents: &documents, analyses: &analyses, tokens: &tokens, common: &common };
+        let mut pairs: Vec<Pair> = verified.into_par_iter().map(|v| builder.build(v)).collect();
+        watch.lap("align");
+
+        let links: Vec<Link> = pairs
             .iter()
-            .filter(|v| v.relation.links())
-            .map(|v| Link { a: v.a, b: v.b, score: v.link_score() })
+            .filter(|p| p.relation.links())
+            .map(|p| Link { a: p.a, b: p.b, score: p.link_score() })
             .collect();
         let rank = |d: u32| {
             let doc = &documents[d as usize];
@@ -319,58 +334,26 @@ impl Scanner {
             n,
             &links,
             |x, y| {
-                let found = verifier.shingles(x, y).filter(|v| v.relation.links()).or_else(|| verifier.rewrite(x, y));
-                let ok = found.as_ref().is_some_and(|v| v.relation.links());
-                if let Some(v) = found {
-                    on_demand.lock().expect("not poisoned").push(v);
+                let found = verifier
+                    .shingles(x, y)
+                    .map(|v| builder.build(v))
+                    .filter(|p| p.relation.links())
+                    .or_else(|| verifier.rewrite(x, y).map(|v| builder.build(v)));
+                let ok = found.as_ref().is_some_and(|p| p.relation.links());
+                if let Some(p) = found {
+                    on_demand.lock().expect("not poisoned").push(p);
                 }
                 ok
             },
             rank,
             |d| documents[d as usize].id.clone(),
         );
-        watch.lap("cluster");
         let on_demand = on_demand.into_inner().expect("not poisoned");
         stats.verified_on_demand = on_demand.len();
-        verified.extend(on_demand);
-        verified.sort_by_key(|v| (v.a, v.b));
-        verified.dedup_by_key(|v| (v.a, v.b));
-
-        let mut aligned = bitvec![0; n];
-        for v in &verified {
-            aligned.set(v.a as usize, true);
-            aligned.set(v.b as usize, true);
-        }
-        let tokens: Vec<Option<Vec<Token>>> = documents
-            .par_iter()
-            .enumerate()
-            .map(|(i, d)| aligned[i].then(|| normalize::normalize(&d.text).tokens))
-            .collect();
-        let min_tokens = config.options().repeat_min_tokens;
-        let pairs: Vec<Pair> = verified
-            .into_par_iter()
-            .map(|v| {
-                let mut passages = passages(&documents, &analyses, &tokens, v.a, v.b, &v.shared, &common, min_tokens);
-                add_rewritten(&mut passages, &documents, &tokens, &v);
-                passages.sort_by_key(|p| (p.a.start, p.b.start));
-                let coverage_a = coverage(passages.iter().map(|p| p.a.clone()), &documents[v.a as usize]);
-                let coverage_b = coverage(passages.iter().map(|p| p.b.clone()), &documents[v.b as usize]);
-                let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
-                let (pa, pb) = (&analyses[v.a as usize].provenance, &analyses[v.b as usize].provenance);
-                let attribution = provenance::attribute([da, db], [pa, pb], [coverage_a, coverage_b]);
-                Pair {
-                    a: v.a,
-                    b: v.b,
-                    metrics: v.metrics,
-                    relation: v.relation,
-                    passages,
-                    coverage_a,
-                    coverage_b,
-                    attribution,
-                }
-            })
-            .collect();
-        watch.lap("align");
+        pairs.extend(on_demand);
+        pairs.sort_by_key(|p| (p.a, p.b));
+        pairs.dedup_by_key(|p| (p.a, p.b));
+        watch.lap("cluster");
         Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), stats, timings: watch.timings }
     }
 }
@@ -432,6 +415,73 @@ fn token_flags(tokens: &[Token], spans: &[Range<usize>]) -> Vec<bool> {
     out
 }
 
+impl Pair {
+    /// How strongly the pair links its documents: clusters merge strongest
+    /// links first.
+    fn link_score(&self) -> f64 {
+        let m = &self.metrics;
+        let base = m.jaccard.max(m.containment_a.min(m.containment_b)).max(self.coverage_a.min(self.coverage_b));
+        base + match self.relation {
+            Relation::Duplicate => 0.002,
+            Relation::NearDuplicate => 0.001,
+            // Rewrites are the weakest link: near-duplicates merge first.
+            Relation::Rewritten => -0.5,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Share of a document at which aligned verbatim and edited passages make an
+/// edited copy even when few shingles survive (OCR noise, a word changed in
+/// every sentence).
+pub const EDITED_COVERAGE: f64 = 0.7;
+
+/// Turns verified pairs into reported pairs: passages, coverage, provenance.
+struct PairBuilder<'a> {
+    config: &'a ScanConfig,
+    documents: &'a [Document],
+    analyses: &'a [Analysis],
+    tokens: &'a [Option<Vec<Token>>],
+    common: &'a HashSetU64,
+}
+
+impl PairBuilder<'_> {
+    fn tokens(&self, i: u32) -> std::borrow::Cow<'_, [Token]> {
+        match &self.tokens[i as usize] {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => std::borrow::Cow::Owned(normalize::normalize(&self.documents[i as usize].text).tokens),
+        }
+    }
+
+    fn build(&self, v: Verified) -> Pair {
+        let (documents, analyses) = (self.documents, self.analyses);
+        let (ta, tb) = (self.tokens(v.a), self.tokens(v.b));
+        let min_tokens = self.config.options().repeat_min_tokens;
+        let mut passages = passages(documents, analyses, [&ta, &tb], v.a, v.b, &v.shared, self.common, min_tokens);
+        add_rewritten(&mut passages, documents, [&ta, &tb], &v);
+        passages.sort_by_key(|p| (p.a.start, p.b.start));
+        let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
+        let coverage_a = coverage(passages.iter().map(|p| p.a.clone()), da);
+        let coverage_b = coverage(passages.iter().map(|p| p.b.clone()), db);
+        // Word-level alignment can see an edited copy that set similarity
+        // misses: count only verbatim and edited passages.
+        let mut relation = v.relation;
+        if relation == Relation::Partial {
+            let copied = |p: &&Passage| matches!(p.kind, PassageKind::Verbatim | PassageKind::Edited);
+            let ca = coverage(passages.iter().filter(copied).map(|p| p.a.clone()), da);
+            let cb = coverage(passages.iter().filter(copied).map(|p| p.b.clone()), db);
+            if ca.min(cb) >= EDITED_COVERAGE {
+                relation = Relation::NearDuplicate;
+            } else if ca.max(cb) >= EDITED_COVERAGE {
+                relation = Relation::Contained;
+            }
+        }
+        let (pa, pb) = (&analyses[v.a as usize].provenance, &analyses[v.b as usize].provenance);
+        let attribution = provenance::attribute([da, db], [pa, pb], [coverage_a, coverage_b]);
+        Pair { a: v.a, b: v.b, metrics: v.metrics, relation, passages, coverage_a, coverage_b, attribution }
+    }
+}
+
 /// A pair that passed verification, with what the passages need.
 #[derive(Debug, Clone)]
 struct Verified {
@@ -444,20 +494,6 @@ struct Verified {
     /// Aligned sentences, for rewrites: indexes into content sentences, with
     /// their byte spans in each document's text.
     chain: Vec<(Range<usize>, Range<usize>, f64)>,
-}
-
-impl Verified {
-    fn link_score(&self) -> f64 {
-        let m = &self.metrics;
-        let base = m.jaccard.max(m.containment_a.min(m.containment_b));
-        base + match self.relation {
-            Relation::Duplicate => 0.002,
-            Relation::NearDuplicate => 0.001,
-            // Rewrites are the weakest link: near-duplicates merge first.
-            Relation::Rewritten => -0.5,
-            _ => 0.0,
-        }
-    }
 }
 
 /// Verifies pairs against the exact shingle sets and, for rewrites, the
@@ -543,10 +579,10 @@ fn merge_rewrites(verified: &mut Vec<Verified>, rewrites: Vec<Verified>) {
 
 /// Rewritten sentence pairs become passages, except where shared wording
 /// already covers that sentence.
-fn add_rewritten(passages: &mut Vec<Passage>, documents: &[Document], tokens: &[Option<Vec<Token>>], v: &Verified) {
+fn add_rewritten(passages: &mut Vec<Passage>, documents: &[Document], tokens: [&[Token]; 2], v: &Verified) {
     let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
-    let count = |toks: &Option<Vec<Token>>, r: &Range<usize>| {
-        toks.as_ref().map_or(0, |t| t.iter().filter(|t| t.start as usize >= r.start && t.end as usize <= r.end).count())
+    let count = |toks: &[Token], r: &Range<usize>| {
+        toks.iter().filter(|t| t.start as usize >= r.start && t.end as usize <= r.end).count()
     };
     for (ra, rb, similarity) in &v.chain {
         let (sa, sb) = (da.source_span(ra.clone()), db.source_span(rb.clone()));
@@ -556,8 +592,8 @@ fn add_rewritten(passages: &mut Vec<Passage>, documents: &[Document], tokens: &[
         passages.push(Passage {
             a: sa,
             b: sb,
-            a_tokens: count(&tokens[v.a as usize], ra),
-            b_tokens: count(&tokens[v.b as usize], rb),
+            a_tokens: count(tokens[0], ra),
+            b_tokens: count(tokens[1], rb),
             kind: PassageKind::Rewritten,
             score: *similarity,
         });
@@ -628,7 +664,7 @@ fn common_shingles(analyses: &[Analysis], any_pairs: bool, common_df: usize) -> 
 fn passages(
     documents: &[Document],
     analyses: &[Analysis],
-    tokens: &[Option<Vec<Token>>],
+    tokens: [&[Token]; 2],
     a: u32,
     b: u32,
     shared: &[u64],
@@ -637,9 +673,7 @@ fn passages(
 ) -> Vec<Passage> {
     let (da, db) = (&documents[a as usize], &documents[b as usize]);
     let (aa, ab) = (&analyses[a as usize], &analyses[b as usize]);
-    let no_tokens = Vec::new();
-    let ta = tokens[a as usize].as_ref().unwrap_or(&no_tokens);
-    let tb = tokens[b as usize].as_ref().unwrap_or(&no_tokens);
+    let [ta, tb] = tokens;
     let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
     align::align(&aa.shingles, ta.len(), &ab.shingles, tb.len(), &anchors, min_tokens)
         .into_iter()
