@@ -35,6 +35,9 @@ pub struct ScanOptions {
     pub winnow_window: usize,
     /// Sentences (in tokens) shorter than this are not reported as repeats.
     pub repeat_min_tokens: usize,
+    /// Look for rewrites with the passage-level sentence index. Off, the
+    /// scan is document-level only (shingles), for the fastest dedup.
+    pub rewrites: bool,
 }
 
 impl Default for ScanOptions {
@@ -50,6 +53,7 @@ impl Default for ScanOptions {
             common_min_docs: 20,
             winnow_window: 8,
             repeat_min_tokens: 8,
+            rewrites: true,
         }
     }
 }

@@ -172,7 +172,8 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let paragraphs = boilerplate::short_paragraphs(&doc.text);
     let boilerplate = boilerplate::patterns(&doc.text, &paragraphs);
     // Quoted speech and furniture are not what a rewrite keeps.
-    let sentences = content::content_sentences(&doc.text)
+    let sentences = if !o.rewrites { Vec::new() } else { content::content_sentences(&doc.text) };
+    let sentences = sentences
         .into_iter()
         .filter(|s| {
             let span = &s.sentence.span;
@@ -228,7 +229,7 @@ impl Scanner {
         let sentence_bands = rewrite::sentence_bands();
         let sentence_keys: Vec<Vec<u64>> =
             all_sentences.par_iter().map(|s| rewrite::document_keys(s, &weights, sentence_bands)).collect();
-        let rewrite_idx = rewrite::candidate_pairs(&sentence_keys);
+        let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(&sentence_keys) } else { Vec::new() };
         watch.lap("candidates");
 
         // Boilerplate: paragraphs recurring across different stories (the

@@ -44,6 +44,9 @@ pub struct ScanArgs {
     /// Output format (default: text on a terminal, json otherwise).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
+    /// Document-level only: skip the sentence index that finds rewrites.
+    #[arg(long)]
+    pub no_rewrites: bool,
     /// Skip input files larger than this many bytes.
     #[arg(long, default_value_t = ingest::DEFAULT_MAX_BYTES)]
     pub max_file_size: u64,
@@ -56,6 +59,7 @@ impl ScanArgs {
             containment: self.containment,
             num_hashes: self.num_hashes,
             shingle_words: self.shingle,
+            rewrites: !self.no_rewrites,
             ..ScanOptions::default()
         };
         Ok(ScanConfig::new(options)?)
