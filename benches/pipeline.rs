@@ -5,7 +5,7 @@ use copydesk::normalize::normalize;
 use copydesk::shingle::Shingles;
 use copydesk::signature::Signature;
 use copydesk::synth::{Corpus, SynthOptions};
-use copydesk::{candidates, repeats, ScanConfig, Scanner};
+use copydesk::{candidates, repeats, ScanConfig, ScanOptions, Scanner};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn corpus() -> Corpus {
@@ -60,6 +60,10 @@ fn whole_scan(c: &mut Criterion) {
     g.sample_size(10);
     let scanner = Scanner::new(ScanConfig::default());
     g.bench_function("whole scan", |b| b.iter(|| black_box(scanner.scan(corpus.documents.clone())).clusters.len()));
+    let doc_only = Scanner::new(ScanConfig::new(ScanOptions { rewrites: false, ..ScanOptions::default() }).unwrap());
+    g.bench_function("document-level scan", |b| {
+        b.iter(|| black_box(doc_only.scan(corpus.documents.clone())).clusters.len())
+    });
     g.finish();
 }
 
