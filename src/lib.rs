@@ -39,6 +39,7 @@ pub mod output;
 pub mod provenance;
 pub mod quotes;
 pub mod repeats;
+pub mod report;
 pub mod rewrite;
 pub mod scan;
 pub mod sentence;

@@ -55,11 +55,15 @@ pub struct Analysis {
     pub repeats: Vec<Repeat>,
 }
 
-/// A passage shared by a pair, in byte ranges of each *original input*.
+/// A passage shared by a pair, in byte ranges of each *original input*
+/// (`a`, `b`) and of each analysed text (`text_a`, `text_b`, which differ
+/// only for HTML input).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Passage {
     pub a: Range<usize>,
     pub b: Range<usize>,
+    pub text_a: Range<usize>,
+    pub text_b: Range<usize>,
     pub a_tokens: usize,
     pub b_tokens: usize,
     pub kind: PassageKind,
@@ -103,19 +107,21 @@ pub struct Stats {
 #[derive(Debug, Clone, Default)]
 pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
 
-struct Stopwatch {
+struct Stopwatch<'a> {
     last: std::time::Instant,
     timings: Timings,
+    progress: &'a (dyn Fn(&str) + Sync),
 }
 
-impl Stopwatch {
-    fn new() -> Self {
-        Stopwatch { last: std::time::Instant::now(), timings: Timings::default() }
+impl<'a> Stopwatch<'a> {
+    fn new(progress: &'a (dyn Fn(&str) + Sync)) -> Self {
+        Stopwatch { last: std::time::Instant::now(), timings: Timings::default(), progress }
     }
     fn lap(&mut self, stage: &'static str) {
         let now = std::time::Instant::now();
         self.timings.0.push((stage, now - self.last));
         self.last = now;
+        (self.progress)(stage);
     }
 }
 
@@ -209,8 +215,14 @@ impl Scanner {
     /// Scans `documents`; documents over [`MAX_DOCUMENT_BYTES`] must have been
     /// refused by the caller (ingest does).
     pub fn scan(&self, documents: Vec<Document>) -> Scan {
+        self.scan_with_progress(documents, &|_| {})
+    }
+
+    /// Scans `documents`, calling `progress` with each stage's name as it
+    /// finishes (the library never prints; a caller may).
+    pub fn scan_with_progress(&self, documents: Vec<Document>, progress: &(dyn Fn(&str) + Sync)) -> Scan {
         let config = &self.config;
-        let mut watch = Stopwatch::new();
+        let mut watch = Stopwatch::new(progress);
         let mut analyses: Vec<Analysis> = documents.par_iter().map(|d| analyze(d, config)).collect();
         watch.lap("analyze");
         let n = documents.len();
@@ -593,6 +605,8 @@ fn add_rewritten(passages: &mut Vec<Passage>, documents: &[Document], tokens: [&
         passages.push(Passage {
             a: sa,
             b: sb,
+            text_a: ra.clone(),
+            text_b: rb.clone(),
             a_tokens: count(tokens[0], ra),
             b_tokens: count(tokens[1], rb),
             kind: PassageKind::Rewritten,
@@ -684,8 +698,10 @@ fn passages(
             let quoted = |spans: &[Range<usize>], r: &Range<usize>| quotes::quoted_bytes(spans, r) * 10 >= r.len() * 6;
             let kind = if quoted(&aa.quotes, &ra) && quoted(&ab.quotes, &rb) { PassageKind::Quotation } else { p.kind };
             Passage {
-                a: da.source_span(ra),
-                b: db.source_span(rb),
+                a: da.source_span(ra.clone()),
+                b: db.source_span(rb.clone()),
+                text_a: ra,
+                text_b: rb,
                 a_tokens: p.a.len(),
                 b_tokens: p.b.len(),
                 kind,

@@ -4,7 +4,9 @@
 //! Exit codes: 0 = ran and (for checks) found nothing, 1 = findings,
 //! 2 = error (bad arguments, unreadable input, failed output).
 
+pub mod report;
 pub mod scan;
+pub mod settings;
 
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
@@ -21,6 +23,8 @@ pub enum Command {
     /// Scan files, directories, JSON Lines or `-` (JSON Lines on stdin) for
     /// duplicated stories and in-document repeats.
     Scan(scan::ScanArgs),
+    /// Write a report for editors: one self-contained HTML file, or Markdown.
+    Report(report::ReportArgs),
 }
 
 /// Runs the CLI with `args` and returns the process exit code.
@@ -39,6 +43,7 @@ where
     };
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Report(args) => report::run(args),
     };
     match result {
         Ok(code) => code,

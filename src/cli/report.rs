@@ -1,0 +1,51 @@
+//! `copydesk report PATH... -o report.html`: a report for editors.
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+
+use super::settings::{report_skipped, ScanSettings};
+use crate::report;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One self-contained HTML file.
+    Html,
+    /// Markdown, for a ticket or a chat.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub settings: ScanSettings,
+    /// Where to write the report (`-` for standard output).
+    #[arg(short, long, default_value = "-")]
+    pub output: PathBuf,
+    /// Report format (default: from the output's extension, else HTML).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+}
+
+/// Runs `report`; returns the exit code.
+pub fn run(args: ReportArgs) -> Result<i32> {
+    let config = args.settings.config()?;
+    let scan = args.settings.run(&config)?;
+    let by_extension = match args.output.extension().and_then(|e| e.to_str()) {
+        Some("md" | "markdown") => Format::Markdown,
+        _ => Format::Html,
+    };
+    let format = match args.format.unwrap_or(by_extension) {
+        Format::Html => report::Format::Html,
+        Format::Markdown => report::Format::Markdown,
+    };
+    let text = report::render(&scan, format).context("rendering the report")?;
+    if args.output.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(text.as_bytes()).context("writing the report")?;
+    } else {
+        std::fs::write(&args.output, text).with_context(|| format!("writing {}", args.output.display()))?;
+    }
+    report_skipped(&scan, true);
+    Ok(0)
+}

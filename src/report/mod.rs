@@ -1,0 +1,385 @@
+//! Report: a finished [`Scan`] in, a report an editor can read out: one
+//! self-contained HTML file (inline CSS and a little JS, no network) or
+//! Markdown for a ticket or a chat.
+//!
+//! The scan is first turned into a view model (plain serializable structs:
+//! summary, story clusters with their timeline, links with direction and
+//! evidence in words, side-by-side passages with the shared text marked by
+//! its exact byte range), then rendered by minijinja templates compiled into
+//! the binary. The HTML template auto-escapes every value, so article text
+//! can never become markup or script; a Content-Security-Policy forbids any
+//! network request on top.
+
+use crate::align::PassageKind;
+use crate::cluster::Cluster;
+use crate::provenance::Direction;
+use crate::scan::{Pair, Passage, Scan};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// Clusters shown expanded; the rest start collapsed.
+pub const OPEN_CLUSTERS: usize = 10;
+/// Passages shown per link; the rest are counted.
+pub const PASSAGES_PER_LINK: usize = 12;
+/// Bytes of context shown on each side of a marked passage.
+pub const CONTEXT: usize = 90;
+
+#[derive(Debug, Serialize)]
+pub struct ReportView {
+    pub tool: String,
+    pub summary: SummaryView,
+    pub clusters: Vec<ClusterView>,
+    pub repeats: Vec<MemberView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryView {
+    pub articles: usize,
+    pub clusters: usize,
+    pub cross_outlet_copies: usize,
+    pub rewrites: usize,
+    pub quotation_pairs: usize,
+    pub repeats: usize,
+    pub boilerplate: usize,
+    pub skipped: usize,
+    pub top_sources: Vec<(String, usize)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterView {
+    pub id: String,
+    pub title: String,
+    pub size: usize,
+    pub open: bool,
+    pub outlets: usize,
+    pub members: Vec<MemberView>,
+    pub links: Vec<LinkView>,
+    /// Lowercase text the search box matches against.
+    pub search: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MemberView {
+    pub id: String,
+    pub outlet: String,
+    pub published: String,
+    pub canonical: bool,
+    pub title: String,
+    pub repeats: Vec<RepeatView>,
+    pub boilerplate: Vec<String>,
+    pub credits: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RepeatView {
+    pub kind: &'static str,
+    pub first: String,
+    pub second: String,
+    pub first_span: (usize, usize),
+    pub second_span: (usize, usize),
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkView {
+    /// Left column: the source, or `a` when no source is named.
+    pub left: String,
+    /// Right column: the copy, or `b`.
+    pub right: String,
+    /// `copy`, `siblings` or `undetermined`.
+    pub direction: &'static str,
+    /// The arrow and its words, e.g. "← copied from".
+    pub arrow: String,
+    pub relation: &'static str,
+    /// Share of the right-hand document found in the left one, in percent.
+    pub share: u32,
+    pub confidence: u32,
+    pub evidence: Vec<String>,
+    pub passages: Vec<PassageView>,
+    pub more_passages: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PassageView {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub score: u32,
+    pub left: SideView,
+    pub right: SideView,
+}
+
+/// One side of a passage: the marked text with some context around it.
+#[derive(Debug, Serialize)]
+pub struct SideView {
+    pub before: String,
+    pub mark: String,
+    pub after: String,
+    /// The byte range of the original input the mark shows.
+    pub start: usize,
+    pub end: usize,
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+fn side(text: &str, shown: &Range<usize>, source: &Range<usize>) -> SideView {
+    let start = floor_boundary(text, shown.start);
+    let end = ceil_boundary(text, shown.end.max(start));
+    let from = floor_boundary(text, start.saturating_sub(CONTEXT));
+    let to = ceil_boundary(text, end + CONTEXT);
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let ellipsis = |cut: bool| if cut { "…" } else { "" };
+    SideView {
+        before: format!("{}{}", ellipsis(from > 0), squash(&text[from..start])),
+        mark: squash(&text[start..end]),
+        after: format!("{}{}", squash(&text[end..to]), ellipsis(to < text.len())),
+        start: source.start,
+        end: source.end,
+    }
+}
+
+fn excerpt(text: &str, range: &Range<usize>, max: usize) -> String {
+    let slice = text.get(range.clone()).unwrap_or("");
+    let flat = slice.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        flat
+    } else {
+        format!("{}…", flat.chars().take(max).collect::<String>())
+    }
+}
+
+fn kind_label(kind: PassageKind) -> &'static str {
+    match kind {
+        PassageKind::Verbatim => "verbatim",
+        PassageKind::Edited => "edited",
+        PassageKind::Rewritten => "rewritten",
+        PassageKind::Quotation => "quotation",
+    }
+}
+
+fn member(scan: &Scan, d: u32, canonical: bool) -> MemberView {
+    let doc = &scan.documents[d as usize];
+    let a = &scan.analyses[d as usize];
+    let first_line = doc.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    MemberView {
+        id: doc.id.clone(),
+        outlet: doc.meta.outlet.clone().unwrap_or_default(),
+        published: doc
+            .meta
+            .published
+            .as_ref()
+            .map(|p| p.raw.clone())
+            .or_else(|| {
+                a.provenance.text_date.as_ref().map(|t| format!("{} (from the text)", t.at.strftime("%Y-%m-%d")))
+            })
+            .unwrap_or_default(),
+        canonical,
+        title: doc.meta.title.clone().unwrap_or_else(|| excerpt(first_line, &(0..first_line.len()), 120)),
+        repeats: scan
+            .source_repeats(d as usize)
+            .into_iter()
+            .map(|(first, second, r)| RepeatView {
+                kind: r.kind.as_str(),
+                first: excerpt(&doc.text, &r.first, 160),
+                second: excerpt(&doc.text, &r.second, 160),
+                first_span: (first.start, first.end),
+                second_span: (second.start, second.end),
+            })
+            .collect(),
+        boilerplate: a.boilerplate.iter().map(|b| excerpt(&doc.text, &b.span, 100)).collect(),
+        credits: a.provenance.credits.iter().map(|c| format!("{} ({})", c.upstream, c.kind)).collect(),
+    }
+}
+
+fn link(scan: &Scan, p: &Pair) -> LinkView {
+    let att = &p.attribution;
+    // Left is the source, right the copy; a and b when undecided.
+    let swap = att.direction == Direction::BToA;
+    let (l, r) = if swap { (p.b, p.a) } else { (p.a, p.b) };
+    let (direction, arrow) = match &att.direction {
+        Direction::AToB | Direction::BToA => ("copy", "→ copied by".to_string()),
+        Direction::Siblings(up) => ("siblings", format!("↔ siblings of {up}")),
+        Direction::Undetermined => ("undetermined", "↔ direction undetermined".to_string()),
+    };
+    let share = if swap { p.coverage_a } else { p.coverage_b };
+    let (lt, rt) = (&scan.documents[l as usize].text, &scan.documents[r as usize].text);
+    let view = |x: &Passage| {
+        let (ls, rs, lsrc, rsrc) =
+            if swap { (&x.text_b, &x.text_a, &x.b, &x.a) } else { (&x.text_a, &x.text_b, &x.a, &x.b) };
+        PassageView {
+            kind: kind_label(x.kind),
+            label: match x.kind {
+                PassageKind::Verbatim => "V",
+                PassageKind::Edited => "E",
+                PassageKind::Rewritten => "R",
+                PassageKind::Quotation => "Q",
+            },
+            score: (x.score * 100.0).round() as u32,
+            left: side(lt, ls, lsrc),
+            right: side(rt, rs, rsrc),
+        }
+    };
+    LinkView {
+        left: scan.documents[l as usize].id.clone(),
+        right: scan.documents[r as usize].id.clone(),
+        direction,
+        arrow,
+        relation: p.relation.as_str(),
+        share: (share * 100.0).round() as u32,
+        confidence: (att.confidence * 100.0).round() as u32,
+        evidence: att.evidence.iter().filter(|e| e.weight > 0.0).map(|e| e.detail.clone()).collect(),
+        passages: p.passages.iter().take(PASSAGES_PER_LINK).map(view).collect(),
+        more_passages: p.passages.len().saturating_sub(PASSAGES_PER_LINK),
+    }
+}
+
+fn cluster(scan: &Scan, c: &Cluster) -> ClusterView {
+    let mut members: Vec<u32> = c.members.clone();
+    // Timeline: publication order (undated last), canonical first among equals.
+    let when = |d: u32| scan.documents[d as usize].meta.published.as_ref().and_then(|p| p.seconds());
+    members.sort_by_key(|&d| (when(d).is_none(), when(d), d != c.canonical, d));
+    let in_cluster: std::collections::HashSet<u32> = c.members.iter().copied().collect();
+    let links: Vec<LinkView> = scan
+        .pairs
+        .iter()
+        .filter(|p| p.relation.links() && in_cluster.contains(&p.a) && in_cluster.contains(&p.b))
+        .map(|p| link(scan, p))
+        .collect();
+    let members: Vec<MemberView> = members.iter().map(|&d| member(scan, d, d == c.canonical)).collect();
+    let outlets: std::collections::BTreeSet<&str> = members.iter().map(|m| m.outlet.as_str()).collect();
+    let title = members.iter().find(|m| m.canonical).map(|m| m.title.clone()).unwrap_or_default();
+    let search = std::iter::once(title.clone())
+        .chain(members.iter().flat_map(|m| [m.id.clone(), m.outlet.clone(), m.title.clone()]))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    ClusterView {
+        id: c.id.clone(),
+        title,
+        size: members.len(),
+        open: false,
+        outlets: outlets.len(),
+        members,
+        links,
+        search,
+    }
+}
+
+/// Builds the view model of a report.
+pub fn view(scan: &Scan) -> ReportView {
+    let mut clusters: Vec<(Option<i64>, ClusterView)> = scan
+        .clusters
+        .iter()
+        .map(|c| {
+            let latest =
+                c.members.iter().filter_map(|&d| scan.documents[d as usize].meta.published.as_ref()?.seconds()).max();
+            (latest, cluster(scan, c))
+        })
+        .collect();
+    // Largest stories first, then the most recent.
+    clusters.sort_by(|(la, a), (lb, b)| b.size.cmp(&a.size).then(lb.cmp(la)).then(a.id.cmp(&b.id)));
+    let mut clusters: Vec<ClusterView> = clusters.into_iter().map(|(_, c)| c).collect();
+    for c in clusters.iter_mut().take(OPEN_CLUSTERS) {
+        c.open = true;
+    }
+    let outlet = |d: u32| scan.documents[d as usize].meta.outlet.clone();
+    let mut cross_outlet = 0;
+    let mut sources: BTreeMap<String, usize> = BTreeMap::new();
+    for p in scan.pairs.iter().filter(|p| p.relation.links()) {
+        if outlet(p.a).is_some() && outlet(p.a) != outlet(p.b) {
+            cross_outlet += 1;
+        }
+        let source = match p.attribution.direction {
+            Direction::AToB => Some(p.a),
+            Direction::BToA => Some(p.b),
+            _ => None,
+        };
+        if let Some(s) = source {
+            let name = outlet(s).unwrap_or_else(|| scan.documents[s as usize].id.clone());
+            *sources.entry(name).or_default() += 1;
+        }
+    }
+    let mut top_sources: Vec<(String, usize)> = sources.into_iter().collect();
+    top_sources.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top_sources.truncate(10);
+    let clustered: std::collections::HashSet<u32> =
+        scan.clusters.iter().flat_map(|c| c.members.iter().copied()).collect();
+    let repeats = (0..scan.documents.len() as u32)
+        .filter(|d| !clustered.contains(d) && !scan.analyses[*d as usize].repeats.is_empty())
+        .map(|d| member(scan, d, false))
+        .collect();
+    ReportView {
+        tool: format!("copydesk {}", env!("CARGO_PKG_VERSION")),
+        summary: SummaryView {
+            articles: scan.documents.len(),
+            clusters: scan.clusters.len(),
+            cross_outlet_copies: cross_outlet,
+            rewrites: scan.pairs.iter().filter(|p| p.relation == crate::verify::Relation::Rewritten).count(),
+            quotation_pairs: scan.pairs.iter().filter(|p| p.relation == crate::verify::Relation::Quotation).count(),
+            repeats: scan.analyses.iter().map(|a| a.repeats.len()).sum(),
+            boilerplate: scan.analyses.iter().map(|a| a.boilerplate.len()).sum(),
+            skipped: scan.skipped.len(),
+            top_sources,
+        },
+        clusters,
+        repeats,
+    }
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Html,
+    Markdown,
+}
+
+/// Escapes what Markdown renderers would otherwise take as markup.
+fn markdown_escape(value: String) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '*' | '_' | '`' | '[' | ']' | '|' | '#' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders a report of `scan`.
+pub fn render(scan: &Scan, format: Format) -> Result<String, minijinja::Error> {
+    let mut env = minijinja::Environment::new();
+    env.add_template("report.html", include_str!("report.html.j2"))?;
+    env.add_template("report.md", include_str!("report.md.j2"))?;
+    env.add_filter("md", markdown_escape);
+    env.add_filter("clip", |value: String, max: usize| {
+        if value.chars().count() <= max {
+            value
+        } else {
+            format!("{}…", value.chars().take(max).collect::<String>())
+        }
+    });
+    let name = match format {
+        Format::Html => "report.html",
+        Format::Markdown => "report.md",
+    };
+    env.get_template(name)?.render(minijinja::context! { r => view(scan) })
+}
