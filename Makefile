@@ -3,15 +3,26 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run test check bench bench-peers fmt clippy
+.PHONY: run test check bench bench-peers browser report
 
 ## Build and scan the sample articles.
 run:
 	$(CARGO) run --release --quiet -- scan samples/ --format text
 
-## Every test: unit, property, integration (CLI) and doc tests.
-test:
+## Every test: unit, property, integration (CLI), browser and doc tests.
+test: browser
 	$(CARGO) test --release
+
+## Headless Chromium for the report's browser tests (Debian's package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## The editor report of the samples, as target/report.html.
+report:
+	$(CARGO) run --release --quiet -- report samples/feed.jsonl -o target/report.html
 
 ## What CI checks besides the tests.
 check:
