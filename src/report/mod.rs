@@ -251,13 +251,7 @@ fn cluster(scan: &Scan, c: &Cluster) -> ClusterView {
     // Timeline: publication order (undated last), canonical first among equals.
     let when = |d: u32| scan.documents[d as usize].meta.published.as_ref().and_then(|p| p.seconds());
     members.sort_by_key(|&d| (when(d).is_none(), when(d), d != c.canonical, d));
-    let in_cluster: std::collections::HashSet<u32> = c.members.iter().copied().collect();
-    let links: Vec<LinkView> = scan
-        .pairs
-        .iter()
-        .filter(|p| p.relation.links() && in_cluster.contains(&p.a) && in_cluster.contains(&p.b))
-        .map(|p| link(scan, p))
-        .collect();
+    let links: Vec<LinkView> = cluster_links(scan, c).into_iter().map(|p| link(scan, p)).collect();
     let members: Vec<MemberView> = members.iter().map(|&d| member(scan, d, d == c.canonical)).collect();
     let outlets: std::collections::BTreeSet<&str> = members.iter().map(|m| m.outlet.as_str()).collect();
     let title = members.iter().find(|m| m.canonical).map(|m| m.title.clone()).unwrap_or_default();
@@ -276,6 +270,40 @@ fn cluster(scan: &Scan, c: &Cluster) -> ClusterView {
         links,
         search,
     }
+}
+
+/// The links a cluster section shows: for each member but the canonical one,
+/// its link to the document it took from (or, failing a direction, to the
+/// canonical member, else its strongest link), so a story told by thirty
+/// outlets shows thirty arrows, not four hundred pairs.
+fn cluster_links<'a>(scan: &'a Scan, c: &Cluster) -> Vec<&'a Pair> {
+    let in_cluster: std::collections::HashSet<u32> = c.members.iter().copied().collect();
+    let within: Vec<&Pair> = scan
+        .pairs
+        .iter()
+        .filter(|p| p.relation.links() && in_cluster.contains(&p.a) && in_cluster.contains(&p.b))
+        .collect();
+    let mut chosen: Vec<&Pair> = Vec::new();
+    for &m in c.members.iter().filter(|&&m| m != c.canonical) {
+        let involving = || within.iter().copied().filter(move |p| p.a == m || p.b == m);
+        let copy_of = |p: &&Pair| match p.attribution.direction {
+            Direction::AToB => p.b == m,
+            Direction::BToA => p.a == m,
+            _ => false,
+        };
+        let strength = |p: &&Pair| (p.coverage_a.min(p.coverage_b) * 1e6) as u64;
+        let best = involving()
+            .filter(copy_of)
+            .max_by_key(strength)
+            .or_else(|| involving().find(|p| p.a == c.canonical || p.b == c.canonical))
+            .or_else(|| involving().max_by_key(strength));
+        if let Some(p) = best {
+            if !chosen.iter().any(|q| std::ptr::eq(*q, p)) {
+                chosen.push(p);
+            }
+        }
+    }
+    chosen
 }
 
 /// Builds the view model of a report.
