@@ -148,3 +148,24 @@ fn markdown_report() {
     assert!(md.contains("→ copied by 001\\_f97c509c3bd34467: rewritten"));
     assert!(md.contains("[R] "));
 }
+
+#[test]
+fn large_corpus_report_stays_small() {
+    let corpus = root().join("../shared/corpora/helsinki-summit-2018.jsonl");
+    if !corpus.exists() {
+        eprintln!("skipped: {} not present", corpus.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let page = render(dir.path(), &[corpus.to_str().unwrap()]);
+    let size = std::fs::metadata(&page).unwrap().len();
+    assert!(size < 10 * 1024 * 1024, "report is {size} bytes");
+    let html = std::fs::read_to_string(&page).unwrap();
+    // Largest stories first; the long ones start collapsed.
+    let sizes: Vec<usize> =
+        Regex::new(r"(\d+) versions from").unwrap().captures_iter(&html).map(|c| c[1].parse().unwrap()).collect();
+    assert!(sizes.len() > 20);
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+    assert!(html.contains("<details>"), "some clusters start collapsed");
+    assert!(html.contains("id=\"search\""));
+}

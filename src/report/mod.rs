@@ -20,6 +20,8 @@ use std::ops::Range;
 
 /// Clusters shown expanded; the rest start collapsed.
 pub const OPEN_CLUSTERS: usize = 10;
+/// Clusters with more versions than this start collapsed too.
+pub const OPEN_MAX_SIZE: usize = 12;
 /// Passages shown per link; the rest are counted.
 pub const PASSAGES_PER_LINK: usize = 12;
 /// Bytes of context shown on each side of a marked passage.
@@ -321,7 +323,7 @@ pub fn view(scan: &Scan) -> ReportView {
     clusters.sort_by(|(la, a), (lb, b)| b.size.cmp(&a.size).then(lb.cmp(la)).then(a.id.cmp(&b.id)));
     let mut clusters: Vec<ClusterView> = clusters.into_iter().map(|(_, c)| c).collect();
     for c in clusters.iter_mut().take(OPEN_CLUSTERS) {
-        c.open = true;
+        c.open = c.size <= OPEN_MAX_SIZE;
     }
     let outlet = |d: u32| scan.documents[d as usize].meta.outlet.clone();
     let mut cross_outlet = 0;
