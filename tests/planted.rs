@@ -8,45 +8,6 @@ use common::*;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
-fn paragraphs(text: &str) -> Vec<&str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
-}
-
-/// Deterministic filler prose that shares nothing with the seeds.
-fn filler(paras: usize) -> Vec<String> {
-    const WORDS: &[&str] = &[
-        "harbour", "council", "weather", "orchard", "festival", "railway", "museum", "library", "tenants", "ferry",
-        "violin", "glacier", "bakery", "cyclists", "lantern", "meadow", "quarry", "sailors", "tapestry", "vineyard",
-    ];
-    let mut state: u64 = 42;
-    let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        (state >> 33) as usize
-    };
-    (0..paras)
-        .map(|_| {
-            let n = 30 + next() % 20;
-            let words: Vec<&str> = (0..n).map(|_| WORDS[next() % WORDS.len()]).collect();
-            format!("The {}.", words.join(" "))
-        })
-        .collect()
-}
-
-fn change_every_20th_word(text: &str) -> String {
-    let mut n = 0;
-    text.split(' ')
-        .map(|w| {
-            n += 1;
-            if n % 20 == 0 {
-                "zzchanged".to_string()
-            } else {
-                w.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 struct Fixture {
     records: Vec<Value>,
     /// (copy id, source id, kind of edit)
@@ -73,11 +34,11 @@ fn fixture() -> Fixture {
     records.push(rec("reprint-002", "blog", 3, reprint));
     let p003 = paragraphs(&s003);
     records.push(rec("truncated-003", "aggregator", 4, p003[..p003.len() / 2].join("\n")));
-    records.push(rec("edited-002", "weekly", 5, change_every_20th_word(&s002)));
+    records.push(rec("edited-002", "weekly", 5, change_words(&s002, 20)));
     let mut reordered = p003.clone();
     reordered.reverse();
     records.push(rec("reordered-003", "digest", 6, reordered.join("\n\n")));
-    let mut host = filler(14);
+    let mut host = filler(42, 14);
     host.splice(7..7, brief);
     records.push(rec("embedded-000", "magazine", 7, host.join("\n\n")));
     Fixture {

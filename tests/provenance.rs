@@ -22,58 +22,6 @@ struct Fixture {
     truth: Vec<(Range<usize>, Range<usize>)>,
 }
 
-fn paragraphs(text: &str) -> Vec<&str> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
-}
-
-/// Deterministic filler prose unrelated to the seeds.
-fn filler(seed: u64, paras: usize) -> Vec<String> {
-    const WORDS: &[&str] = &[
-        "harbour",
-        "council",
-        "weather",
-        "orchard",
-        "festival",
-        "railway",
-        "museum",
-        "library",
-        "tenants",
-        "ferry",
-        "violin",
-        "glacier",
-        "bakery",
-        "cyclists",
-        "lantern",
-        "meadow",
-        "quarry",
-        "sailors",
-        "tapestry",
-        "vineyard",
-        "pottery",
-        "canal",
-        "beekeepers",
-        "choir",
-        "lighthouse",
-        "marathon",
-        "greenhouse",
-        "telescope",
-    ];
-    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state as usize
-    };
-    (0..paras)
-        .map(|_| {
-            let n = 25 + next() % 20;
-            let words: Vec<&str> = (0..n).map(|_| WORDS[next() % WORDS.len()]).collect();
-            format!("The {}.", words.join(" "))
-        })
-        .collect()
-}
-
 /// Joins paragraphs with blank lines; returns the text and each paragraph's range.
 fn join(paras: &[String]) -> (String, Vec<Range<usize>>) {
     let mut text = String::new();
@@ -95,21 +43,6 @@ fn ocr_noise(p: &str, every: usize) -> String {
             n += 1;
             if n % every == 0 && w.len() > 3 {
                 w.replacen('e', "c", 1).replacen('l', "1", 1).replacen('o', "0", 1)
-            } else {
-                w.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn change_words(p: &str, every: usize) -> String {
-    let mut n = 0;
-    p.split(' ')
-        .map(|w| {
-            n += 1;
-            if n % every == 0 {
-                "zzword".to_string()
             } else {
                 w.to_string()
             }

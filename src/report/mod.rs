@@ -12,6 +12,7 @@
 
 use crate::align::PassageKind;
 use crate::cluster::Cluster;
+use crate::output::text::excerpt;
 use crate::provenance::Direction;
 use crate::scan::{Pair, Passage, Scan};
 use serde::Serialize;
@@ -153,16 +154,6 @@ fn side(text: &str, shown: &Range<usize>, source: &Range<usize>) -> SideView {
     }
 }
 
-fn excerpt(text: &str, range: &Range<usize>, max: usize) -> String {
-    let slice = text.get(range.clone()).unwrap_or("");
-    let flat = slice.split_whitespace().collect::<Vec<_>>().join(" ");
-    if flat.chars().count() <= max {
-        flat
-    } else {
-        format!("{}…", flat.chars().take(max).collect::<String>())
-    }
-}
-
 fn kind_label(kind: PassageKind) -> &'static str {
     match kind {
         PassageKind::Verbatim => "verbatim",
@@ -189,19 +180,19 @@ fn member(scan: &Scan, d: u32, canonical: bool) -> MemberView {
             })
             .unwrap_or_default(),
         canonical,
-        title: doc.meta.title.clone().unwrap_or_else(|| excerpt(first_line, &(0..first_line.len()), 120)),
+        title: doc.meta.title.clone().unwrap_or_else(|| excerpt(first_line, 0..first_line.len(), 120)),
         repeats: scan
             .source_repeats(d as usize)
             .into_iter()
             .map(|(first, second, r)| RepeatView {
                 kind: r.kind.as_str(),
-                first: excerpt(&doc.text, &r.first, 160),
-                second: excerpt(&doc.text, &r.second, 160),
+                first: excerpt(&doc.text, r.first.clone(), 160),
+                second: excerpt(&doc.text, r.second.clone(), 160),
                 first_span: (first.start, first.end),
                 second_span: (second.start, second.end),
             })
             .collect(),
-        boilerplate: a.boilerplate.iter().map(|b| excerpt(&doc.text, &b.span, 100)).collect(),
+        boilerplate: a.boilerplate.iter().map(|b| excerpt(&doc.text, b.span.clone(), 100)).collect(),
         credits: a.provenance.credits.iter().map(|c| format!("{} ({})", c.upstream, c.kind)).collect(),
     }
 }

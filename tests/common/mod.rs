@@ -56,3 +56,72 @@ pub fn span(v: &Value) -> std::ops::Range<usize> {
 pub fn words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
+
+/// Non-empty, trimmed lines: the seeds' paragraphs.
+pub fn paragraphs(text: &str) -> Vec<&str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+}
+
+/// Deterministic filler prose that shares no story with the seeds.
+pub fn filler(seed: u64, paras: usize) -> Vec<String> {
+    const WORDS: &[&str] = &[
+        "harbour",
+        "council",
+        "weather",
+        "orchard",
+        "festival",
+        "railway",
+        "museum",
+        "library",
+        "tenants",
+        "ferry",
+        "violin",
+        "glacier",
+        "bakery",
+        "cyclists",
+        "lantern",
+        "meadow",
+        "quarry",
+        "sailors",
+        "tapestry",
+        "vineyard",
+        "pottery",
+        "canal",
+        "beekeepers",
+        "choir",
+        "lighthouse",
+        "marathon",
+        "greenhouse",
+        "telescope",
+    ];
+    let mut state = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as usize
+    };
+    (0..paras)
+        .map(|_| {
+            let n = 25 + next() % 20;
+            let words: Vec<&str> = (0..n).map(|_| WORDS[next() % WORDS.len()]).collect();
+            format!("The {}.", words.join(" "))
+        })
+        .collect()
+}
+
+/// Replaces every `every`-th space-separated word with `zzword`.
+pub fn change_words(text: &str, every: usize) -> String {
+    let mut n = 0;
+    text.split(' ')
+        .map(|w| {
+            n += 1;
+            if n % every == 0 {
+                "zzword".to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
