@@ -21,7 +21,7 @@
 //!   pairs in order covering at least [`MIN_COVERAGE`] of the shorter
 //!   document's sentences.
 
-use crate::candidates::{band_keys, group_keys, BandParams};
+use crate::candidates::{band_keys, BandParams};
 use crate::content::ContentSentence;
 use crate::shingle::HashMapU64;
 use crate::signature::Signature;
@@ -31,7 +31,7 @@ use rayon::prelude::*;
 pub const SENTENCE_HASHES: usize = 32;
 /// Sentence Jaccard the sentence index is tuned for.
 pub const SENTENCE_THRESHOLD: f64 = 0.3;
-/// Colliding sentence buckets two documents need to be compared.
+/// Distinct sentences that must collide for two documents to be compared.
 pub const MIN_SENTENCE_HITS: usize = 3;
 /// Content-word Jaccard at which two sentences match.
 pub const MIN_SIMILARITY: f64 = 0.3;
@@ -104,16 +104,17 @@ pub fn sentence_bands() -> BandParams {
     BandParams::optimal(SENTENCE_THRESHOLD, SENTENCE_HASHES)
 }
 
-/// The sentence-index keys of one document: its sentences' rare words.
-pub fn document_keys(sentences: &[ContentSentence], weights: &WordWeights, params: BandParams) -> Vec<u64> {
+/// The sentence-index keys of one document, each with the index of the
+/// sentence it came from: its sentences' rare words, signed and banded.
+pub fn document_keys(sentences: &[ContentSentence], weights: &WordWeights, params: BandParams) -> Vec<(u64, u32)> {
     let mut keys = Vec::new();
-    for s in sentences {
+    for (i, s) in sentences.iter().enumerate() {
         let rare: Vec<u64> = s.words.iter().copied().filter(|&w| weights.is_rare(w)).collect();
         if rare.len() < MIN_RARE_SHARED {
             continue;
         }
         if let Some(sig) = Signature::new(&rare, SENTENCE_HASHES) {
-            keys.extend(band_keys(&sig, params));
+            keys.extend(band_keys(&sig, params).map(|k| (k, i as u32)));
         }
     }
     keys.sort_unstable();
@@ -121,19 +122,48 @@ pub fn document_keys(sentences: &[ContentSentence], weights: &WordWeights, param
     keys
 }
 
-/// Document pairs whose sentences collide in at least
-/// [`MIN_SENTENCE_HITS`] buckets, sorted.
-pub fn candidate_pairs(keys: &[Vec<u64>]) -> Vec<(u32, u32)> {
-    let entries: Vec<(u64, u32)> =
-        keys.par_iter().enumerate().flat_map_iter(|(doc, ks)| ks.iter().map(move |&k| (k, doc as u32))).collect();
-    let mut pairs = group_keys(entries, usize::MAX);
-    pairs.par_sort_unstable();
+/// Documents sharing one sentence bucket beyond this many hold a stock
+/// sentence, which says nothing about a rewrite.
+pub const MAX_BUCKET_DOCS: usize = 64;
+
+/// Document pairs in which at least [`MIN_SENTENCE_HITS`] distinct
+/// sentences (of the first document) share a bucket with the second, sorted.
+/// Counting sentences rather than buckets matters: one identical sentence
+/// collides in every band.
+pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
+    let mut entries: Vec<(u64, u32, u32)> = keys
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(doc, ks)| ks.iter().map(move |&(k, s)| (k, doc as u32, s)))
+        .collect();
+    entries.par_sort_unstable();
+    let mut hits: Vec<(u32, u32, u32)> = Vec::new();
+    let mut i = 0;
+    while i < entries.len() {
+        let key = entries[i].0;
+        let group = &entries[i..i + entries[i..].iter().take_while(|e| e.0 == key).count()];
+        i += group.len();
+        let docs = group.windows(2).filter(|w| w[0].1 != w[1].1).count() + 1;
+        if docs < 2 || docs > MAX_BUCKET_DOCS {
+            continue;
+        }
+        for (x, &(_, da, sa)) in group.iter().enumerate() {
+            for &(_, db, _) in &group[x + 1..] {
+                if da != db {
+                    hits.push((da, db, sa));
+                }
+            }
+        }
+    }
+    hits.par_sort_unstable();
+    hits.dedup();
     let mut kept = Vec::new();
     let mut i = 0;
-    while i < pairs.len() {
-        let run = pairs[i..].iter().take_while(|p| **p == pairs[i]).count();
+    while i < hits.len() {
+        let pair = (hits[i].0, hits[i].1);
+        let run = hits[i..].iter().take_while(|h| (h.0, h.1) == pair).count();
         if run >= MIN_SENTENCE_HITS {
-            kept.push(pairs[i]);
+            kept.push(pair);
         }
         i += run;
     }

@@ -239,7 +239,7 @@ impl Scanner {
         let all_sentences: Vec<&[ContentSentence]> = analyses.iter().map(|a| a.sentences.as_slice()).collect();
         let weights = rewrite::WordWeights::new(&all_sentences);
         let sentence_bands = rewrite::sentence_bands();
-        let sentence_keys: Vec<Vec<u64>> =
+        let sentence_keys: Vec<Vec<(u64, u32)>> =
             all_sentences.par_iter().map(|s| rewrite::document_keys(s, &weights, sentence_bands)).collect();
         let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(&sentence_keys) } else { Vec::new() };
         watch.lap("candidates");
