@@ -144,7 +144,7 @@ pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
         let group = &entries[i..i + entries[i..].iter().take_while(|e| e.0 == key).count()];
         i += group.len();
         let docs = group.windows(2).filter(|w| w[0].1 != w[1].1).count() + 1;
-        if docs < 2 || docs > MAX_BUCKET_DOCS {
+        if !(2..=MAX_BUCKET_DOCS).contains(&docs) {
             continue;
         }
         for (x, &(_, da, sa)) in group.iter().enumerate() {
