@@ -98,18 +98,6 @@ pub fn band_keys(sig: &Signature, params: BandParams) -> impl Iterator<Item = u6
     })
 }
 
-/// Groups `(key, doc)` entries by key and returns the document pairs of every
-/// group smaller than `max_group` (unsorted, with repeats: one per shared key).
-pub fn group_keys(entries: Vec<(u64, u32)>, max_group: usize) -> Vec<(u32, u32)> {
-    let mut pairs = Vec::new();
-    for_each_group(entries, |members| {
-        if members.len() > 1 && members.len() < max_group {
-            group_pairs(members, &mut pairs);
-        }
-    });
-    pairs
-}
-
 /// Emits the pairs of one group of documents (sorted indexes).
 fn group_pairs(members: &[u32], out: &mut Vec<(u32, u32)>) {
     if members.len() <= BUCKET_ALL_PAIRS {
