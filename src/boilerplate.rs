@@ -89,6 +89,11 @@ pub fn short_paragraphs(text: &str) -> Vec<ShortParagraph> {
     let mut word = String::new();
     for span in sentence::paragraphs(text) {
         let para = &text[span.clone()];
+        // Every whitespace-separated word holds a token or more: a long
+        // paragraph is skipped before it is tokenized.
+        if para.split_whitespace().nth(MAX_TOKENS).is_some() {
+            continue;
+        }
         let tokens = normalize(para).tokens;
         if tokens.is_empty() || tokens.len() > MAX_TOKENS {
             continue;

@@ -15,27 +15,35 @@ use std::ops::Range;
 
 /// Byte ranges of `text` inside quotation marks (marks included).
 pub fn spans(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if c == '\n' {
-            // An unclosed quote ends with its paragraph.
-            if let Some(start) = open.take() {
-                out.push(start..i);
-            }
-            continue;
-        }
-        match c {
-            '“' | '«' | '„' if open.is_none() => open = Some(i),
-            '”' | '»' => {
+    // Only newlines, `"` and the lead bytes of the curly quotes and
+    // guillemets matter, so the scan looks at bytes and decodes nothing else.
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' => {
+                // An unclosed quote ends with its paragraph.
                 if let Some(start) = open.take() {
-                    out.push(start..i + c.len_utf8());
+                    out.push(start..i);
                 }
             }
-            '"' => match open.take() {
+            b'"' => match open.take() {
                 Some(start) => out.push(start..i + 1),
                 None => open = Some(i),
             },
+            0xE2 | 0xC2 => {
+                let c = text[i..].chars().next().unwrap_or('\0');
+                match c {
+                    '“' | '«' | '„' if open.is_none() => open = Some(i),
+                    '”' | '»' => {
+                        if let Some(start) = open.take() {
+                            out.push(start..i + c.len_utf8());
+                        }
+                    }
+                    _ => {}
+                }
+            }
             _ => {}
         }
     }
