@@ -65,6 +65,9 @@ fn main() -> anyhow::Result<()> {
         mb / plain_secs / threads as f64,
         plain_secs
     );
+    for (stage, d) in &plain.timings.0 {
+        println!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1e3);
+    }
     drop(plain);
 
     let rss_before = peak_rss_kib().unwrap_or(0);

@@ -6,8 +6,9 @@
 //! "emphasises" meet, numbers kept as they are) finds a rewritten sentence
 //! whose word 5-shingles share nothing with the original.
 
-use crate::normalize::{normalize, normalize_token};
+use crate::normalize::{normalize, normalize_token, Token, TOKEN_SEED};
 use crate::sentence::{self, Sentence};
+use crate::shingle::HashSetU64;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -193,6 +194,13 @@ pub fn is_stop_word(word: &str) -> bool {
     SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(word)
 }
 
+/// The stop words' token hashes: a token is tested without building its
+/// normalized string.
+fn stop_word_hashes() -> &'static HashSetU64 {
+    static SET: OnceLock<HashSetU64> = OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().map(|w| xxh3_64_with_seed(w.as_bytes(), TOKEN_SEED)).collect())
+}
+
 /// Light suffix stemming: enough to meet inflections, never so much that
 /// unrelated words collide often. Numbers and short words are left alone.
 pub fn stem(word: &str) -> &str {
@@ -213,21 +221,29 @@ pub fn stem(word: &str) -> &str {
     w
 }
 
-/// The sorted, distinct content-word hashes of `text`.
-pub fn content_words(text: &str) -> Vec<u64> {
-    let mut out = Vec::new();
-    let mut buf = String::new();
-    for t in normalize(text).tokens {
-        buf.clear();
-        normalize_token(&text[t.start as usize..t.end as usize], &mut buf);
-        if buf.is_empty() || is_stop_word(&buf) {
+/// The sorted, distinct content-word hashes of `tokens` (tokens of `text`).
+fn words_of(text: &str, tokens: &[Token], buf: &mut String) -> Vec<u64> {
+    let stop = stop_word_hashes();
+    let mut out = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        if stop.contains(&t.hash) {
             continue;
         }
-        out.push(xxh3_64_with_seed(stem(&buf).as_bytes(), CONTENT_SEED));
+        buf.clear();
+        normalize_token(&text[t.start as usize..t.end as usize], buf);
+        if buf.is_empty() || is_stop_word(buf) {
+            continue;
+        }
+        out.push(xxh3_64_with_seed(stem(buf).as_bytes(), CONTENT_SEED));
     }
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The sorted, distinct content-word hashes of `text`.
+pub fn content_words(text: &str) -> Vec<u64> {
+    words_of(text, &normalize(text).tokens, &mut String::new())
 }
 
 /// A sentence and its content words.
@@ -238,15 +254,23 @@ pub struct ContentSentence {
 }
 
 /// The sentences of `text` worth comparing: those with at least
-/// [`MIN_CONTENT_WORDS`] content words.
+/// [`MIN_CONTENT_WORDS`] content words. The text is tokenized once and its
+/// tokens dealt out to the sentences.
 pub fn content_sentences(text: &str) -> Vec<ContentSentence> {
-    sentence::sentences(text)
-        .into_iter()
-        .filter_map(|s| {
-            let words = content_words(&text[s.span.clone()]);
-            (words.len() >= MIN_CONTENT_WORDS).then_some(ContentSentence { sentence: s, words })
-        })
-        .collect()
+    let tokens = normalize(text).tokens;
+    let mut buf = String::new();
+    let mut next = 0;
+    let mut out = Vec::new();
+    for s in sentence::sentences(text) {
+        let from = next + tokens[next..].partition_point(|t| (t.start as usize) < s.span.start);
+        let to = from + tokens[from..].partition_point(|t| (t.end as usize) <= s.span.end);
+        next = to;
+        let words = words_of(text, &tokens[from..to], &mut buf);
+        if words.len() >= MIN_CONTENT_WORDS {
+            out.push(ContentSentence { sentence: s, words });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
