@@ -103,11 +103,18 @@ pub fn short_paragraphs(text: &str) -> Vec<ShortParagraph> {
         }
         let mut key = Xxh3::new();
         for t in &tokens {
-            word.clear();
-            normalize_token(&para[t.start as usize..t.end as usize], &mut word);
-            let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
-            key.update(folded.as_bytes());
-            key.update(b" ");
+            let raw = &para[t.start as usize..t.end as usize];
+            // Digits fold to 0 so "Updated 10:32 AM" lines share a key; other
+            // tokens already carry the hash of their normalized form.
+            let hash = if raw.bytes().any(|b| b.is_ascii_digit()) {
+                word.clear();
+                normalize_token(raw, &mut word);
+                let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
+                xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
+            } else {
+                t.hash
+            };
+            key.update(&hash.to_le_bytes());
         }
         out.push(ShortParagraph { key: key.digest(), span });
     }
