@@ -19,6 +19,7 @@
 //! is undetermined, and the confidence says how clear the sum is.
 
 use crate::document::Document;
+use aho_corasick::AhoCorasick;
 use jiff::Timestamp;
 use regex::Regex;
 use std::ops::Range;
@@ -63,6 +64,10 @@ struct Patterns {
     /// Each credit pattern with its kind and literals one of which must
     /// occur for it to match: a cheap test that skips most regex scans.
     credits: Vec<(Regex, &'static str, &'static [&'static str])>,
+    /// All those literals in one automaton, so the text is scanned once.
+    literals: AhoCorasick,
+    /// For each literal of `literals`, the credit pattern it belongs to.
+    literal_pattern: Vec<usize>,
     month_day_year: Regex,
     day_month_year: Regex,
     iso_date: Regex,
@@ -72,8 +77,7 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).expect("valid pattern");
-        Patterns {
-            credits: vec![
+        let credits: Vec<(Regex, &'static str, &'static [&'static str])> = vec![
                 (re(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$"), "source-tag", &["(The "]),
                 (
                     re(r"(?m)^\s*(?:By|BY|From)\s+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b"),
@@ -94,7 +98,14 @@ fn patterns() -> &'static Patterns {
                     &["opyright", "OPYRIGHT"],
                 ),
                 (re(r"—\s*(The Associated Press|Reuters)\s*$"), "byline", &["—"]),
-            ],
+            ];
+        let literal_pattern: Vec<usize> =
+            credits.iter().enumerate().flat_map(|(i, (_, _, lits))| lits.iter().map(move |_| i)).collect();
+        let literals = AhoCorasick::new(credits.iter().flat_map(|(_, _, lits)| lits.iter())).expect("valid literals");
+        Patterns {
+            credits,
+            literals,
+            literal_pattern,
             month_day_year: re(
                 r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? (\d{1,2}),? (\d{4})\b",
             ),
@@ -154,10 +165,11 @@ fn timestamp(year: &str, month: i8, day: &str) -> Option<Timestamp> {
 pub fn read(text: &str) -> DocumentProvenance {
     let p = patterns();
     let mut credits: Vec<Credit> = Vec::new();
-    for (re, kind, literals) in &p.credits {
-        if !literals.iter().any(|l| text.contains(l)) {
-            continue;
-        }
+    let mut present = vec![false; p.credits.len()];
+    for m in p.literals.find_overlapping_iter(text) {
+        present[p.literal_pattern[m.pattern().as_usize()]] = true;
+    }
+    for ((re, kind, _), _) in p.credits.iter().zip(&present).filter(|(_, &here)| here) {
         for c in re.captures_iter(text) {
             let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else { continue };
             credits.push(Credit { upstream: canonical_upstream(name.as_str()), kind, span: whole.range() });
