@@ -257,7 +257,11 @@ pub struct ContentSentence {
 /// [`MIN_CONTENT_WORDS`] content words. The text is tokenized once and its
 /// tokens dealt out to the sentences.
 pub fn content_sentences(text: &str) -> Vec<ContentSentence> {
-    let tokens = normalize(text).tokens;
+    content_sentences_of(text, &normalize(text).tokens)
+}
+
+/// [`content_sentences`] for a text already tokenized.
+pub fn content_sentences_of(text: &str, tokens: &[Token]) -> Vec<ContentSentence> {
     let mut buf = String::new();
     let mut next = 0;
     let mut out = Vec::new();

@@ -170,7 +170,13 @@ pub struct Scanner {
 /// Per-document analysis: the stages that need nothing from other documents.
 pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let o = config.options();
-    let (shingles, num_tokens, script) = Shingles::from_text(&doc.text, o.shingle_words, o.shingle_chars);
+    // With rewrites on, the tokens feed the content sentences too, so the text
+    // is tokenized once and kept; without, they stream into the shingles.
+    let tokens = o.rewrites.then(|| normalize::normalize(&doc.text));
+    let (shingles, num_tokens, script) = match &tokens {
+        Some(n) => (Shingles::new(n, o.shingle_words, o.shingle_chars), n.tokens.len(), n.script),
+        None => Shingles::from_text(&doc.text, o.shingle_words, o.shingle_chars),
+    };
     let signature = Signature::new(&shingles.hashes, o.num_hashes);
     let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
     let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
@@ -178,7 +184,10 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
     let paragraphs = boilerplate::short_paragraphs(&doc.text);
     let boilerplate = boilerplate::patterns(&doc.text, &paragraphs);
     // Quoted speech and furniture are not what a rewrite keeps.
-    let sentences = if !o.rewrites { Vec::new() } else { content::content_sentences(&doc.text) };
+    let sentences = match &tokens {
+        Some(n) => content::content_sentences_of(&doc.text, &n.tokens),
+        None => Vec::new(),
+    };
     let sentences = sentences
         .into_iter()
         .filter(|s| {
