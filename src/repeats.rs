@@ -183,7 +183,7 @@ fn near(a: &[u64], b: &[u64]) -> bool {
     if small.len() * 2 < large.len() {
         return false;
     }
-    let shared = small.iter().filter(|h| large.binary_search(h).is_ok()).count();
+    let shared = crate::verify::intersection_len(a, b);
     let union = a.len() + b.len() - shared;
     shared * 5 >= small.len() * 4 && shared * 2 >= union
 }

@@ -172,18 +172,7 @@ pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
 
 /// Jaccard of two sorted word sets, and how many words they share.
 fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let shared = crate::verify::intersection_len(a, b);
     let union = a.len() + b.len() - shared;
     (if union == 0 { 0.0 } else { shared as f64 / union as f64 }, shared)
 }

@@ -286,11 +286,7 @@ impl Scanner {
         };
 
         // Exact sets, only for documents some pair needs.
-        let mut needed = bitvec![0; n];
-        for &(a, b) in pairs_idx.iter().chain(&rewrite_idx) {
-            needed.set(a as usize, true);
-            needed.set(b as usize, true);
-        }
+        let needed = docs_in(pairs_idx.iter().chain(&rewrite_idx).copied(), n);
         let sets: Vec<Option<DocSets>> = analyses
             .par_iter()
             .zip(documents.par_iter())
@@ -310,11 +306,7 @@ impl Scanner {
         let linked: std::collections::HashSet<(u32, u32)> =
             verified.iter().filter(|v| v.relation.links()).map(|v| (v.a, v.b)).collect();
         let rewrite_idx: Vec<(u32, u32)> = rewrite_idx.into_iter().filter(|p| !linked.contains(p)).collect();
-        let mut in_rewrite = bitvec![0; n];
-        for &(a, b) in &rewrite_idx {
-            in_rewrite.set(a as usize, true);
-            in_rewrite.set(b as usize, true);
-        }
+        let in_rewrite = docs_in(rewrite_idx.iter().copied(), n);
         let rare: Vec<Vec<Vec<u64>>> = analyses
             .par_iter()
             .enumerate()
@@ -326,11 +318,7 @@ impl Scanner {
         merge_rewrites(&mut verified, rewrites);
         watch.lap("rewrites");
 
-        let mut aligned = bitvec![0; n];
-        for v in &verified {
-            aligned.set(v.a as usize, true);
-            aligned.set(v.b as usize, true);
-        }
+        let aligned = docs_in(verified.iter().map(|v| (v.a, v.b)), n);
         let tokens: Vec<Option<Vec<Token>>> = documents
             .par_iter()
             .enumerate()
@@ -642,6 +630,16 @@ fn coverage(spans: impl Iterator<Item = Range<usize>>, doc: &Document) -> f64 {
         }
     }
     covered as f64 / total as f64
+}
+
+/// The documents (of `n`) that take part in any of `pairs`.
+fn docs_in(pairs: impl Iterator<Item = (u32, u32)>, n: usize) -> BitVec {
+    let mut docs = bitvec![0; n];
+    for (a, b) in pairs {
+        docs.set(a as usize, true);
+        docs.set(b as usize, true);
+    }
+    docs
 }
 
 /// Documents counted exactly for document frequency; larger corpora are

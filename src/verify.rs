@@ -113,6 +113,23 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
 }
 
 /// Measures two sets given their intersection and a common-shingle test.
+/// How many values two sorted, de-duplicated sets share.
+pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
+}
+
 /// How a shared shingle is set aside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SetAside {
