@@ -3,7 +3,9 @@
 //! shingling+MinHash and for the whole scan, the time of each scan stage,
 //! peak memory per article, and recall of the planted copies.
 //!
-//! cargo run --release --example throughput -- [ARTICLES | FILE.jsonl] [--write FILE]
+//! cargo run --release --example throughput -- [ARTICLES | FILE.jsonl] [--write FILE] [--document-level]
+//!
+//! `--document-level` stops after the document-level scan (for profiling it).
 
 use copydesk::ingest::{self, IngestOptions, Input};
 use copydesk::shingle::Shingles;
@@ -12,6 +14,9 @@ use copydesk::synth::{Corpus, SynthOptions};
 use copydesk::{Document, ScanConfig, Scanner};
 use rayon::prelude::*;
 use std::time::Instant;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -69,6 +74,9 @@ fn main() -> anyhow::Result<()> {
         println!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1e3);
     }
     drop(plain);
+    if args.iter().any(|a| a == "--document-level") {
+        return Ok(());
+    }
 
     let rss_before = peak_rss_kib().unwrap_or(0);
     let t = Instant::now();

@@ -19,7 +19,7 @@
 //! * **Known furniture** that a single page may carry: subscription, reply
 //!   and share prompts, "All rights reserved", "scroll to top".
 
-use crate::normalize::{normalize, normalize_token};
+use crate::normalize::{normalize, normalize_token, Token};
 use crate::quotes;
 use crate::sentence;
 use crate::shingle::HashMapU64;
@@ -85,25 +85,30 @@ fn furniture() -> &'static Regex {
 
 /// The short paragraphs of a text, keyed; quotations are left out.
 pub fn short_paragraphs(text: &str) -> Vec<ShortParagraph> {
+    short_paragraphs_of(text, &normalize(text).tokens, &quotes::spans(text))
+}
+
+/// [`short_paragraphs`] for a text already tokenized, with its quotation
+/// spans. A paragraph is bounded by whitespace, so the document's tokens
+/// inside it are exactly the paragraph's own tokens.
+pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]) -> Vec<ShortParagraph> {
     let mut out = Vec::new();
     let mut word = String::new();
+    let mut next = 0;
     for span in sentence::paragraphs(text) {
-        let para = &text[span.clone()];
-        // Every whitespace-separated word holds a token or more: a long
-        // paragraph is skipped before it is tokenized.
-        if para.split_whitespace().nth(MAX_TOKENS).is_some() {
+        let from = next + tokens[next..].partition_point(|t| (t.start as usize) < span.start);
+        let to = from + tokens[from..].partition_point(|t| (t.start as usize) < span.end);
+        next = to;
+        let para_tokens = &tokens[from..to];
+        if para_tokens.is_empty() || para_tokens.len() > MAX_TOKENS {
             continue;
         }
-        let tokens = normalize(para).tokens;
-        if tokens.is_empty() || tokens.len() > MAX_TOKENS {
-            continue;
-        }
-        if quotes::quoted_bytes(&quotes::spans(para), &(0..para.len())) * 2 > para.len() {
+        if quotes::quoted_bytes(quoted, &span) * 2 > span.len() {
             continue;
         }
         let mut key = Xxh3::new();
-        for t in &tokens {
-            let raw = &para[t.start as usize..t.end as usize];
+        for t in para_tokens {
+            let raw = &text[t.start as usize..t.end as usize];
             // Digits fold to 0 so "Updated 10:32 AM" lines share a key; other
             // tokens already carry the hash of their normalized form.
             let hash = if raw.bytes().any(|b| b.is_ascii_digit()) {

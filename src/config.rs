@@ -109,6 +109,14 @@ impl ScanConfig {
         &self.options
     }
 
+    /// Tokens per shingle for a document written in `script`.
+    pub fn shingle_k(&self, script: crate::normalize::Script) -> usize {
+        match script {
+            crate::normalize::Script::Spaced => self.options.shingle_words,
+            crate::normalize::Script::Unspaced => self.options.shingle_chars,
+        }
+    }
+
     /// The LSH band/row split derived from the threshold.
     pub fn bands(&self) -> BandParams {
         self.bands

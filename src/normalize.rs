@@ -59,10 +59,21 @@ pub struct Normalized {
 /// Never for any input under 4 GiB; longer text is the caller's to split (the
 /// ingest stage refuses such files).
 pub fn normalize(text: &str) -> Normalized {
+    let mut tokens = Vec::new();
+    let script = normalize_into(text, &mut tokens);
+    Normalized { tokens, script }
+}
+
+/// [`normalize`] into a caller's buffer (cleared first), so a caller that
+/// works through many documents reuses one allocation.
+pub fn normalize_into(text: &str, tokens: &mut Vec<Token>) -> Script {
+    tokens.clear();
     if text.is_ascii() {
-        normalize_ascii(text)
+        tokens.reserve(text.len() / 4 + 1);
+        ascii_tokens(text, |t| tokens.push(t));
+        Script::Spaced
     } else {
-        normalize_unicode(text)
+        unicode_tokens(text, tokens)
     }
 }
 
@@ -91,130 +102,103 @@ fn gather_high_bits(m: u64) -> u64 {
     ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
-/// Per-byte classes of an ASCII text, one bit per byte, 64 bytes a word.
-struct AsciiMasks {
-    word: Vec<u64>,
-    upper: Vec<u64>,
-}
-
-impl AsciiMasks {
-    /// Classifies 8 bytes at a time with SWAR arithmetic: no branch per byte.
-    fn new(bytes: &[u8]) -> Self {
-        let words = bytes.len().div_ceil(64);
-        let mut word = Vec::with_capacity(words);
-        let mut upper = Vec::with_capacity(words);
-        let mut apostrophes = false;
-        for block in bytes.chunks(64) {
-            let (mut w, mut u) = (0u64, 0u64);
-            for (k, lane) in block.chunks(8).enumerate() {
-                let x = match <[u8; 8]>::try_from(lane) {
-                    Ok(full) => u64::from_le_bytes(full),
-                    Err(_) => {
-                        let mut buf = [0u8; 8];
-                        buf[..lane.len()].copy_from_slice(lane);
-                        u64::from_le_bytes(buf)
-                    }
-                };
-                let letters = bytes_in_range(x | 0x2020_2020_2020_2020, b'a', b'z');
-                let digits = bytes_in_range(x, b'0', b'9');
-                apostrophes |= bytes_in_range(x, b'\'', b'\'') != 0;
-                w |= gather_high_bits(letters | digits) << (8 * k);
-                u |= gather_high_bits(bytes_in_range(x, b'A', b'Z')) << (8 * k);
-            }
-            word.push(w);
-            upper.push(u);
+/// Word bytes (`[A-Za-z0-9]`) and apostrophes of a 64-byte block, one bit
+/// per byte, byte 0 in bit 0. A block past the end of the text is padded
+/// with zero bytes, which are separators.
+#[inline]
+fn block_masks(bytes: &[u8], base: usize) -> (u64, u64) {
+    let mut padded = [0u8; 64];
+    let block: &[u8] = match bytes.get(base..base + 64) {
+        Some(full) => full,
+        None => {
+            let tail = &bytes[base.min(bytes.len())..];
+            padded[..tail.len()].copy_from_slice(tail);
+            &padded
         }
-        let mut masks = AsciiMasks { word, upper };
-        if apostrophes {
-            masks.join_apostrophes(bytes);
-        }
-        masks
+    };
+    let (mut word, mut apostrophe) = (0u64, 0u64);
+    for (k, lane) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(lane.try_into().expect("8 bytes"));
+        let letters = bytes_in_range(x | 0x2020_2020_2020_2020, b'a', b'z');
+        let digits = bytes_in_range(x, b'0', b'9');
+        word |= gather_high_bits(letters | digits) << (8 * k);
+        apostrophe |= gather_high_bits(bytes_in_range(x, b'\'', b'\'')) << (8 * k);
     }
-
-    fn is_word(&self, i: usize) -> bool {
-        self.word.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
-    }
-
-    /// An apostrophe between two word bytes belongs to the word (`O'Neil`).
-    fn join_apostrophes(&mut self, bytes: &[u8]) {
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'\'' && i > 0 && self.is_word(i - 1) && self.is_word(i + 1) {
-                self.word[i / 64] |= 1 << (i % 64);
-            }
-        }
-    }
-
-    /// The first position at or after `from` whose word bit is `bit`.
-    #[inline]
-    fn next(&self, from: usize, bit: bool, len: usize) -> usize {
-        let mut wi = from / 64;
-        if wi >= self.word.len() {
-            return len;
-        }
-        let flip = if bit { 0 } else { u64::MAX };
-        let mut w = (self.word[wi] ^ flip) & (u64::MAX << (from % 64));
-        loop {
-            if w != 0 {
-                return (wi * 64 + w.trailing_zeros() as usize).min(len);
-            }
-            wi += 1;
-            if wi >= self.word.len() {
-                return len;
-            }
-            w = self.word[wi] ^ flip;
-        }
-    }
-
-    /// Whether any byte in `start..end` is an uppercase letter.
-    #[inline]
-    fn any_upper(&self, start: usize, end: usize) -> bool {
-        let mut i = start;
-        while i < end {
-            let (wi, bi) = (i / 64, i % 64);
-            let take = (64 - bi).min(end - i);
-            let window = if take == 64 { u64::MAX } else { (1u64 << take) - 1 };
-            if (self.upper[wi] >> bi) & window != 0 {
-                return true;
-            }
-            i += take;
-        }
-        false
-    }
+    (word, apostrophe)
 }
 
 /// The ASCII tokenizer, handing each token to `each` as it is found, so a
 /// caller that only needs hashes (signing) never stores the tokens.
 ///
-/// The text is first classified 8 bytes at a time into bit masks (word
-/// bytes, uppercase bytes); tokens are then the runs of set bits, found with
-/// `trailing_zeros`: one step per token rather than an unpredictable branch
-/// per byte. Tokens without uppercase letters are hashed in place.
+/// The text is classified 64 bytes at a time into bit masks with SWAR
+/// arithmetic (no branch per byte); an apostrophe between two word bytes
+/// joins the word (`O'Neil`); token starts and ends are then the edges of
+/// the runs of set bits, found with `trailing_zeros`: one step per token.
+/// Every word byte is a letter, a digit or `'`, so setting bit 0x20 of each
+/// lowercases the token without looking at it.
 #[inline]
 pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
     let bytes = text.as_bytes();
     let n = bytes.len();
-    let masks = AsciiMasks::new(bytes);
-    let mut i = masks.next(0, true, n);
-    while i < n {
-        let end = masks.next(i, false, n);
-        let raw = &bytes[i..end];
-        let hash = if masks.any_upper(i, end) { hash_lowered(raw) } else { xxh3_64_with_seed(raw, TOKEN_SEED) };
-        each(Token { start: i as u32, end: end as u32, hash });
-        i = masks.next(end, true, n);
+    let blocks = n.div_ceil(64);
+    let (mut word, mut apostrophe) = block_masks(bytes, 0);
+    // Bit 63 of the previous block: its raw word bit and its joined one.
+    let (mut prev_raw, mut prev_joined) = (0u64, 0u64);
+    let mut open: Option<usize> = None;
+    for b in 0..blocks {
+        let base = b * 64;
+        let (next_word, next_apostrophe) = if b + 1 < blocks { block_masks(bytes, base + 64) } else { (0, 0) };
+        let joined = word | (apostrophe & ((word << 1) | prev_raw) & ((word >> 1) | (next_word << 63)));
+        let shifted = (joined << 1) | prev_joined;
+        let mut starts = joined & !shifted;
+        let mut ends = !joined & shifted;
+        loop {
+            let start = match open {
+                Some(start) => start,
+                None if starts != 0 => {
+                    let at = base + starts.trailing_zeros() as usize;
+                    starts &= starts - 1;
+                    at
+                }
+                None => break,
+            };
+            if ends == 0 {
+                open = Some(start);
+                break;
+            }
+            let end = base + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            open = None;
+            each(Token { start: start as u32, end: end as u32, hash: hash_lowered(bytes, start, end) });
+        }
+        prev_raw = word >> 63;
+        prev_joined = joined >> 63;
+        (word, apostrophe) = (next_word, next_apostrophe);
+    }
+    if let Some(start) = open {
+        each(Token { start: start as u32, end: n as u32, hash: hash_lowered(bytes, start, n) });
     }
 }
 
-/// Hashes an ASCII token with uppercase letters, lowercased. Setting bit
-/// 0x20 lowercases letters and leaves digits and `'` unchanged.
-fn hash_lowered(raw: &[u8]) -> u64 {
-    let mut buf = [0u8; 32];
-    if raw.len() <= buf.len() {
-        for (dst, &src) in buf.iter_mut().zip(raw) {
-            *dst = src | 0x20;
+/// Hashes the ASCII token `bytes[start..end]`, lowercased: every byte of a
+/// token is a letter, a digit or `'`, and setting bit 0x20 lowercases the
+/// letters and leaves the others as they are.
+#[inline]
+fn hash_lowered(bytes: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    if len <= 16 {
+        let mut buf = [0u8; 16];
+        match bytes.get(start..start + 16) {
+            Some(sixteen) => buf.copy_from_slice(sixteen),
+            None => buf[..len].copy_from_slice(&bytes[start..end]),
         }
-        xxh3_64_with_seed(&buf[..raw.len()], TOKEN_SEED)
+        let lo = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
+        let hi = u64::from_le_bytes(buf[8..].try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
+        buf[..8].copy_from_slice(&lo.to_le_bytes());
+        buf[8..].copy_from_slice(&hi.to_le_bytes());
+        xxh3_64_with_seed(&buf[..len], TOKEN_SEED)
     } else {
-        let lower: Vec<u8> = raw.iter().map(|&b| b | 0x20).collect();
+        let lower: Vec<u8> = bytes[start..end].iter().map(|&b| b | 0x20).collect();
         xxh3_64_with_seed(&lower, TOKEN_SEED)
     }
 }
@@ -306,7 +290,13 @@ pub fn normalize_token(raw: &str, out: &mut String) {
 
 /// The general path, for any text; [`normalize`] gives the same result.
 pub fn normalize_unicode(text: &str) -> Normalized {
-    let mut tokens = Vec::with_capacity(text.len() / 6 + 1);
+    let mut tokens = Vec::new();
+    let script = unicode_tokens(text, &mut tokens);
+    Normalized { tokens, script }
+}
+
+fn unicode_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
+    tokens.reserve(text.len() / 6 + 1);
     let mut norm = String::with_capacity(64);
     let mut unspaced = 0usize;
     let mut chars = text.char_indices().peekable();
@@ -332,32 +322,35 @@ pub fn normalize_unicode(text: &str) -> Normalized {
             },
             Class::Unspaced => {
                 if let Some(span) = open.take() {
-                    close(span, &mut tokens, &mut norm);
+                    close(span, tokens, &mut norm);
                 }
                 unspaced += 1;
-                close((i, end), &mut tokens, &mut norm);
+                close((i, end), tokens, &mut norm);
             }
             Class::Ignorable => {}
             Class::Apostrophe => {
                 let joins = open.is_some() && matches!(chars.peek(), Some(&(_, next)) if classify(next) == Class::Word);
                 if !joins {
                     if let Some(span) = open.take() {
-                        close(span, &mut tokens, &mut norm);
+                        close(span, tokens, &mut norm);
                     }
                 }
             }
             Class::Separator => {
                 if let Some(span) = open.take() {
-                    close(span, &mut tokens, &mut norm);
+                    close(span, tokens, &mut norm);
                 }
             }
         }
     }
     if let Some(span) = open.take() {
-        close(span, &mut tokens, &mut norm);
+        close(span, tokens, &mut norm);
     }
-    let script = if unspaced * 2 >= tokens.len() && unspaced > 0 { Script::Unspaced } else { Script::Spaced };
-    Normalized { tokens, script }
+    if unspaced * 2 >= tokens.len() && unspaced > 0 {
+        Script::Unspaced
+    } else {
+        Script::Spaced
+    }
 }
 
 #[cfg(test)]
@@ -413,11 +406,25 @@ mod tests {
     #[test]
     fn swar_classes_match_bytes() {
         let all: Vec<u8> = (0u8..128).collect();
-        let masks = AsciiMasks::new(&all);
-        for (i, &b) in all.iter().enumerate() {
-            assert_eq!(masks.is_word(i), b.is_ascii_alphanumeric(), "byte {b}");
-            assert_eq!(masks.any_upper(i, i + 1), b.is_ascii_uppercase(), "byte {b}");
+        for base in [0, 64] {
+            let (word, apostrophe) = block_masks(&all, base);
+            for (i, &b) in all[base..base + 64].iter().enumerate() {
+                assert_eq!((word >> i) & 1 == 1, b.is_ascii_alphanumeric(), "byte {b}");
+                assert_eq!((apostrophe >> i) & 1 == 1, b == b'\'', "byte {b}");
+            }
         }
+    }
+
+    #[test]
+    fn tokens_across_block_edges() {
+        // Words and apostrophes straddling the 64-byte blocks, and a word
+        // that runs to the end of a text of exactly two blocks.
+        for shift in 0..70 {
+            let text = format!("{}O'Neil's x' 'y {} end", " ".repeat(shift), "z".repeat(70));
+            assert_eq!(normalize_ascii(&text), normalize_unicode(&text), "{shift}");
+        }
+        let exact = "a".repeat(128);
+        assert_eq!(normalize_ascii(&exact), normalize_unicode(&exact));
     }
 
     #[test]

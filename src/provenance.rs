@@ -19,7 +19,6 @@
 //! is undetermined, and the confidence says how clear the sum is.
 
 use crate::document::Document;
-use aho_corasick::AhoCorasick;
 use jiff::Timestamp;
 use regex::Regex;
 use std::ops::Range;
@@ -61,13 +60,12 @@ pub struct DocumentProvenance {
 }
 
 struct Patterns {
-    /// Each credit pattern with its kind and literals one of which must
-    /// occur for it to match: a cheap test that skips most regex scans.
-    credits: Vec<(Regex, &'static str, &'static [&'static str])>,
-    /// All those literals in one automaton, so the text is scanned once.
-    literals: AhoCorasick,
-    /// For each literal of `literals`, the credit pattern it belongs to.
-    literal_pattern: Vec<usize>,
+    /// Each credit pattern with its kind and whether it must start its line.
+    /// Every pattern begins with or holds a literal, so the regex engine's
+    /// literal prefilter skips most of a text without running the automaton
+    /// ("start of line" is checked after a match for the same reason: a
+    /// `(?m)^\s*` prefix would defeat the prefilter).
+    credits: Vec<(Regex, &'static str, bool)>,
     month_day_year: Regex,
     day_month_year: Regex,
     iso_date: Regex,
@@ -77,35 +75,25 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).expect("valid pattern");
-        let credits: Vec<(Regex, &'static str, &'static [&'static str])> = vec![
-                (re(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$"), "source-tag", &["(The "]),
+        Patterns {
+            credits: vec![
+                (re(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$"), "source-tag", false),
                 (
-                    re(r"(?m)^\s*(?:By|BY|From)\s+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b"),
+                    re(r"(?:By|BY|From)[ \t]+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b"),
                     "byline",
-                    &["By ", "BY ", "From "],
+                    true,
                 ),
-                (
-                    re(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]"),
-                    "source-tag",
-                    &["(AP)", "(Reuters)", "(AFP)", "(APP)", "(PTI)", "(IANS)", "(Bloomberg)", "(Xinhua)"],
-                ),
-                (re(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):"), "dateline", &["):"]),
-                (re(r"\b(Agencies) add:"), "agencies", &["Agencies add:"]),
-                (re(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b"), "photo", &["PHOTO:"]),
+                (re(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]"), "source-tag", false),
+                (re(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):"), "dateline", false),
+                (re(r"\b(Agencies) add:"), "agencies", false),
+                (re(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b"), "photo", false),
                 (
                     re(r"(?i:copyright)\s+(?:©\s*)?\d{4}\s+(The Associated Press|Associated Press|Reuters|AFP|Bloomberg)"),
                     "copyright",
-                    &["opyright", "OPYRIGHT"],
+                    false,
                 ),
-                (re(r"—\s*(The Associated Press|Reuters)\s*$"), "byline", &["—"]),
-            ];
-        let literal_pattern: Vec<usize> =
-            credits.iter().enumerate().flat_map(|(i, (_, _, lits))| lits.iter().map(move |_| i)).collect();
-        let literals = AhoCorasick::new(credits.iter().flat_map(|(_, _, lits)| lits.iter())).expect("valid literals");
-        Patterns {
-            credits,
-            literals,
-            literal_pattern,
+                (re(r"—\s*(The Associated Press|Reuters)\s*$"), "byline", false),
+            ],
             month_day_year: re(
                 r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? (\d{1,2}),? (\d{4})\b",
             ),
@@ -165,13 +153,13 @@ fn timestamp(year: &str, month: i8, day: &str) -> Option<Timestamp> {
 pub fn read(text: &str) -> DocumentProvenance {
     let p = patterns();
     let mut credits: Vec<Credit> = Vec::new();
-    let mut present = vec![false; p.credits.len()];
-    for m in p.literals.find_overlapping_iter(text) {
-        present[p.literal_pattern[m.pattern().as_usize()]] = true;
-    }
-    for ((re, kind, _), _) in p.credits.iter().zip(&present).filter(|(_, &here)| here) {
+    for (re, kind, line_start) in &p.credits {
         for c in re.captures_iter(text) {
             let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else { continue };
+            let line_before = &text[text[..whole.start()].rfind('\n').map_or(0, |i| i + 1)..whole.start()];
+            if *line_start && !line_before.trim().is_empty() {
+                continue;
+            }
             credits.push(Credit { upstream: canonical_upstream(name.as_str()), kind, span: whole.range() });
         }
     }

@@ -19,9 +19,15 @@ pub fn spans(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
     // Only newlines, `"` and the lead bytes of the curly quotes and
-    // guillemets matter, so the scan looks at bytes and decodes nothing else.
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
+    // guillemets matter, so the scan looks at bytes and decodes nothing else;
+    // in ASCII text only the first two can occur, and memchr finds them.
+    let marks: Box<dyn Iterator<Item = usize>> = if text.is_ascii() {
+        Box::new(memchr::memchr2_iter(b'\n', b'"', bytes))
+    } else {
+        Box::new(bytes.iter().enumerate().filter(|(_, &b)| matches!(b, b'\n' | b'"' | 0xE2 | 0xC2)).map(|(i, _)| i))
+    };
+    for i in marks {
+        match bytes[i] {
             b'\n' => {
                 // An unclosed quote ends with its paragraph.
                 if let Some(start) = open.take() {

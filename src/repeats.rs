@@ -71,11 +71,18 @@ impl SentenceTokens {
 /// sentences. A near repeat that shares no run of `k` words with its first
 /// occurrence is therefore not reported.
 pub fn find(text: &str, shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
-    let twice = repeated_shingles(&shingles.hashes);
+    if repeated_shingles(&shingles.hashes).is_empty() {
+        return Vec::new();
+    }
+    find_of(text, &normalize(text).tokens, &shingles.hashes, min_tokens)
+}
+
+/// [`find`] for a text already tokenized and shingled.
+pub fn find_of(text: &str, tokens: &[Token], shingle_hashes: &[u64], min_tokens: usize) -> Vec<Repeat> {
+    let twice = repeated_shingles(shingle_hashes);
     if twice.is_empty() {
         return Vec::new();
     }
-    let tokens = &normalize(text).tokens;
     let sentences = sentence::sentences(text);
     // Sentence index of every token (sentences are in text order).
     let mut sentence_of = vec![usize::MAX; tokens.len()];
@@ -139,39 +146,31 @@ pub fn find(text: &str, shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
 
 /// Pairs of positions `(first, later)` holding the same shingle hash.
 ///
-/// A bit table 16 times the number of shingles (it fits in L1 cache for an
-/// article) flags hashes that may have been seen before; only those are
-/// then located exactly, so a document without repeats costs one cheap pass.
+/// One pass over an open-addressing table twice the size of the document
+/// (it fits in L1 or L2 cache for an article), keyed by the hash and holding
+/// its first position: a document without repeats costs one probe per
+/// shingle and allocates nothing else.
 fn repeated_shingles(hashes: &[u64]) -> Vec<(usize, usize)> {
-    let bits = (hashes.len() * 16).next_power_of_two().max(64);
-    let mask = bits - 1;
-    let mut seen = vec![0u64; bits / 64];
-    let mut maybe: Vec<u64> = Vec::new();
-    for &h in hashes {
-        let i = h as usize & mask;
-        let (word, bit) = (i / 64, 1u64 << (i % 64));
-        if seen[word] & bit != 0 {
-            maybe.push(h);
-        } else {
-            seen[word] |= bit;
-        }
-    }
-    if maybe.is_empty() {
-        return Vec::new();
-    }
-    maybe.sort_unstable();
-    maybe.dedup();
-    let mut at: Vec<(u64, usize)> =
-        hashes.iter().enumerate().filter(|(_, h)| maybe.binary_search(h).is_ok()).map(|(i, &h)| (h, i)).collect();
-    at.sort_unstable();
+    const EMPTY: u32 = u32::MAX;
+    let slots = (hashes.len() * 2).next_power_of_two().max(16);
+    let mask = slots - 1;
+    let mut table: Vec<(u64, u32)> = vec![(0, EMPTY); slots];
     let mut twice = Vec::new();
-    let mut i = 0;
-    while i < at.len() {
-        let run = at[i..].iter().take_while(|x| x.0 == at[i].0).count();
-        for later in &at[i + 1..i + run] {
-            twice.push((at[i].1, later.1));
+    for (i, &h) in hashes.iter().enumerate() {
+        // Shingle hashes are uniform: their low bits index the table.
+        let mut slot = h as usize & mask;
+        loop {
+            let (key, first) = table[slot];
+            if first == EMPTY {
+                table[slot] = (h, i as u32);
+                break;
+            }
+            if key == h {
+                twice.push((first as usize, i));
+                break;
+            }
+            slot = (slot + 1) & mask;
         }
-        i += run;
     }
     twice.sort_unstable();
     twice

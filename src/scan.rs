@@ -33,12 +33,12 @@ pub const MAX_DOCUMENT_BYTES: usize = u32::MAX as usize;
 /// What the per-document stages learned about one document.
 #[derive(Debug, Clone)]
 pub struct Analysis {
-    /// Number of tokens. The tokens themselves are not kept (they are the
-    /// largest per-document structure); stages that need offsets normalize
-    /// again, only for the documents they work on.
+    /// Number of tokens. Neither the tokens nor the shingles are kept (they
+    /// are the largest per-document structures, and most documents never
+    /// need them again); stages that do normalize again, only for the
+    /// documents they work on.
     pub num_tokens: usize,
     pub script: Script,
-    pub shingles: Shingles,
     pub signature: Option<Signature>,
     pub fingerprints: Vec<u64>,
     /// Sentences with their content words, for rewrite detection.
@@ -167,45 +167,77 @@ pub struct Scanner {
     config: ScanConfig,
 }
 
+/// A document's tokens and shingles, rebuilt for the documents the
+/// cross-document stages work on.
+#[derive(Debug, Clone)]
+pub struct Tokenized {
+    pub tokens: Vec<Token>,
+    pub shingles: Shingles,
+}
+
+impl Tokenized {
+    pub fn new(doc: &Document, config: &ScanConfig) -> Self {
+        let normalized = normalize::normalize(&doc.text);
+        let shingles = Shingles::with_k(&normalized.tokens, config.shingle_k(normalized.script));
+        Tokenized { tokens: normalized.tokens, shingles }
+    }
+}
+
+/// Buffers [`analyze`] reuses from one document to the next on a thread:
+/// tokens and shingle hashes are needed only while a document is analysed.
+#[derive(Default)]
+struct Scratch {
+    tokens: Vec<Token>,
+    hashes: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
 /// Per-document analysis: the stages that need nothing from other documents.
+///
+/// The text is tokenized once; the tokens and shingle hashes live in
+/// per-thread buffers and feed every per-document stage (signature,
+/// fingerprints, repeats, short paragraphs, content sentences), and only
+/// what those stages produce is kept.
 pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
+    SCRATCH.with_borrow_mut(|scratch| analyze_with(doc, config, scratch))
+}
+
+fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> Analysis {
     let o = config.options();
-    // With rewrites on, the tokens feed the content sentences too, so the text
-    // is tokenized once and kept; without, they stream into the shingles.
-    let tokens = o.rewrites.then(|| normalize::normalize(&doc.text));
-    let (shingles, num_tokens, script) = match &tokens {
-        Some(n) => (Shingles::new(n, o.shingle_words, o.shingle_chars), n.tokens.len(), n.script),
-        None => Shingles::from_text(&doc.text, o.shingle_words, o.shingle_chars),
-    };
-    let signature = Signature::new(&shingles.hashes, o.num_hashes);
-    let fingerprints = candidates::winnow(&shingles.hashes, o.winnow_window);
-    let repeats = repeats::find(&doc.text, &shingles, o.repeat_min_tokens);
+    let Scratch { tokens, hashes } = scratch;
+    let script = normalize::normalize_into(&doc.text, tokens);
+    Shingles::hash_into(tokens, config.shingle_k(script), hashes);
+    let signature = Signature::new(hashes, o.num_hashes);
+    let fingerprints = candidates::winnow(hashes, o.winnow_window);
+    let repeats = repeats::find_of(&doc.text, tokens, hashes, o.repeat_min_tokens);
     let quotes = quotes::spans(&doc.text);
-    let paragraphs = boilerplate::short_paragraphs(&doc.text);
+    let paragraphs = boilerplate::short_paragraphs_of(&doc.text, tokens, &quotes);
     let boilerplate = boilerplate::patterns(&doc.text, &paragraphs);
     // Quoted speech and furniture are not what a rewrite keeps.
-    let sentences = match &tokens {
-        Some(n) => content::content_sentences_of(&doc.text, &n.tokens),
-        None => Vec::new(),
+    let sentences = if o.rewrites {
+        content::content_sentences_of(&doc.text, tokens)
+            .into_iter()
+            .filter(|s| {
+                let span = &s.sentence.span;
+                quotes::quoted_bytes(&quotes, span) * 2 <= span.len()
+                    && !boilerplate.iter().any(|b| b.span.start <= span.start && span.end <= b.span.end)
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
-    let sentences = sentences
-        .into_iter()
-        .filter(|s| {
-            let span = &s.sentence.span;
-            quotes::quoted_bytes(&quotes, span) * 2 <= span.len()
-                && !boilerplate.iter().any(|b| b.span.start <= span.start && span.end <= b.span.end)
-        })
-        .collect();
     let provenance = provenance::read(&doc.text);
     Analysis {
-        num_tokens,
+        num_tokens: tokens.len(),
         script,
         sentences,
         quotes,
         paragraphs,
         boilerplate,
         provenance,
-        shingles,
         signature,
         fingerprints,
         repeats,
@@ -285,20 +317,20 @@ impl Scanner {
             ..Stats::default()
         };
 
-        // Exact sets, only for documents some pair needs.
+        // Tokens, shingles and exact sets, only for documents some pair needs.
         let needed = docs_in(pairs_idx.iter().chain(&rewrite_idx).copied(), n);
-        let sets: Vec<Option<DocSets>> = analyses
+        let prepared: Vec<Option<Prepared>> = analyses
             .par_iter()
             .zip(documents.par_iter())
             .enumerate()
-            .map(|(i, (a, d))| needed[i].then(|| DocSets::new(d, a)))
+            .map(|(i, (a, d))| needed[i].then(|| Prepared::new(d, a, config)))
             .collect();
         watch.lap("exact sets");
-        let common = common_shingles(&analyses, !pairs_idx.is_empty(), common_df);
+        let common = common_shingles(&documents, config, !pairs_idx.is_empty(), common_df);
         watch.lap("common shingles");
 
-        let verifier =
-            Verifier { config, documents: &documents, analyses: &analyses, sets: &sets, common: &common, rare: &[] };
+        let docs = Prepare { config, documents: &documents, analyses: &analyses, prepared: &prepared };
+        let verifier = Verifier { docs, common: &common, rare: &[] };
         let mut verified: Vec<Verified> = pairs_idx.par_iter().filter_map(|&(a, b)| verifier.shingles(a, b)).collect();
         watch.lap("verify");
 
@@ -318,14 +350,7 @@ impl Scanner {
         merge_rewrites(&mut verified, rewrites);
         watch.lap("rewrites");
 
-        let aligned = docs_in(verified.iter().map(|v| (v.a, v.b)), n);
-        let tokens: Vec<Option<Vec<Token>>> = documents
-            .par_iter()
-            .enumerate()
-            .map(|(i, d)| aligned[i].then(|| normalize::normalize(&d.text).tokens))
-            .collect();
-        let builder =
-            PairBuilder { config, documents: &documents, analyses: &analyses, tokens: &tokens, common: &common };
+        let builder = PairBuilder { docs, common: &common };
         let mut pairs: Vec<Pair> = verified.into_par_iter().map(|v| builder.build(v)).collect();
         watch.lap("align");
 
@@ -377,17 +402,17 @@ struct DocSets {
 }
 
 impl DocSets {
-    fn new(doc: &Document, a: &Analysis) -> Self {
+    fn new(text: &Tokenized, a: &Analysis) -> Self {
+        let (tokens, shingles) = (&text.tokens, &text.shingles);
         if a.boilerplate.is_empty() && a.quotes.is_empty() {
-            return DocSets { set: a.shingles.set(), quoted: Vec::new() };
+            return DocSets { set: shingles.set(), quoted: Vec::new() };
         }
-        let tokens = normalize::normalize(&doc.text).tokens;
         let boiler_spans: Vec<Range<usize>> = a.boilerplate.iter().map(|b| b.span.clone()).collect();
-        let boiler = token_flags(&tokens, &boiler_spans);
-        let quoted = token_flags(&tokens, &a.quotes);
+        let boiler = token_flags(tokens, &boiler_spans);
+        let quoted = token_flags(tokens, &a.quotes);
         let (mut kept, mut in_quotes, mut outside) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, &h) in a.shingles.hashes.iter().enumerate() {
-            let window = a.shingles.token_range(i, tokens.len());
+        for (i, &h) in shingles.hashes.iter().enumerate() {
+            let window = shingles.token_range(i, tokens.len());
             if boiler[window.clone()].iter().any(|&b| b) {
                 continue;
             }
@@ -406,6 +431,43 @@ impl DocSets {
         in_quotes.dedup();
         in_quotes.retain(|h| outside.binary_search(h).is_err());
         DocSets { set: kept, quoted: in_quotes }
+    }
+}
+
+/// What the cross-document stages need of one document: its tokens and
+/// shingles again, and its exact sets.
+#[derive(Debug, Clone)]
+struct Prepared {
+    text: Tokenized,
+    sets: DocSets,
+}
+
+impl Prepared {
+    fn new(doc: &Document, a: &Analysis, config: &ScanConfig) -> Self {
+        let text = Tokenized::new(doc, config);
+        let sets = DocSets::new(&text, a);
+        Prepared { text, sets }
+    }
+}
+
+/// The documents with their analyses and, for those some pair needs, what
+/// was prepared for them; others are prepared on demand (clustering may
+/// verify pairs no index proposed).
+#[derive(Clone, Copy)]
+struct Prepare<'a> {
+    config: &'a ScanConfig,
+    documents: &'a [Document],
+    analyses: &'a [Analysis],
+    prepared: &'a [Option<Prepared>],
+}
+
+impl Prepare<'_> {
+    fn get(&self, i: u32) -> std::borrow::Cow<'_, Prepared> {
+        let i = i as usize;
+        match &self.prepared[i] {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(Prepared::new(&self.documents[i], &self.analyses[i], self.config)),
+        }
     }
 }
 
@@ -448,27 +510,18 @@ pub const EDITED_COVERAGE: f64 = 0.7;
 
 /// Turns verified pairs into reported pairs: passages, coverage, provenance.
 struct PairBuilder<'a> {
-    config: &'a ScanConfig,
-    documents: &'a [Document],
-    analyses: &'a [Analysis],
-    tokens: &'a [Option<Vec<Token>>],
+    docs: Prepare<'a>,
     common: &'a HashSetU64,
 }
 
 impl PairBuilder<'_> {
-    fn tokens(&self, i: u32) -> std::borrow::Cow<'_, [Token]> {
-        match &self.tokens[i as usize] {
-            Some(t) => std::borrow::Cow::Borrowed(t),
-            None => std::borrow::Cow::Owned(normalize::normalize(&self.documents[i as usize].text).tokens),
-        }
-    }
-
     fn build(&self, v: Verified) -> Pair {
-        let (documents, analyses) = (self.documents, self.analyses);
-        let (ta, tb) = (self.tokens(v.a), self.tokens(v.b));
-        let min_tokens = self.config.options().repeat_min_tokens;
-        let mut passages = passages(documents, analyses, [&ta, &tb], v.a, v.b, &v.shared, self.common, min_tokens);
-        add_rewritten(&mut passages, documents, [&ta, &tb], &v);
+        let Prepare { config, documents, analyses, .. } = self.docs;
+        let (pa, pb) = (self.docs.get(v.a), self.docs.get(v.b));
+        let texts = [&pa.text, &pb.text];
+        let min_tokens = config.options().repeat_min_tokens;
+        let mut passages = passages(documents, analyses, texts, v.a, v.b, &v.shared, self.common, min_tokens);
+        add_rewritten(&mut passages, documents, [&pa.text.tokens, &pb.text.tokens], &v);
         passages.sort_by_key(|p| (p.a.start, p.b.start));
         let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
         let coverage_a = coverage(passages.iter().map(|p| p.a.clone()), da);
@@ -509,25 +562,16 @@ struct Verified {
 /// Verifies pairs against the exact shingle sets and, for rewrites, the
 /// aligned sentences.
 struct Verifier<'a> {
-    config: &'a ScanConfig,
-    documents: &'a [Document],
-    analyses: &'a [Analysis],
-    sets: &'a [Option<DocSets>],
+    docs: Prepare<'a>,
     common: &'a HashSetU64,
     /// Rare words of each sentence, for documents in rewrite candidates.
     rare: &'a [Vec<Vec<u64>>],
 }
 
 impl Verifier<'_> {
-    fn set(&self, i: u32) -> std::borrow::Cow<'_, DocSets> {
-        match &self.sets[i as usize] {
-            Some(s) => std::borrow::Cow::Borrowed(s),
-            None => std::borrow::Cow::Owned(DocSets::new(&self.documents[i as usize], &self.analyses[i as usize])),
-        }
-    }
-
     fn measure(&self, a: u32, b: u32) -> (PairMetrics, Vec<u64>) {
-        let (sa, sb) = (self.set(a), self.set(b));
+        let (pa, pb) = (self.docs.get(a), self.docs.get(b));
+        let (sa, sb) = (&pa.sets, &pb.sets);
         let shared = verify::intersect(&sa.set, &sb.set);
         let set_aside = |h: u64| {
             if self.common.contains(&h) {
@@ -544,13 +588,14 @@ impl Verifier<'_> {
     /// The pair's relation from shared wording, if any.
     fn shingles(&self, a: u32, b: u32) -> Option<Verified> {
         let (metrics, shared) = self.measure(a, b);
-        let relation = metrics.relation(self.config)?;
+        let relation = metrics.relation(self.docs.config)?;
         Some(Verified { a, b, metrics, relation, shared, chain: Vec::new() })
     }
 
     /// The pair as a rewrite, if enough sentences align in order.
     fn rewrite(&self, a: u32, b: u32) -> Option<Verified> {
-        let (sa, sb) = (&self.analyses[a as usize].sentences, &self.analyses[b as usize].sentences);
+        let analyses = self.docs.analyses;
+        let (sa, sb) = (&analyses[a as usize].sentences, &analyses[b as usize].sentences);
         let (ra, rb) = (self.rare.get(a as usize)?, self.rare.get(b as usize)?);
         if ra.len() != sa.len() || rb.len() != sb.len() {
             return None;
@@ -654,19 +699,25 @@ pub const DF_SAMPLE: usize = 2048;
 /// documents the count is exact; above, every `n / DF_SAMPLE`-th document is
 /// counted and the threshold scaled to the sample, which is ample for "a
 /// large share of the corpus" and keeps this stage O(sample).
-fn common_shingles(analyses: &[Analysis], any_pairs: bool, common_df: usize) -> HashSetU64 {
-    if analyses.len() < common_df || !any_pairs {
+fn common_shingles(documents: &[Document], config: &ScanConfig, any_pairs: bool, common_df: usize) -> HashSetU64 {
+    if documents.len() < common_df || !any_pairs {
         return HashSetU64::default();
     }
-    let stride = analyses.len().div_ceil(DF_SAMPLE).max(1);
-    let sample: Vec<(usize, &Analysis)> = analyses.iter().enumerate().step_by(stride).collect();
+    let stride = documents.len().div_ceil(DF_SAMPLE).max(1);
+    let sample: Vec<(usize, &Document)> = documents.iter().enumerate().step_by(stride).collect();
     let threshold = if stride == 1 {
         common_df
     } else {
-        ((common_df as f64 * sample.len() as f64 / analyses.len() as f64).ceil() as usize).max(2)
+        ((common_df as f64 * sample.len() as f64 / documents.len() as f64).ceil() as usize).max(2)
     };
-    let mut occurrences: Vec<(u64, u32)> =
-        sample.par_iter().flat_map_iter(|&(i, a)| a.shingles.hashes.iter().map(move |&h| (h, i as u32))).collect();
+    let mut occurrences: Vec<(u64, u32)> = sample
+        .par_iter()
+        .flat_map_iter(|&(i, d)| {
+            let o = config.options();
+            let (shingles, _, _) = Shingles::from_text(&d.text, o.shingle_words, o.shingle_chars);
+            shingles.hashes.into_iter().map(move |h| (h, i as u32))
+        })
+        .collect();
     occurrences.par_sort_unstable();
     occurrences.dedup();
     let mut common = HashSetU64::default();
@@ -686,7 +737,7 @@ fn common_shingles(analyses: &[Analysis], any_pairs: bool, common_df: usize) -> 
 fn passages(
     documents: &[Document],
     analyses: &[Analysis],
-    tokens: [&[Token]; 2],
+    texts: [&Tokenized; 2],
     a: u32,
     b: u32,
     shared: &[u64],
@@ -695,9 +746,9 @@ fn passages(
 ) -> Vec<Passage> {
     let (da, db) = (&documents[a as usize], &documents[b as usize]);
     let (aa, ab) = (&analyses[a as usize], &analyses[b as usize]);
-    let [ta, tb] = tokens;
+    let (ta, tb) = (&texts[0].tokens, &texts[1].tokens);
     let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
-    align::align(&aa.shingles, ta.len(), &ab.shingles, tb.len(), &anchors, min_tokens)
+    align::align(&texts[0].shingles, ta.len(), &texts[1].shingles, tb.len(), &anchors, min_tokens)
         .into_iter()
         .map(|p| {
             let (ra, rb) = (token_bytes(ta, &p.a), token_bytes(tb, &p.b));

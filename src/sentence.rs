@@ -59,31 +59,27 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     let mut start = 0;
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\n' {
-            let line_end = i;
-            let mut j = i + 1;
-            let mut blank = false;
-            // A run of whitespace holding a second newline is a blank line.
-            while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r' || bytes[j] == b'\n') {
-                if bytes[j] == b'\n' {
-                    blank = true;
-                }
-                j += 1;
+    while let Some(found) = memchr::memchr(b'\n', &bytes[i..]) {
+        let line_end = i + found;
+        let mut j = line_end + 1;
+        let mut blank = false;
+        // A run of whitespace holding a second newline is a blank line.
+        while j < bytes.len() && (bytes[j] == b' ' || bytes[j] == b'\t' || bytes[j] == b'\r' || bytes[j] == b'\n') {
+            if bytes[j] == b'\n' {
+                blank = true;
             }
-            let indented = j > i + 1 && !blank;
-            let before = text[start..line_end].trim_end();
-            let ends_sentence =
-                before.chars().last().is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。'));
-            let short_line = before.len() - before.rfind('\n').map_or(0, |p| p + 1) < 40;
-            if blank || indented || ends_sentence || short_line {
-                push_trimmed(text, start..line_end, &mut out);
-                start = j;
-            }
-            i = j;
-        } else {
-            i += 1;
+            j += 1;
         }
+        let indented = j > line_end + 1 && !blank;
+        let before = text[start..line_end].trim_end();
+        let ends_sentence =
+            before.chars().last().is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。'));
+        let short_line = before.len() - before.rfind('\n').map_or(0, |p| p + 1) < 40;
+        if blank || indented || ends_sentence || short_line {
+            push_trimmed(text, start..line_end, &mut out);
+            start = j;
+        }
+        i = j;
     }
     push_trimmed(text, start..text.len(), &mut out);
     out

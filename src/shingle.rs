@@ -54,16 +54,26 @@ impl Shingles {
 
     /// Shingles `tokens` with exactly `k` tokens per shingle.
     pub fn with_k(tokens: &[Token], k: usize) -> Self {
+        let mut hashes = Vec::new();
+        Self::hash_into(tokens, k, &mut hashes);
+        Shingles { k: k.max(1), hashes }
+    }
+
+    /// The hashes [`Shingles::with_k`] gives, into a caller's buffer (cleared
+    /// first), so a caller that works through many documents reuses one
+    /// allocation.
+    pub fn hash_into(tokens: &[Token], k: usize, out: &mut Vec<u64>) {
         let k = k.max(1);
-        let hashes = if tokens.is_empty() {
-            Vec::new()
-        } else if tokens.len() < k {
-            vec![combine(tokens)]
+        out.clear();
+        if tokens.len() < k {
+            if !tokens.is_empty() {
+                out.push(combine(tokens));
+            }
         } else {
             // BASE^(k-1): the weight of the token leaving the window.
             let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
             let mut poly = tokens[..k].iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
-            let mut out = Vec::with_capacity(tokens.len() - k + 1);
+            out.reserve(tokens.len() - k + 1);
             out.push(fmix64(poly ^ k as u64));
             for i in k..tokens.len() {
                 poly = poly
@@ -72,9 +82,7 @@ impl Shingles {
                     .wrapping_add(tokens[i].hash);
                 out.push(fmix64(poly ^ k as u64));
             }
-            out
-        };
-        Shingles { k, hashes }
+        }
     }
 
     /// Shingles `text` straight from its tokens, without storing them, and

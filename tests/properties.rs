@@ -54,6 +54,13 @@ proptest! {
         prop_assert_eq!(normalize_ascii(&text), normalize_unicode(&text));
     }
 
+    /// Dense in apostrophes, long words and block edges (the fast path works
+    /// 64 bytes at a time).
+    #[test]
+    fn ascii_fast_path_matches_general_path_on_words(text in "([a-zA-Z0-9]{0,20}['\n ,.-]{1,2}){0,40}") {
+        prop_assert_eq!(normalize_ascii(&text), normalize_unicode(&text));
+    }
+
     #[test]
     fn winnowing_matches_reference(hashes in proptest::collection::vec(0u64..50, 0..300), w in 1usize..20) {
         prop_assert_eq!(copydesk::candidates::winnow(&hashes, w), copydesk::candidates::winnow_reference(&hashes, w));
