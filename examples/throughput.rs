@@ -24,6 +24,34 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU seconds this process has used (user + system, all threads): on a
+/// shared machine, where other guests take cycles, MB per CPU-second is
+/// steadier than wall time.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the
+    // 12th and 13th of them, in clock ticks (100 per second on Linux).
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Runs `f`, printing MB/s per core by wall time and per CPU-second.
+fn timed<T>(label: &str, mb: f64, threads: usize, f: impl FnOnce() -> T) -> (T, f64) {
+    let (t, cpu) = (Instant::now(), cpu_seconds());
+    let out = f();
+    let (secs, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    println!(
+        "{label:<38} {:>5.0} MB/s per core ({:.3} s wall); {:>5.0} MB per CPU-second ({:.2} CPU-s)",
+        mb / secs / threads as f64,
+        secs,
+        mb / cpu.max(0.01),
+        cpu
+    );
+    (out, secs)
+}
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args.first().cloned().unwrap_or_else(|| "200000".into());
@@ -49,27 +77,20 @@ fn main() -> anyhow::Result<()> {
     let mb = bytes as f64 / 1e6;
     println!("corpus: {} articles, {:.1} MB, {} threads", docs.len(), mb, threads);
 
-    let t = Instant::now();
-    let signed: usize = docs
-        .par_iter()
-        .map(|d| {
-            let (s, _, _) = Shingles::from_text(&d.text, 5, 4);
-            Signature::new(&s.hashes, 128).map_or(0, |s| s.len())
-        })
-        .sum();
-    let sig_secs = t.elapsed().as_secs_f64();
+    let (signed, _) = timed("shingling+MinHash:", mb, threads, || {
+        docs.par_iter()
+            .map(|d| {
+                let (s, _, _) = Shingles::from_text(&d.text, 5, 4);
+                Signature::new(&s.hashes, 128).map_or(0, |s| s.len())
+            })
+            .sum::<usize>()
+    });
     assert!(signed > 0);
-    println!("shingling+MinHash: {:.0} MB/s per core ({:.3} s)", mb / sig_secs / threads as f64, sig_secs);
 
     let doc_only = ScanConfig::new(copydesk::ScanOptions { rewrites: false, ..copydesk::ScanOptions::default() })?;
-    let t = Instant::now();
-    let plain = Scanner::new(doc_only).scan(docs.clone());
-    let plain_secs = t.elapsed().as_secs_f64();
-    println!(
-        "document-level scan (--no-rewrites): {:.0} MB/s per core ({:.3} s)",
-        mb / plain_secs / threads as f64,
-        plain_secs
-    );
+    let copy = docs.clone();
+    let (plain, plain_secs) =
+        timed("document-level scan (--no-rewrites):", mb, threads, || Scanner::new(doc_only).scan(copy));
     for (stage, d) in &plain.timings.0 {
         println!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1e3);
     }
@@ -79,10 +100,7 @@ fn main() -> anyhow::Result<()> {
     }
 
     let rss_before = peak_rss_kib().unwrap_or(0);
-    let t = Instant::now();
-    let scan = Scanner::new(ScanConfig::default()).scan(docs);
-    let scan_secs = t.elapsed().as_secs_f64();
-    println!("whole scan:        {:.0} MB/s per core ({:.3} s)", mb / scan_secs / threads as f64, scan_secs);
+    let (scan, scan_secs) = timed("whole scan:", mb, threads, || Scanner::new(ScanConfig::default()).scan(docs));
     println!("rewrites, passages and provenance cost {:.2}x the document-level scan", scan_secs / plain_secs);
     for (stage, d) in &scan.timings.0 {
         println!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1e3);

@@ -98,58 +98,122 @@ pub fn band_keys(sig: &Signature, params: BandParams) -> impl Iterator<Item = u6
     })
 }
 
-/// Emits the pairs of one group of documents (sorted indexes).
-fn group_pairs(members: &[u32], out: &mut Vec<(u32, u32)>) {
+/// Emits the pairs of one group of documents (sorted indexes), packed as
+/// `a << 32 | b`.
+fn group_pairs(members: &[u32], out: &mut Vec<u64>) {
+    let pack = |a: u32, b: u32| (a as u64) << 32 | b as u64;
     if members.len() <= BUCKET_ALL_PAIRS {
         for (i, &a) in members.iter().enumerate() {
             for &b in &members[i + 1..] {
-                out.push((a, b));
+                out.push(pack(a, b));
             }
         }
     } else {
         for (i, &hub) in members.iter().take(BUCKET_HUBS).enumerate() {
             for &b in &members[i + 1..] {
-                out.push((hub, b));
+                out.push(pack(hub, b));
             }
         }
     }
 }
 
-/// Groups `(key, doc)` entries by key; calls `each` with every group's docs.
-fn for_each_group(mut entries: Vec<(u64, u32)>, mut each: impl FnMut(&[u32])) {
-    entries.par_sort_unstable();
-    entries.dedup();
-    let mut members = Vec::new();
-    let mut i = 0;
-    while i < entries.len() {
-        let key = entries[i].0;
-        members.clear();
-        while i < entries.len() && entries[i].0 == key {
-            members.push(entries[i].1);
-            i += 1;
-        }
-        each(&members);
+/// Entries per partition that [`grouped`] aims for: a partition's sort
+/// then runs in L2 cache.
+const PARTITION_ENTRIES: usize = 4096;
+
+/// Groups documents by key (`keys[doc]` are document `doc`'s keys) and
+/// hands each group's distinct documents, sorted, to `each` with an
+/// accumulator; returns one accumulator per partition, in key order.
+///
+/// Keys are uniform hashes, so their top bits split the entries into
+/// partitions of about [`PARTITION_ENTRIES`] in one counting pass; each
+/// partition packs the next 32 bits of the key above the document index
+/// into one `u64` and sorts those in parallel with the others. A group is
+/// then a run of equal upper halves: keys agreeing in their top
+/// `partition bits + 32` bits are grouped together, and at the sizes copydesk
+/// indexes (millions of keys), a false match of two different keys is rare
+/// and costs at most a candidate that verification turns down.
+fn grouped<A: Default + Send>(keys: &[&[u64]], each: impl Fn(&[u32], &mut A) + Sync) -> Vec<A> {
+    let total: usize = keys.iter().map(|k| k.len()).sum();
+    let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
+    let part_of = |key: u64| if bits == 0 { 0 } else { (key >> (64 - bits)) as usize };
+    let mut ends = vec![0usize; 1 << bits];
+    for &key in keys.iter().flat_map(|k| k.iter()) {
+        ends[part_of(key)] += 1;
     }
+    let mut next: Vec<usize> = ends
+        .iter()
+        .scan(0, |sum, &count| {
+            *sum += count;
+            Some(*sum - count)
+        })
+        .collect();
+    let mut packed = vec![0u64; total];
+    for (doc, doc_keys) in keys.iter().enumerate() {
+        for &key in doc_keys.iter() {
+            let slot = &mut next[part_of(key)];
+            packed[*slot] = ((key << bits) & 0xffff_ffff_0000_0000) | doc as u64;
+            *slot += 1;
+        }
+    }
+    let mut partitions: Vec<&mut [u64]> = Vec::with_capacity(ends.len());
+    let mut rest = packed.as_mut_slice();
+    for &count in &ends {
+        let (part, tail) = rest.split_at_mut(count);
+        partitions.push(part);
+        rest = tail;
+    }
+    partitions
+        .into_par_iter()
+        .map(|part| {
+            part.sort_unstable();
+            let mut acc = A::default();
+            let mut members = Vec::new();
+            let mut i = 0;
+            while i < part.len() {
+                let key = part[i] >> 32;
+                members.clear();
+                while i < part.len() && part[i] >> 32 == key {
+                    let doc = part[i] as u32;
+                    if members.last() != Some(&doc) {
+                        members.push(doc);
+                    }
+                    i += 1;
+                }
+                each(&members, &mut acc);
+            }
+            acc
+        })
+        .collect()
+}
+
+/// Sorts pairs packed as `a << 32 | b` (faster than sorting tuples) and
+/// unpacks them, with the number of times each occurred.
+fn count_pairs(mut packed: Vec<u64>) -> Vec<((u32, u32), usize)> {
+    packed.par_sort_unstable();
+    let mut out: Vec<((u32, u32), usize)> = Vec::new();
+    for p in packed {
+        let pair = ((p >> 32) as u32, p as u32);
+        match out.last_mut() {
+            Some((last, n)) if *last == pair => *n += 1,
+            _ => out.push((pair, 1)),
+        }
+    }
+    out
 }
 
 /// Pairs that share at least one LSH band.
 pub fn lsh_pairs(signatures: &[Option<&Signature>], params: BandParams) -> Vec<(u32, u32)> {
-    let entries: Vec<(u64, u32)> = signatures
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, sig)| {
-            sig.iter().flat_map(move |s| band_keys(s, params).map(move |k| (k, doc as u32)).collect::<Vec<_>>())
-        })
-        .collect();
-    let mut pairs = Vec::new();
-    for_each_group(entries, |members| {
+    let keys: Vec<Vec<u64>> =
+        signatures.par_iter().map(|sig| sig.map_or_else(Vec::new, |s| band_keys(s, params).collect())).collect();
+    let keys: Vec<&[u64]> = keys.iter().map(Vec::as_slice).collect();
+    let pairs: Vec<u64> = grouped(&keys, |members, out: &mut Vec<u64>| {
         if members.len() > 1 {
-            group_pairs(members, &mut pairs);
+            group_pairs(members, out);
         }
-    });
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+    })
+    .concat();
+    count_pairs(pairs).into_iter().map(|(pair, _)| pair).collect()
 }
 
 /// Winnowing: the distinct minimum hashes of every window of `w` hashes,
@@ -221,33 +285,16 @@ pub struct ContainmentCandidates {
 /// Pairs that share at least `min_fingerprints` fingerprints held by fewer
 /// than `common_df` documents.
 pub fn containment_pairs(fingerprints: &[&[u64]], min_fingerprints: usize, common_df: usize) -> ContainmentCandidates {
-    let entries: Vec<(u64, u32)> = fingerprints
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, fps)| fps.iter().map(move |&f| (f, doc as u32)))
-        .collect();
-    let mut pairs = Vec::new();
-    let mut common = 0;
-    for_each_group(entries, |members| {
+    let parts = grouped(fingerprints, |members, (out, common): &mut (Vec<u64>, usize)| {
         if members.len() >= common_df {
-            common += 1;
+            *common += 1;
         } else if members.len() > 1 {
-            group_pairs(members, &mut pairs);
+            group_pairs(members, out);
         }
     });
-    pairs.par_sort_unstable();
-    let mut kept = Vec::new();
-    let mut i = 0;
-    while i < pairs.len() {
-        let mut j = i;
-        while j < pairs.len() && pairs[j] == pairs[i] {
-            j += 1;
-        }
-        if j - i >= min_fingerprints {
-            kept.push(pairs[i]);
-        }
-        i = j;
-    }
+    let common = parts.iter().map(|(_, c)| c).sum();
+    let pairs: Vec<u64> = parts.into_iter().flat_map(|(p, _)| p).collect();
+    let kept = count_pairs(pairs).into_iter().filter(|&(_, n)| n >= min_fingerprints).map(|(pair, _)| pair).collect();
     ContainmentCandidates { pairs: kept, common_fingerprints: common }
 }
 
@@ -284,10 +331,37 @@ mod tests {
     }
 
     #[test]
+    fn partitioned_grouping_matches_a_map() {
+        // 3,000 documents drawing keys from a pool of 20,000, enough entries
+        // for several partitions.
+        let keys: Vec<Vec<u64>> = (0..3000u64)
+            .map(|d| (0..12).map(|i| crate::shingle::fmix64(crate::shingle::fmix64(d * 31 + i) % 20_000)).collect())
+            .collect();
+        let slices: Vec<&[u64]> = keys.iter().map(Vec::as_slice).collect();
+        let mut expected: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
+        for (d, ks) in keys.iter().enumerate() {
+            for &k in ks {
+                let docs = expected.entry(k).or_default();
+                if docs.last() != Some(&(d as u32)) {
+                    docs.push(d as u32);
+                }
+            }
+        }
+        let mut want: Vec<Vec<u32>> = expected.into_values().collect();
+        let mut got: Vec<Vec<u32>> =
+            grouped(&slices, |members, out: &mut Vec<Vec<u32>>| out.push(members.to_vec())).concat();
+        assert!(keys.iter().map(Vec::len).sum::<usize>() / PARTITION_ENTRIES >= 8);
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn oversized_groups_become_stars() {
         let members: Vec<u32> = (0..100).collect();
-        let mut pairs = Vec::new();
-        group_pairs(&members, &mut pairs);
+        let mut packed = Vec::new();
+        group_pairs(&members, &mut packed);
+        let pairs: Vec<(u32, u32)> = packed.iter().map(|&p| ((p >> 32) as u32, p as u32)).collect();
         assert!(pairs.len() < 100 * 99 / 2);
         assert!(pairs.iter().all(|&(a, b)| a < b));
         // Every member is linked to the first hub.
