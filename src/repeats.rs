@@ -147,25 +147,27 @@ pub fn find_of(text: &str, tokens: &[Token], shingle_hashes: &[u64], min_tokens:
 /// Pairs of positions `(first, later)` holding the same shingle hash.
 ///
 /// One pass over an open-addressing table twice the size of the document
-/// (it fits in L1 or L2 cache for an article), keyed by the hash and holding
-/// its first position: a document without repeats costs one probe per
-/// shingle and allocates nothing else.
+/// (it fits in L1 cache for an article) holding each hash's first
+/// position: a document without repeats costs one probe per shingle and
+/// allocates nothing else.
 fn repeated_shingles(hashes: &[u64]) -> Vec<(usize, usize)> {
     const EMPTY: u32 = u32::MAX;
     let slots = (hashes.len() * 2).next_power_of_two().max(16);
     let mask = slots - 1;
-    let mut table: Vec<(u64, u32)> = vec![(0, EMPTY); slots];
+    // Each slot holds the first position of a hash; the hash is read back
+    // from `hashes`, which keeps the table at 4 bytes a slot.
+    let mut table: Vec<u32> = vec![EMPTY; slots];
     let mut twice = Vec::new();
     for (i, &h) in hashes.iter().enumerate() {
         // Shingle hashes are uniform: their low bits index the table.
         let mut slot = h as usize & mask;
         loop {
-            let (key, first) = table[slot];
+            let first = table[slot];
             if first == EMPTY {
-                table[slot] = (h, i as u32);
+                table[slot] = i as u32;
                 break;
             }
-            if key == h {
+            if hashes[first as usize] == h {
                 twice.push((first as usize, i));
                 break;
             }

@@ -25,19 +25,17 @@ impl Signature {
         if hashes.is_empty() || n == 0 {
             return None;
         }
+        // An empty lane holds u32::MAX; a shingle's value is capped one
+        // below, so "filled" needs no separate flag and the loop is a
+        // branch-free minimum (the cap changes one value in 2^32).
         let mut lanes = vec![u32::MAX; n];
-        let mut filled = bitvec![u64, Lsb0; 0; n];
         let width = n as u64;
         for &h in hashes {
             let bin = (((h >> 32) * width) >> 32) as usize;
-            let value = h as u32;
-            // A lane holds u32::MAX until filled, so `<=` also fills a bin
-            // whose first value is u32::MAX.
-            if value <= lanes[bin] {
-                lanes[bin] = value;
-                filled.set(bin, true);
-            }
+            let value = (h as u32).min(u32::MAX - 1);
+            lanes[bin] = lanes[bin].min(value);
         }
+        let filled: BitVec<u64, Lsb0> = lanes.iter().map(|&v| v != u32::MAX).collect();
         if filled.count_ones() < n {
             let snapshot = lanes.clone();
             for bin in filled.iter_zeros() {

@@ -63,7 +63,10 @@ proptest! {
 
     #[test]
     fn winnowing_matches_reference(hashes in proptest::collection::vec(0u64..50, 0..300), w in 1usize..20) {
-        prop_assert_eq!(copydesk::candidates::winnow(&hashes, w), copydesk::candidates::winnow_reference(&hashes, w));
+        let mut fast = copydesk::candidates::winnow(&hashes, w);
+        fast.sort_unstable();
+        fast.dedup();
+        prop_assert_eq!(fast, copydesk::candidates::winnow_reference(&hashes, w));
     }
 
     #[test]
