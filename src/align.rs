@@ -10,7 +10,7 @@
 //! follow each other on both sides with a small gap (a changed word, a
 //! dropped clause) merge into one `edited` passage.
 
-use crate::shingle::{HashSetU64, Shingles};
+use crate::shingle::Shingles;
 use std::ops::Range;
 
 /// A shingle occurring more often than this in one document (a chant, a
@@ -72,17 +72,32 @@ pub fn align(
     shared: &[u64],
     min_tokens: usize,
 ) -> Vec<TokenPassage> {
-    let k = a.k;
-    let anchors: HashSetU64 = shared.iter().copied().collect();
-    let positions = |s: &Shingles| {
-        let mut v: Vec<(u64, usize)> =
-            s.hashes.iter().enumerate().filter(|(_, h)| anchors.contains(h)).map(|(i, &h)| (h, i)).collect();
-        v.sort_unstable();
-        v
-    };
-    let (pa, pb) = (positions(a), positions(b));
+    let (pa, pb) = (a.positions(), b.positions());
+    align_positions(
+        Side { positions: &pa, tokens: a_tokens },
+        Side { positions: &pb, tokens: b_tokens },
+        a.k,
+        shared,
+        min_tokens,
+    )
+}
+
+/// One side of an alignment: a document's shingle positions sorted by hash
+/// (see [`Shingles::positions`]) and its token count.
+#[derive(Debug, Clone, Copy)]
+pub struct Side<'a> {
+    pub positions: &'a [(u64, u32)],
+    pub tokens: usize,
+}
+
+/// [`align`] for documents whose shingle positions are already sorted by
+/// hash: the matches come out of one merge of the two lists and the
+/// anchors, with no hashing.
+pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: usize) -> Vec<TokenPassage> {
+    let (pa, pb) = (a.positions, b.positions);
+    let (a_tokens, b_tokens) = (a.tokens, b.tokens);
     let mut matches: Vec<(isize, usize, usize)> = Vec::new();
-    let (mut x, mut y) = (0, 0);
+    let (mut x, mut y, mut z) = (0, 0, 0);
     while x < pa.len() && y < pb.len() {
         let h = pa[x].0;
         match h.cmp(&pb[y].0) {
@@ -91,10 +106,12 @@ pub fn align(
             std::cmp::Ordering::Equal => {
                 let xe = x + pa[x..].iter().take_while(|p| p.0 == h).count();
                 let ye = y + pb[y..].iter().take_while(|p| p.0 == h).count();
-                if xe - x <= MAX_OCCURRENCES && ye - y <= MAX_OCCURRENCES {
+                z += shared[z..].partition_point(|&s| s < h);
+                let anchor = shared.get(z) == Some(&h);
+                if anchor && xe - x <= MAX_OCCURRENCES && ye - y <= MAX_OCCURRENCES {
                     for &(_, i) in &pa[x..xe] {
                         for &(_, j) in &pb[y..ye] {
-                            matches.push((j as isize - i as isize, i, j));
+                            matches.push((j as isize - i as isize, i as usize, j as usize));
                         }
                     }
                 }
@@ -114,7 +131,9 @@ pub fn align(
         }
         runs.push(Run { i, j, len: 1 });
     }
-    runs.retain(|r| r.len >= MIN_RUN || (a.hashes.len() == 1 || b.hashes.len() == 1));
+    // A document shorter than one shingle has a single shingle to match.
+    let single = |positions: &[(u64, u32)]| positions.len() == 1;
+    runs.retain(|r| r.len >= MIN_RUN || single(pa) || single(pb));
     // Longest first; ties by position for determinism.
     runs.sort_by(|x, y| y.len.cmp(&x.len).then(x.i.cmp(&y.i)).then(x.j.cmp(&y.j)));
     let mut taken: Vec<(Range<usize>, Range<usize>)> = Vec::new();

@@ -169,7 +169,9 @@ pub fn read(text: &str) -> DocumentProvenance {
     while !text.is_char_boundary(window) {
         window -= 1;
     }
+    // Every date pattern holds a digit: a head without one has no date.
     let head = &text[..window];
+    let head = if head.bytes().any(|b| b.is_ascii_digit()) { head } else { "" };
     let mut dates: Vec<TextDate> = Vec::new();
     for c in p.month_day_year.captures_iter(head) {
         if let (Some(m), Some(at)) = (month_number(&c[1]), c.get(0)) {

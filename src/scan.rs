@@ -173,13 +173,17 @@ pub struct Scanner {
 pub struct Tokenized {
     pub tokens: Vec<Token>,
     pub shingles: Shingles,
+    /// [`Shingles::positions`]: sorted once, it gives the document's exact
+    /// sets without another sort and every alignment without hashing.
+    pub positions: Vec<(u64, u32)>,
 }
 
 impl Tokenized {
     pub fn new(doc: &Document, config: &ScanConfig) -> Self {
         let normalized = normalize::normalize(&doc.text);
         let shingles = Shingles::with_k(&normalized.tokens, config.shingle_k(normalized.script));
-        Tokenized { tokens: normalized.tokens, shingles }
+        let positions = shingles.positions();
+        Tokenized { tokens: normalized.tokens, shingles, positions }
     }
 }
 
@@ -404,33 +408,45 @@ struct DocSets {
 impl DocSets {
     fn new(text: &Tokenized, a: &Analysis) -> Self {
         let (tokens, shingles) = (&text.tokens, &text.shingles);
+        let distinct = |hashes: &mut dyn Iterator<Item = u64>| {
+            let mut out: Vec<u64> = Vec::new();
+            for h in hashes {
+                if out.last() != Some(&h) {
+                    out.push(h);
+                }
+            }
+            out
+        };
         if a.boilerplate.is_empty() && a.quotes.is_empty() {
-            return DocSets { set: shingles.set(), quoted: Vec::new() };
+            return DocSets { set: distinct(&mut text.positions.iter().map(|p| p.0)), quoted: Vec::new() };
         }
         let boiler_spans: Vec<Range<usize>> = a.boilerplate.iter().map(|b| b.span.clone()).collect();
         let boiler = token_flags(tokens, &boiler_spans);
         let quoted = token_flags(tokens, &a.quotes);
-        let (mut kept, mut in_quotes, mut outside) = (Vec::new(), Vec::new(), Vec::new());
-        for (i, &h) in shingles.hashes.iter().enumerate() {
-            let window = shingles.token_range(i, tokens.len());
-            if boiler[window.clone()].iter().any(|&b| b) {
-                continue;
+        // Occurrences come grouped by hash: a hash is quoted when every
+        // occurrence outside boilerplate lies wholly inside quotation marks.
+        let (mut set, mut in_quotes) = (Vec::new(), Vec::new());
+        let mut i = 0;
+        let positions = &text.positions;
+        while i < positions.len() {
+            let h = positions[i].0;
+            let (mut kept, mut all_quoted) = (false, true);
+            while i < positions.len() && positions[i].0 == h {
+                let window = shingles.token_range(positions[i].1 as usize, tokens.len());
+                if !boiler[window.clone()].iter().any(|&b| b) {
+                    kept = true;
+                    all_quoted &= quoted[window].iter().all(|&q| q);
+                }
+                i += 1;
             }
-            kept.push(h);
-            if quoted[window].iter().all(|&q| q) {
-                in_quotes.push(h);
-            } else {
-                outside.push(h);
+            if kept {
+                set.push(h);
+                if all_quoted {
+                    in_quotes.push(h);
+                }
             }
         }
-        kept.sort_unstable();
-        kept.dedup();
-        outside.sort_unstable();
-        outside.dedup();
-        in_quotes.sort_unstable();
-        in_quotes.dedup();
-        in_quotes.retain(|h| outside.binary_search(h).is_err());
-        DocSets { set: kept, quoted: in_quotes }
+        DocSets { set, quoted: in_quotes }
     }
 }
 
@@ -748,7 +764,8 @@ fn passages(
     let (aa, ab) = (&analyses[a as usize], &analyses[b as usize]);
     let (ta, tb) = (&texts[0].tokens, &texts[1].tokens);
     let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
-    align::align(&texts[0].shingles, ta.len(), &texts[1].shingles, tb.len(), &anchors, min_tokens)
+    let [sa, sb] = texts.map(|t| align::Side { positions: &t.positions, tokens: t.tokens.len() });
+    align::align_positions(sa, sb, texts[0].shingles.k, &anchors, min_tokens)
         .into_iter()
         .map(|p| {
             let (ra, rb) = (token_bytes(ta, &p.a), token_bytes(tb, &p.b));

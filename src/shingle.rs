@@ -125,6 +125,14 @@ impl Shingles {
         i..(i + self.k).min(num_tokens)
     }
 
+    /// Every shingle as `(hash, position)`, sorted: equal shingles of two
+    /// documents meet in one merge of their lists.
+    pub fn positions(&self) -> Vec<(u64, u32)> {
+        let mut positions: Vec<(u64, u32)> = self.hashes.iter().enumerate().map(|(i, &h)| (h, i as u32)).collect();
+        positions.sort_unstable();
+        positions
+    }
+
     /// The distinct shingle hashes, sorted: the set verification works on.
     pub fn set(&self) -> Vec<u64> {
         let mut set = self.hashes.clone();
