@@ -172,9 +172,11 @@ pub struct Scanner {
 #[derive(Debug, Clone)]
 pub struct Tokenized {
     pub tokens: Vec<Token>,
-    pub shingles: Shingles,
+    /// Tokens per shingle.
+    pub k: usize,
     /// [`Shingles::positions`]: sorted once, it gives the document's exact
-    /// sets without another sort and every alignment without hashing.
+    /// sets without another sort and every alignment without hashing (the
+    /// shingle hashes in text order are not kept).
     pub positions: Vec<(u64, u32)>,
 }
 
@@ -182,8 +184,7 @@ impl Tokenized {
     pub fn new(doc: &Document, config: &ScanConfig) -> Self {
         let normalized = normalize::normalize(&doc.text);
         let shingles = Shingles::with_k(&normalized.tokens, config.shingle_k(normalized.script));
-        let positions = shingles.positions();
-        Tokenized { tokens: normalized.tokens, shingles, positions }
+        Tokenized { tokens: normalized.tokens, k: shingles.k, positions: shingles.positions() }
     }
 }
 
@@ -407,7 +408,8 @@ struct DocSets {
 
 impl DocSets {
     fn new(text: &Tokenized, a: &Analysis) -> Self {
-        let (tokens, shingles) = (&text.tokens, &text.shingles);
+        let tokens = &text.tokens;
+        let window = |i: u32| i as usize..(i as usize + text.k).min(tokens.len());
         let distinct = |hashes: &mut dyn Iterator<Item = u64>| {
             let mut out: Vec<u64> = Vec::new();
             for h in hashes {
@@ -432,7 +434,7 @@ impl DocSets {
             let h = positions[i].0;
             let (mut kept, mut all_quoted) = (false, true);
             while i < positions.len() && positions[i].0 == h {
-                let window = shingles.token_range(positions[i].1 as usize, tokens.len());
+                let window = window(positions[i].1);
                 if !boiler[window.clone()].iter().any(|&b| b) {
                     kept = true;
                     all_quoted &= quoted[window].iter().all(|&q| q);
@@ -709,9 +711,9 @@ pub const DF_SAMPLE: usize = 2048;
 
 /// The shingles that at least `common_df` documents hold.
 ///
-/// Every (shingle, document) occurrence is gathered and sorted, and the
-/// distinct documents of each shingle counted: one parallel sort instead of
-/// a hash table as large as the corpus vocabulary. Up to [`DF_SAMPLE`]
+/// Every document's distinct shingles are gathered and sorted, and the
+/// documents of each shingle counted: one parallel sort instead of a hash
+/// table as large as the corpus vocabulary. Up to [`DF_SAMPLE`]
 /// documents the count is exact; above, every `n / DF_SAMPLE`-th document is
 /// counted and the threshold scaled to the sample, which is ample for "a
 /// large share of the corpus" and keeps this stage O(sample).
@@ -720,31 +722,28 @@ fn common_shingles(documents: &[Document], config: &ScanConfig, any_pairs: bool,
         return HashSetU64::default();
     }
     let stride = documents.len().div_ceil(DF_SAMPLE).max(1);
-    let sample: Vec<(usize, &Document)> = documents.iter().enumerate().step_by(stride).collect();
+    let sample: Vec<&Document> = documents.iter().step_by(stride).collect();
     let threshold = if stride == 1 {
         common_df
     } else {
         ((common_df as f64 * sample.len() as f64 / documents.len() as f64).ceil() as usize).max(2)
     };
-    let mut occurrences: Vec<(u64, u32)> = sample
+    // Each document's distinct shingles, then all of them sorted: a run of
+    // equal hashes is as long as the number of documents holding it.
+    let mut occurrences: Vec<u64> = sample
         .par_iter()
-        .flat_map_iter(|&(i, d)| {
+        .flat_map_iter(|d| {
             let o = config.options();
             let (shingles, _, _) = Shingles::from_text(&d.text, o.shingle_words, o.shingle_chars);
-            shingles.hashes.into_iter().map(move |h| (h, i as u32))
+            shingles.set()
         })
         .collect();
     occurrences.par_sort_unstable();
-    occurrences.dedup();
     let mut common = HashSetU64::default();
-    let mut i = 0;
-    while i < occurrences.len() {
-        let h = occurrences[i].0;
-        let run = occurrences[i..].iter().take_while(|o| o.0 == h).count();
-        if run >= threshold {
-            common.insert(h);
+    for run in occurrences.chunk_by(|x, y| x == y) {
+        if run.len() >= threshold {
+            common.insert(run[0]);
         }
-        i += run;
     }
     common
 }
@@ -765,7 +764,7 @@ fn passages(
     let (ta, tb) = (&texts[0].tokens, &texts[1].tokens);
     let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
     let [sa, sb] = texts.map(|t| align::Side { positions: &t.positions, tokens: t.tokens.len() });
-    align::align_positions(sa, sb, texts[0].shingles.k, &anchors, min_tokens)
+    align::align_positions(sa, sb, texts[0].k, &anchors, min_tokens)
         .into_iter()
         .map(|p| {
             let (ra, rb) = (token_bytes(ta, &p.a), token_bytes(tb, &p.b));
