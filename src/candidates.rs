@@ -187,6 +187,26 @@ fn grouped<A: Default + Send>(keys: &[&[u64]], each: impl Fn(&[u32], &mut A) + S
         .collect()
 }
 
+/// Sorts `(key, item)` entries gathered from every document's list:
+/// partitioned by the keys' top bits in one counting pass, each partition
+/// sorted in parallel. The partitions, in order, are the whole list sorted;
+/// entries with equal keys share a partition.
+pub fn sorted_partitions<T: Copy + Ord + Send + Default>(lists: &[Vec<(u64, T)>]) -> Vec<Vec<(u64, T)>> {
+    let total: usize = lists.iter().map(Vec::len).sum();
+    let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
+    let part_of = |key: u64| if bits == 0 { 0 } else { (key >> (64 - bits)) as usize };
+    let mut counts = vec![0usize; 1 << bits];
+    for &(key, _) in lists.iter().flatten() {
+        counts[part_of(key)] += 1;
+    }
+    let mut parts: Vec<Vec<(u64, T)>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+    for &(key, item) in lists.iter().flatten() {
+        parts[part_of(key)].push((key, item));
+    }
+    parts.par_iter_mut().for_each(|p| p.sort_unstable());
+    parts
+}
+
 /// Sorts pairs packed as `a << 32 | b` (faster than sorting tuples) and
 /// unpacks them, with the number of times each occurred.
 fn count_pairs(mut packed: Vec<u64>) -> Vec<((u32, u32), usize)> {

@@ -23,7 +23,7 @@
 
 use crate::candidates::{band_keys, BandParams};
 use crate::content::ContentSentence;
-use crate::shingle::HashMapU64;
+use crate::shingle::{fmix64, HashMapU64};
 use crate::signature::Signature;
 use rayon::prelude::*;
 
@@ -131,43 +131,61 @@ pub const MAX_BUCKET_DOCS: usize = 64;
 /// Counting sentences rather than buckets matters: one identical sentence
 /// collides in every band.
 pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
-    let mut entries: Vec<(u64, u32, u32)> = keys
+    use crate::candidates::sorted_partitions;
+    let lists: Vec<Vec<(u64, (u32, u32))>> =
+        keys.par_iter().enumerate().map(|(doc, ks)| ks.iter().map(|&(k, s)| (k, (doc as u32, s))).collect()).collect();
+    let by_key = sorted_partitions(&lists);
+    drop(lists);
+    // A hit is a sentence `sa` of `da` sharing a band with `db`, keyed by
+    // the pair's hash (fmix64 is a bijection, so no two pairs share one):
+    // partitioning the hits again brings each pair's together.
+    let pack = |da: u32, db: u32| fmix64((da as u64) << 32 | db as u64);
+    let hits: Vec<Vec<(u64, u32)>> = by_key
         .par_iter()
-        .enumerate()
-        .flat_map_iter(|(doc, ks)| ks.iter().map(move |&(k, s)| (k, doc as u32, s)))
-        .collect();
-    entries.par_sort_unstable();
-    let mut hits: Vec<(u32, u32, u32)> = Vec::new();
-    let mut i = 0;
-    while i < entries.len() {
-        let key = entries[i].0;
-        let group = &entries[i..i + entries[i..].iter().take_while(|e| e.0 == key).count()];
-        i += group.len();
-        let docs = group.windows(2).filter(|w| w[0].1 != w[1].1).count() + 1;
-        if !(2..=MAX_BUCKET_DOCS).contains(&docs) {
-            continue;
-        }
-        for (x, &(_, da, sa)) in group.iter().enumerate() {
-            for &(_, db, _) in &group[x + 1..] {
-                if da != db {
-                    hits.push((da, db, sa));
+        .map(|entries| {
+            let mut hits = Vec::new();
+            for group in entries.chunk_by(|x, y| x.0 == y.0) {
+                let docs = group.windows(2).filter(|w| w[0].1 .0 != w[1].1 .0).count() + 1;
+                if !(2..=MAX_BUCKET_DOCS).contains(&docs) {
+                    continue;
+                }
+                for (x, &(_, (da, sa))) in group.iter().enumerate() {
+                    for &(_, (db, _)) in &group[x + 1..] {
+                        if da != db {
+                            hits.push((pack(da, db), sa));
+                        }
+                    }
                 }
             }
-        }
-    }
-    hits.par_sort_unstable();
-    hits.dedup();
-    let mut kept = Vec::new();
-    let mut i = 0;
-    while i < hits.len() {
-        let pair = (hits[i].0, hits[i].1);
-        let run = hits[i..].iter().take_while(|h| (h.0, h.1) == pair).count();
-        if run >= MIN_SENTENCE_HITS {
-            kept.push(pair);
-        }
-        i += run;
-    }
+            hits
+        })
+        .collect();
+    drop(by_key);
+    let mut kept: Vec<(u32, u32)> = sorted_partitions(&hits)
+        .par_iter()
+        .flat_map_iter(|hits| {
+            let mut kept = Vec::new();
+            for pair in hits.chunk_by(|x, y| x.0 == y.0) {
+                let sentences = pair.windows(2).filter(|w| w[0].1 != w[1].1).count() + 1;
+                if sentences >= MIN_SENTENCE_HITS {
+                    let packed = unfmix64(pair[0].0);
+                    kept.push(((packed >> 32) as u32, packed as u32));
+                }
+            }
+            kept
+        })
+        .collect();
+    kept.par_sort_unstable();
     kept
+}
+
+/// The inverse of [`fmix64`].
+fn unfmix64(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0x9cb4_b2f8_1293_37db);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0x4f74_430c_22a5_4005);
+    h ^ (h >> 33)
 }
 
 /// Jaccard of two sorted word sets, and how many words they share.
@@ -277,6 +295,13 @@ mod tests {
         let chain = align_sentences(&sa, &sb, &rare_words(&sa, &weights), &rare_words(&sb, &weights));
         assert!(chain.len() >= 3, "{chain:?}");
         assert!(chain.windows(2).all(|w| w[0].a < w[1].a && w[0].b < w[1].b));
+    }
+
+    #[test]
+    fn unfmix_inverts_fmix() {
+        for x in [0u64, 1, 42, u64::MAX, 0x1234_5678_9abc_def0] {
+            assert_eq!(unfmix64(fmix64(x)), x);
+        }
     }
 
     #[test]

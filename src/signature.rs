@@ -37,14 +37,15 @@ impl Signature {
         }
         let filled: BitVec<u64, Lsb0> = lanes.iter().map(|&v| v != u32::MAX).collect();
         if filled.count_ones() < n {
-            let snapshot = lanes.clone();
+            // Donors are filled bins, which keep their values: lanes can be
+            // read and written in one pass.
             for bin in filled.iter_zeros() {
                 let mut attempt: u64 = 0;
                 lanes[bin] = loop {
                     let probe = fmix64(DENSIFY_SEED ^ ((bin as u64) << 32 | attempt));
                     let donor = (((probe >> 32) * width) >> 32) as usize;
                     if filled[donor] {
-                        break snapshot[donor];
+                        break lanes[donor];
                     }
                     attempt += 1;
                 };
