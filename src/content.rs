@@ -6,7 +6,7 @@
 //! "emphasises" meet, numbers kept as they are) finds a rewritten sentence
 //! whose word 5-shingles share nothing with the original.
 
-use crate::normalize::{normalize, normalize_token, Token, TOKEN_SEED};
+use crate::normalize::{normalize, normalize_token, token_hash, Token};
 use crate::sentence::{self, Sentence};
 use crate::shingle::HashSetU64;
 use std::collections::HashSet;
@@ -198,7 +198,7 @@ pub fn is_stop_word(word: &str) -> bool {
 /// normalized string.
 fn stop_word_hashes() -> &'static HashSetU64 {
     static SET: OnceLock<HashSetU64> = OnceLock::new();
-    SET.get_or_init(|| STOP_WORDS.iter().map(|w| xxh3_64_with_seed(w.as_bytes(), TOKEN_SEED)).collect())
+    SET.get_or_init(|| STOP_WORDS.iter().map(|w| token_hash(w.as_bytes())).collect())
 }
 
 /// Light suffix stemming: enough to meet inflections, never so much that

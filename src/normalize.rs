@@ -33,7 +33,7 @@ pub struct Token {
     pub start: u32,
     /// Byte offset one past the last byte.
     pub end: u32,
-    /// xxh3 of the normalized form under [`TOKEN_SEED`].
+    /// [`token_hash`] of the normalized form.
     pub hash: u64,
 }
 
@@ -180,23 +180,47 @@ pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
     }
 }
 
-/// Hashes the ASCII token `bytes[start..end]`, lowercased: every byte of a
-/// token is a letter, a digit or `'`, and setting bit 0x20 lowercases the
-/// letters and leaves the others as they are.
+/// The hash of a normalized token: xxh3 under [`TOKEN_SEED`], of the
+/// token's bytes zero-padded to 16 when shorter.
+///
+/// Why the padding: almost every word is at most 16 bytes, and xxh3 picks one
+/// of four code paths by input length; a 16-byte block always takes the same
+/// one, so hashing a stream of words of random lengths costs no mispredicted
+/// branches. Padding keeps hashes distinct because no token holds a NUL byte
+/// (NUL is a separator), and the ASCII fast path gets the same block with one
+/// masked load (see [`hash_lowered`]).
+#[inline]
+pub fn token_hash(normalized: &[u8]) -> u64 {
+    if normalized.len() <= 16 {
+        let mut block = [0u8; 16];
+        block[..normalized.len()].copy_from_slice(normalized);
+        xxh3_64_with_seed(&block, TOKEN_SEED)
+    } else {
+        xxh3_64_with_seed(normalized, TOKEN_SEED)
+    }
+}
+
+/// [`token_hash`] of the ASCII token `bytes[start..end]`, lowercased: every
+/// byte of a token is a letter, a digit or `'`, and setting bit 0x20
+/// lowercases the letters and leaves the others as they are. A short token is
+/// read as one 16-byte load (when the text has 16 bytes from its start)
+/// masked to its length, so neither the length nor the case costs a branch.
 #[inline]
 fn hash_lowered(bytes: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
     if len <= 16 {
-        let mut buf = [0u8; 16];
-        match bytes.get(start..start + 16) {
-            Some(sixteen) => buf.copy_from_slice(sixteen),
-            None => buf[..len].copy_from_slice(&bytes[start..end]),
-        }
-        let lo = u64::from_le_bytes(buf[..8].try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
-        let hi = u64::from_le_bytes(buf[8..].try_into().expect("8 bytes")) | 0x2020_2020_2020_2020;
-        buf[..8].copy_from_slice(&lo.to_le_bytes());
-        buf[8..].copy_from_slice(&hi.to_le_bytes());
-        xxh3_64_with_seed(&buf[..len], TOKEN_SEED)
+        let raw = match bytes.get(start..start + 16) {
+            Some(sixteen) => u128::from_le_bytes(sixteen.try_into().expect("16 bytes")),
+            None => {
+                let mut block = [0u8; 16];
+                block[..len].copy_from_slice(&bytes[start..end]);
+                u128::from_le_bytes(block)
+            }
+        };
+        // `len` is at least 1: tokens are never empty.
+        let mask = u128::MAX >> (128 - 8 * len);
+        let lowered = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020) & mask;
+        xxh3_64_with_seed(&lowered.to_le_bytes(), TOKEN_SEED)
     } else {
         let lower: Vec<u8> = bytes[start..end].iter().map(|&b| b | 0x20).collect();
         xxh3_64_with_seed(&lower, TOKEN_SEED)
@@ -306,11 +330,7 @@ fn unicode_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
         norm.clear();
         normalize_token(&text[span.0..span.1], norm);
         if !norm.is_empty() {
-            tokens.push(Token {
-                start: span.0 as u32,
-                end: span.1 as u32,
-                hash: xxh3_64_with_seed(norm.as_bytes(), TOKEN_SEED),
-            });
+            tokens.push(Token { start: span.0 as u32, end: span.1 as u32, hash: token_hash(norm.as_bytes()) });
         }
     };
     while let Some((i, c)) = chars.next() {
@@ -362,7 +382,7 @@ mod tests {
     }
 
     fn hash_of(word: &str) -> u64 {
-        xxh3_64_with_seed(word.as_bytes(), TOKEN_SEED)
+        token_hash(word.as_bytes())
     }
 
     #[test]

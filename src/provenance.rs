@@ -20,6 +20,7 @@
 
 use crate::document::Document;
 use jiff::Timestamp;
+use memchr::memmem::Finder;
 use regex::Regex;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -59,13 +60,36 @@ pub struct DocumentProvenance {
     pub text_date: Option<TextDate>,
 }
 
+/// Where in a text a credit pattern can match: each pattern holds its
+/// trigger, and a credit never spans lines, so a pattern runs only on the
+/// lines that hold its trigger instead of on the whole text.
+#[derive(Clone, Copy)]
+enum Trigger {
+    /// `(` followed by a capital letter: "(The Nation)", "(AP) —", "(WAI):".
+    Paren,
+    /// A line that starts, after white space, with "By", "BY" or "From".
+    Byline,
+    /// A literal the pattern contains. `copyright` is case-insensitive; its
+    /// triggers cover the three ways it is written in practice (Copyright,
+    /// copyright, COPYRIGHT), not every mix of cases.
+    Literal(&'static [&'static str]),
+    /// The last line holding text (the pattern ends the document).
+    LastLine(&'static str),
+}
+
+struct CreditPattern {
+    re: Regex,
+    kind: &'static str,
+    /// The match must start its line.
+    line_start: bool,
+    trigger: Trigger,
+}
+
 struct Patterns {
-    /// Each credit pattern with its kind and whether it must start its line.
-    /// Every pattern begins with or holds a literal, so the regex engine's
-    /// literal prefilter skips most of a text without running the automaton
-    /// ("start of line" is checked after a match for the same reason: a
-    /// `(?m)^\s*` prefix would defeat the prefilter).
-    credits: Vec<(Regex, &'static str, bool)>,
+    credits: Vec<CreditPattern>,
+    /// A searcher for every [`Trigger::Literal`] literal, with the credit
+    /// pattern it triggers.
+    literals: Vec<(Finder<'static>, usize)>,
     month_day_year: Regex,
     day_month_year: Regex,
     iso_date: Regex,
@@ -75,25 +99,36 @@ fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| {
         let re = |s: &str| Regex::new(s).expect("valid pattern");
-        Patterns {
-            credits: vec![
-                (re(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$"), "source-tag", false),
-                (
-                    re(r"(?:By|BY|From)[ \t]+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b"),
+        let credit = |pattern: &str, kind, line_start, trigger| CreditPattern { re: re(pattern), kind, line_start, trigger };
+        let credits = vec![
+                credit(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$", "source-tag", false, Trigger::Paren),
+                credit(
+                    r"(?:By|BY|From)[ \t]+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b",
                     "byline",
                     true,
+                    Trigger::Byline,
                 ),
-                (re(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]"), "source-tag", false),
-                (re(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):"), "dateline", false),
-                (re(r"\b(Agencies) add:"), "agencies", false),
-                (re(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b"), "photo", false),
-                (
-                    re(r"(?i:copyright)\s+(?:©\s*)?\d{4}\s+(The Associated Press|Associated Press|Reuters|AFP|Bloomberg)"),
+                credit(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]", "source-tag", false, Trigger::Paren),
+                credit(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):", "dateline", false, Trigger::Paren),
+                credit(r"\b(Agencies) add:", "agencies", false, Trigger::Literal(&["Agencies add:"])),
+                credit(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b", "photo", false, Trigger::Literal(&["PHOTO:"])),
+                credit(
+                    r"(?i:copyright)\s+(?:©\s*)?\d{4}\s+(The Associated Press|Associated Press|Reuters|AFP|Bloomberg)",
                     "copyright",
                     false,
+                    Trigger::Literal(&["Copyright", "copyright", "COPYRIGHT"]),
                 ),
-                (re(r"—\s*(The Associated Press|Reuters)\s*$"), "byline", false),
-            ],
+                credit(r"—\s*(The Associated Press|Reuters)\s*$", "byline", false, Trigger::LastLine("—")),
+        ];
+        let mut literals = Vec::new();
+        for (i, c) in credits.iter().enumerate() {
+            if let Trigger::Literal(of) = c.trigger {
+                literals.extend(of.iter().map(|l| (Finder::new(l.as_bytes()), i)));
+            }
+        }
+        Patterns {
+            credits,
+            literals,
             month_day_year: re(
                 r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? (\d{1,2}),? (\d{4})\b",
             ),
@@ -103,6 +138,70 @@ fn patterns() -> &'static Patterns {
             iso_date: re(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
         }
     })
+}
+
+/// The line of `text` around byte `at`, without its newline.
+fn line_around(text: &str, at: usize) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+    start..end
+}
+
+/// For each credit pattern, the lines of `text` holding its trigger, in
+/// order, each once.
+fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
+    let bytes = text.as_bytes();
+    let add = |lines: &mut Vec<Range<usize>>, line: Range<usize>| {
+        if lines.last().map_or(true, |last| last.start < line.start) {
+            lines.push(line);
+        }
+    };
+    let mut paren = Vec::new();
+    for at in memchr::memchr_iter(b'(', bytes) {
+        if bytes.get(at + 1).is_some_and(u8::is_ascii_uppercase) {
+            add(&mut paren, line_around(text, at));
+        }
+    }
+    let mut byline = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        let line = line_around(text, start);
+        let body = text[line.clone()].trim_start();
+        if body.starts_with("By") || body.starts_with("BY") || body.starts_with("From") {
+            add(&mut byline, line.clone());
+        }
+        start = line.end + 1;
+    }
+    let mut literal_hits: Vec<(usize, Range<usize>)> = Vec::new();
+    for (finder, pattern) in &p.literals {
+        literal_hits.extend(finder.find_iter(bytes).map(|at| (*pattern, line_around(text, at))));
+    }
+    literal_hits.sort_by_key(|(pattern, line)| (*pattern, line.start));
+    p.credits
+        .iter()
+        .enumerate()
+        .map(|(i, pattern)| match pattern.trigger {
+            Trigger::Paren => paren.clone(),
+            Trigger::Byline => byline.clone(),
+            Trigger::Literal(_) => {
+                let mut lines = Vec::new();
+                for (_, line) in literal_hits.iter().filter(|(owner, _)| *owner == i) {
+                    add(&mut lines, line.clone());
+                }
+                lines
+            }
+            Trigger::LastLine(literal) => {
+                let end = text.trim_end().len();
+                let line = line_around(text, end.saturating_sub(1));
+                if end > 0 && text[line.clone()].contains(literal) {
+                    vec![line]
+                } else {
+                    Vec::new()
+                }
+            }
+        })
+        .collect()
 }
 
 /// The canonical name of an upstream, so "AP" and "The Associated Press"
@@ -149,29 +248,58 @@ fn timestamp(year: &str, month: i8, day: &str) -> Option<Timestamp> {
     jiff::tz::TimeZone::UTC.to_timestamp(date.to_datetime(jiff::civil::Time::midnight())).ok()
 }
 
+/// Whether `bytes` hold an ASCII digit; written without an early exit so the
+/// compiler checks 16 bytes per instruction.
+fn has_ascii_digit(bytes: &[u8]) -> bool {
+    bytes.chunks(64).any(|chunk| chunk.iter().fold(false, |seen, &b| seen | (b.wrapping_sub(b'0') < 10)))
+}
+
+/// Credits in text order, a credit overlapping an earlier one for the same
+/// upstream dropped (two patterns can find one credit).
+fn sorted_distinct(mut credits: Vec<Credit>) -> Vec<Credit> {
+    credits.sort_by_key(|c| (c.span.start, c.span.end));
+    credits.dedup_by(|x, y| x.span.start < y.span.end && x.upstream == y.upstream);
+    credits
+}
+
 /// Reads a document's credits and the first date in its opening text.
 pub fn read(text: &str) -> DocumentProvenance {
     let p = patterns();
     let mut credits: Vec<Credit> = Vec::new();
-    for (re, kind, line_start) in &p.credits {
-        for c in re.captures_iter(text) {
-            let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else { continue };
-            let line_before = &text[text[..whole.start()].rfind('\n').map_or(0, |i| i + 1)..whole.start()];
-            if *line_start && !line_before.trim().is_empty() {
-                continue;
+    for (pattern, lines) in p.credits.iter().zip(trigger_lines(text, p)) {
+        for line in lines {
+            // The haystack ends with the line (or, for a pattern that ends the
+            // document, with the text), and the search starts at the line, so
+            // `^`, `$` and `\b` see the text around it as a whole-text search
+            // would.
+            let haystack = match pattern.trigger {
+                Trigger::LastLine(_) => text,
+                _ => &text[..line.end],
+            };
+            let mut from = line.start;
+            while let Some(c) = pattern.re.captures_at(haystack, from) {
+                let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else { break };
+                // Every pattern consumes a literal, so this moves forward.
+                from = whole.end();
+                if pattern.line_start && !text[line.start..whole.start()].trim().is_empty() {
+                    continue;
+                }
+                credits.push(Credit {
+                    upstream: canonical_upstream(name.as_str()),
+                    kind: pattern.kind,
+                    span: whole.range(),
+                });
             }
-            credits.push(Credit { upstream: canonical_upstream(name.as_str()), kind, span: whole.range() });
         }
     }
-    credits.sort_by_key(|c| (c.span.start, c.span.end));
-    credits.dedup_by(|x, y| x.span.start < y.span.end && x.upstream == y.upstream);
+    let credits = sorted_distinct(credits);
     let mut window = DATE_WINDOW.min(text.len());
     while !text.is_char_boundary(window) {
         window -= 1;
     }
     // Every date pattern holds a digit: a head without one has no date.
     let head = &text[..window];
-    let head = if head.bytes().any(|b| b.is_ascii_digit()) { head } else { "" };
+    let head = if has_ascii_digit(head.as_bytes()) { head } else { "" };
     let mut dates: Vec<TextDate> = Vec::new();
     for c in p.month_day_year.captures_iter(head) {
         if let (Some(m), Some(at)) = (month_number(&c[1]), c.get(0)) {
@@ -359,6 +487,53 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], coverage
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// A credit's span without white space at either end.
+    fn trimmed(text: &str, c: &Credit) -> Credit {
+        let s = &text[c.span.clone()];
+        let start = c.span.start + s.len() - s.trim_start().len();
+        Credit { span: start..start + s.trim().len(), ..c.clone() }
+    }
+
+    /// The credits a whole-text search finds: every pattern over all of the
+    /// text, spans trimmed (a whole-text match may take in the blank lines
+    /// around a credit line).
+    fn credits_reference(text: &str) -> Vec<Credit> {
+        let mut credits = Vec::new();
+        for pattern in &patterns().credits {
+            for c in pattern.re.captures_iter(text) {
+                let (whole, name) = (c.get(0).unwrap(), c.get(1).unwrap());
+                let line_before = &text[text[..whole.start()].rfind('\n').map_or(0, |i| i + 1)..whole.start()];
+                if pattern.line_start && !line_before.trim().is_empty() {
+                    continue;
+                }
+                let credit =
+                    Credit { upstream: canonical_upstream(name.as_str()), kind: pattern.kind, span: whole.range() };
+                credits.push(trimmed(text, &credit));
+            }
+        }
+        sorted_distinct(credits)
+    }
+
+    proptest! {
+        /// Running each pattern only on its trigger lines finds what running
+        /// it on the whole text finds.
+        #[test]
+        fn trigger_lines_find_what_whole_text_search_finds(
+            parts in proptest::collection::vec(prop_oneof![
+                Just("(The Nation)"), Just("(AP) — "), Just("(Reuters): "), Just("20 October 2023 (WAI): "),
+                Just("By Reuters"), Just("BY AP "), Just("From Xinhua"), Just("Agencies add: "), Just("PHOTO: DAWN "),
+                Just("Copyright 2018 The Associated Press"), Just("COPYRIGHT 2020 Reuters"), Just("— Reuters"),
+                Just("— The Associated Press "), Just("\n"), Just("\n\n"), Just("  "), Just("word "), Just("(x) "),
+                Just("The "), Just("By "), Just("12 "), Just("\t"), Just("é "),
+            ], 0..40)
+        ) {
+            let text: String = parts.concat();
+            let fast: Vec<Credit> = read(&text).credits.iter().map(|c| trimmed(&text, c)).collect();
+            prop_assert_eq!(fast, credits_reference(&text));
+        }
+    }
 
     #[test]
     fn reads_credits() {
