@@ -182,9 +182,14 @@ pub struct Tokenized {
 
 impl Tokenized {
     pub fn new(doc: &Document, config: &ScanConfig) -> Self {
-        let normalized = normalize::normalize(&doc.text);
-        let shingles = Shingles::with_k(&normalized.tokens, config.shingle_k(normalized.script));
-        Tokenized { tokens: normalized.tokens, k: shingles.k, positions: shingles.positions() }
+        // Tokens and hashes go through the thread's buffers, so what is kept
+        // is allocated at its exact size: prepared documents stay in memory
+        // until alignment, and fresh pages are a large share of their cost.
+        SCRATCH.with_borrow_mut(|Scratch { tokens, hashes }| {
+            let k = config.shingle_k(normalize::normalize_into(&doc.text, tokens)).max(1);
+            Shingles::hash_into(tokens, k, hashes);
+            Tokenized { tokens: tokens.to_vec(), k, positions: Shingles::positions_of(hashes) }
+        })
     }
 }
 

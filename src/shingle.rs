@@ -133,18 +133,23 @@ impl Shingles {
     /// where a comparison sort of the same list is the costlier step of
     /// preparing a document for verification.
     pub fn positions(&self) -> Vec<(u64, u32)> {
-        let n = self.hashes.len();
+        Self::positions_of(&self.hashes)
+    }
+
+    /// [`Shingles::positions`] of shingle hashes in text order.
+    pub fn positions_of(hashes: &[u64]) -> Vec<(u64, u32)> {
+        let n = hashes.len();
         let bits = n.next_power_of_two().trailing_zeros().clamp(1, 16);
         let bucket = |h: u64| (h >> (64 - bits)) as usize;
         let mut next = vec![0u32; (1 << bits) + 1];
-        for &h in &self.hashes {
+        for &h in hashes {
             next[bucket(h) + 1] += 1;
         }
         for b in 1..next.len() {
             next[b] += next[b - 1];
         }
         let mut out = vec![(0u64, 0u32); n];
-        for (i, &h) in self.hashes.iter().enumerate() {
+        for (i, &h) in hashes.iter().enumerate() {
             let slot = &mut next[bucket(h)];
             out[*slot as usize] = (h, i as u32);
             *slot += 1;
