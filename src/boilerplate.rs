@@ -27,7 +27,6 @@ use regex::Regex;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
-use xxhash_rust::xxh3::Xxh3;
 
 /// Paragraphs longer than this are content, never furniture.
 pub const MAX_TOKENS: usize = 40;
@@ -77,7 +76,7 @@ fn furniture() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"(?i)^[-•*\s]*(subscribe to|sign up for|leave a reply|your email address will not be published|scroll to top|share this|share on|follow us|click here|read more|visit for more news|advertisement$|all rights reserved|related:|recommended:|comments?$|print this|email this)|all rights reserved\.?$",
+            r"(?i)^[-•*\s]*(subscribe to|sign up for|leave a reply|your email address will not be published|scroll to top|share this|share on|follow us|click here|read more|visit for more news|advertisement$|all rights reserved|related:|recommended:|comments?$|print this|email this)",
         )
         .expect("valid pattern")
     })
@@ -94,6 +93,7 @@ pub fn short_paragraphs(text: &str) -> Vec<ShortParagraph> {
 pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]) -> Vec<ShortParagraph> {
     let mut out = Vec::new();
     let mut word = String::new();
+    let mut word_hashes: Vec<u8> = Vec::new();
     let mut next = 0;
     for span in sentence::paragraphs(text) {
         let from = next + tokens[next..].partition_point(|t| (t.start as usize) < span.start);
@@ -106,7 +106,9 @@ pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]
         if quotes::quoted_bytes(quoted, &span) * 2 > span.len() {
             continue;
         }
-        let mut key = Xxh3::new();
+        // One xxh3 call over the paragraph's word hashes: a streaming hasher
+        // costs more to set up than a short paragraph costs to hash.
+        word_hashes.clear();
         for t in para_tokens {
             let raw = &text[t.start as usize..t.end as usize];
             // Digits fold to 0 so "Updated 10:32 AM" lines share a key; other
@@ -119,18 +121,32 @@ pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]
             } else {
                 t.hash
             };
-            key.update(&hash.to_le_bytes());
+            word_hashes.extend_from_slice(&hash.to_le_bytes());
         }
-        out.push(ShortParagraph { key: key.digest(), span });
+        let key = xxhash_rust::xxh3::xxh3_64(&word_hashes);
+        out.push(ShortParagraph { key, span });
     }
     out
+}
+
+/// Whether a paragraph is known furniture: it opens with a furniture phrase
+/// or ends with "all rights reserved". The ending is checked by hand so the
+/// pattern stays anchored at the start, where a failed match costs a few
+/// bytes instead of a scan of the paragraph.
+fn is_furniture(paragraph: &str) -> bool {
+    let tail = paragraph.strip_suffix('.').unwrap_or(paragraph);
+    let ending = "all rights reserved";
+    let ends_so = tail.len() >= ending.len()
+        && tail.is_char_boundary(tail.len() - ending.len())
+        && tail[tail.len() - ending.len()..].eq_ignore_ascii_case(ending);
+    ends_so || furniture().is_match(paragraph)
 }
 
 /// Known furniture among a document's short paragraphs.
 pub fn patterns(text: &str, paragraphs: &[ShortParagraph]) -> Vec<Boilerplate> {
     paragraphs
         .iter()
-        .filter(|p| furniture().is_match(text[p.span.clone()].trim()))
+        .filter(|p| is_furniture(text[p.span.clone()].trim()))
         .map(|p| Boilerplate { span: p.span.clone(), reason: Reason::Pattern, documents: 1 })
         .collect()
 }
@@ -211,6 +227,12 @@ mod tests {
         let found = patterns(text, &short_paragraphs(text));
         let spans: Vec<&str> = found.iter().map(|b| &text[b.span.clone()]).collect();
         assert_eq!(spans, ["- Subscribe to Daily Updates", "Leave a Reply", "scroll to top"]);
+        for furniture in ["© 2018 Example Media. ALL RIGHTS RESERVED.", "All rights reserved", "Comments"] {
+            assert!(is_furniture(furniture), "{furniture}");
+        }
+        for story in ["Rights were reserved for the council.", "The comments drew criticism from allies."] {
+            assert!(!is_furniture(story), "{story}");
+        }
     }
 
     #[test]
