@@ -101,24 +101,24 @@ fn patterns() -> &'static Patterns {
         let re = |s: &str| Regex::new(s).expect("valid pattern");
         let credit = |pattern: &str, kind, line_start, trigger| CreditPattern { re: re(pattern), kind, line_start, trigger };
         let credits = vec![
-                credit(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$", "source-tag", false, Trigger::Paren),
-                credit(
-                    r"(?:By|BY|From)[ \t]+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b",
-                    "byline",
-                    true,
-                    Trigger::Byline,
-                ),
-                credit(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]", "source-tag", false, Trigger::Paren),
-                credit(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):", "dateline", false, Trigger::Paren),
-                credit(r"\b(Agencies) add:", "agencies", false, Trigger::Literal(&["Agencies add:"])),
-                credit(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b", "photo", false, Trigger::Literal(&["PHOTO:"])),
-                credit(
-                    r"(?i:copyright)\s+(?:©\s*)?\d{4}\s+(The Associated Press|Associated Press|Reuters|AFP|Bloomberg)",
-                    "copyright",
-                    false,
-                    Trigger::Literal(&["Copyright", "copyright", "COPYRIGHT"]),
-                ),
-                credit(r"—\s*(The Associated Press|Reuters)\s*$", "byline", false, Trigger::LastLine("—")),
+            credit(r"(?m)^\s*\((The [A-Z][\w&.-]*(?: [A-Z][\w&.-]*){0,3})\)\s*$", "source-tag", false, Trigger::Paren),
+            credit(
+                r"(?:By|BY|From)[ \t]+(Reuters|AFP|AP|The Associated Press|Associated Press|Bloomberg|Xinhua|Agencies|APP|PTI|IANS)\b",
+                "byline",
+                true,
+                Trigger::Byline,
+            ),
+            credit(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]", "source-tag", false, Trigger::Paren),
+            credit(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):", "dateline", false, Trigger::Paren),
+            credit(r"\b(Agencies) add:", "agencies", false, Trigger::Literal(&["Agencies add:"])),
+            credit(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b", "photo", false, Trigger::Literal(&["PHOTO:"])),
+            credit(
+                r"(?i:copyright)\s+(?:©\s*)?\d{4}\s+(The Associated Press|Associated Press|Reuters|AFP|Bloomberg)",
+                "copyright",
+                false,
+                Trigger::Literal(&["Copyright", "copyright", "COPYRIGHT"]),
+            ),
+            credit(r"—\s*(The Associated Press|Reuters)\s*$", "byline", false, Trigger::LastLine("—")),
         ];
         let mut literals = Vec::new();
         for (i, c) in credits.iter().enumerate() {
