@@ -53,9 +53,8 @@ fn timed<T>(label: &str, mb: f64, threads: usize, f: impl FnOnce() -> T) -> (T, 
 }
 
 fn main() -> anyhow::Result<()> {
-    // As the `copydesk` binary does (src/main.rs): huge pages where offered.
-    // SAFETY: one integer in mimalloc's option table, set before any thread.
-    unsafe { libmimalloc_sys::mi_option_set(libmimalloc_sys::mi_option_large_os_pages, 1) };
+    // As the `copydesk` binary does (src/main.rs).
+    copydesk::process::disable_transparent_huge_pages();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let what = args.first().cloned().unwrap_or_else(|| "200000".into());
     let write = args.iter().position(|a| a == "--write").and_then(|i| args.get(i + 1)).cloned();

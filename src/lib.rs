@@ -36,6 +36,7 @@ pub mod document;
 pub mod ingest;
 pub mod normalize;
 pub mod output;
+pub mod process;
 pub mod provenance;
 pub mod quotes;
 pub mod repeats;
