@@ -274,11 +274,24 @@ impl Scanner {
     pub fn scan_with_progress(&self, documents: Vec<Document>, progress: &(dyn Fn(&str) + Sync)) -> Scan {
         let config = &self.config;
         let mut watch = Stopwatch::new(progress);
-        let mut analyses: Vec<Analysis> = documents.par_iter().map(|d| analyze(d, config)).collect();
-        watch.lap("analyze");
         let n = documents.len();
-        let BandParams { bands, rows } = config.bands();
         let common_df = config.common_df(n);
+        // The documents sampled for document frequency keep their distinct
+        // shingles from analysis, so nothing is tokenized twice for it.
+        let stride = df_sample_stride(n, common_df);
+        let (mut analyses, df_sample): (Vec<Analysis>, Vec<Vec<u64>>) = documents
+            .par_iter()
+            .enumerate()
+            .map(|(i, d)| {
+                SCRATCH.with_borrow_mut(|scratch| {
+                    let analysis = analyze_with(d, config, scratch);
+                    let sampled = stride.is_some_and(|s| i % s == 0);
+                    (analysis, if sampled { distinct_sorted(&scratch.hashes) } else { Vec::new() })
+                })
+            })
+            .unzip();
+        watch.lap("analyze");
+        let BandParams { bands, rows } = config.bands();
 
         let signatures: Vec<Option<&Signature>> = analyses.iter().map(|a| a.signature.as_ref()).collect();
         let lsh = candidates::lsh_pairs(&signatures, config.bands());
@@ -336,7 +349,11 @@ impl Scanner {
             .map(|(i, (a, d))| needed[i].then(|| Prepared::new(d, a, config)))
             .collect();
         watch.lap("exact sets");
-        let common = common_shingles(&documents, config, !pairs_idx.is_empty(), common_df);
+        let common = match stride {
+            Some(stride) if !pairs_idx.is_empty() => common_shingles(&df_sample, n, stride, common_df),
+            _ => HashSetU64::default(),
+        };
+        drop(df_sample);
         watch.lap("common shingles");
 
         let docs = Prepare { config, documents: &documents, analyses: &analyses, prepared: &prepared };
@@ -714,35 +731,39 @@ fn docs_in(pairs: impl Iterator<Item = (u32, u32)>, n: usize) -> BitVec {
 /// sampled evenly down to this many.
 pub const DF_SAMPLE: usize = 2048;
 
-/// The shingles that at least `common_df` documents hold.
+/// Every how many documents one is sampled for document frequency, or
+/// `None` when the corpus is smaller than `common_df` (no shingle can be
+/// common then).
+fn df_sample_stride(n: usize, common_df: usize) -> Option<usize> {
+    (n >= common_df).then(|| n.div_ceil(DF_SAMPLE).max(1))
+}
+
+/// The distinct values of `hashes`, sorted.
+fn distinct_sorted(hashes: &[u64]) -> Vec<u64> {
+    let mut set = hashes.to_vec();
+    set.sort_unstable();
+    set.dedup();
+    set
+}
+
+/// The shingles that at least `common_df` of the corpus's `n` documents
+/// hold, from the distinct shingles of every `stride`-th document
+/// (`sample`, empty for the others).
 ///
-/// Every document's distinct shingles are gathered and sorted, and the
-/// documents of each shingle counted: one parallel sort instead of a hash
-/// table as large as the corpus vocabulary. Up to [`DF_SAMPLE`]
-/// documents the count is exact; above, every `n / DF_SAMPLE`-th document is
-/// counted and the threshold scaled to the sample, which is ample for "a
-/// large share of the corpus" and keeps this stage O(sample).
-fn common_shingles(documents: &[Document], config: &ScanConfig, any_pairs: bool, common_df: usize) -> HashSetU64 {
-    if documents.len() < common_df || !any_pairs {
-        return HashSetU64::default();
-    }
-    let stride = documents.len().div_ceil(DF_SAMPLE).max(1);
-    let sample: Vec<&Document> = documents.iter().step_by(stride).collect();
+/// All sampled shingles are sorted together and the documents of each
+/// counted: one parallel sort instead of a hash table as large as the
+/// corpus vocabulary. Up to [`DF_SAMPLE`] documents the count is exact;
+/// above, the threshold is scaled to the sample, which is ample for "a large
+/// share of the corpus" and keeps this stage O(sample).
+fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: usize) -> HashSetU64 {
+    let sampled = n.div_ceil(stride);
     let threshold = if stride == 1 {
         common_df
     } else {
-        ((common_df as f64 * sample.len() as f64 / documents.len() as f64).ceil() as usize).max(2)
+        ((common_df as f64 * sampled as f64 / n as f64).ceil() as usize).max(2)
     };
-    // Each document's distinct shingles, then all of them sorted: a run of
-    // equal hashes is as long as the number of documents holding it.
-    let mut occurrences: Vec<u64> = sample
-        .par_iter()
-        .flat_map_iter(|d| {
-            let o = config.options();
-            let (shingles, _, _) = Shingles::from_text(&d.text, o.shingle_words, o.shingle_chars);
-            shingles.set()
-        })
-        .collect();
+    // A run of equal hashes is as long as the number of documents holding it.
+    let mut occurrences: Vec<u64> = sample.concat();
     occurrences.par_sort_unstable();
     let mut common = HashSetU64::default();
     for run in occurrences.chunk_by(|x, y| x == y) {
