@@ -73,9 +73,11 @@ pub fn align(
     min_tokens: usize,
 ) -> Vec<TokenPassage> {
     let (pa, pb) = (a.positions(), b.positions());
+    let column = |p: &[(u64, u32)]| -> (Vec<u64>, Vec<u32>) { p.iter().copied().unzip() };
+    let ((ha, at_a), (hb, at_b)) = (column(&pa), column(&pb));
     align_positions(
-        Side { positions: &pa, tokens: a_tokens },
-        Side { positions: &pb, tokens: b_tokens },
+        Side { hashes: &ha, at: &at_a, tokens: a_tokens },
+        Side { hashes: &hb, at: &at_b, tokens: b_tokens },
         a.k,
         shared,
         min_tokens,
@@ -83,10 +85,12 @@ pub fn align(
 }
 
 /// One side of an alignment: a document's shingle positions sorted by hash
-/// (see [`Shingles::positions`]) and its token count.
+/// (see [`Shingles::positions`]) as two columns, hashes and where each
+/// occurs, and its token count.
 #[derive(Debug, Clone, Copy)]
 pub struct Side<'a> {
-    pub positions: &'a [(u64, u32)],
+    pub hashes: &'a [u64],
+    pub at: &'a [u32],
     pub tokens: usize,
 }
 
@@ -94,23 +98,23 @@ pub struct Side<'a> {
 /// hash: the matches come out of one merge of the two lists and the
 /// anchors, with no hashing.
 pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: usize) -> Vec<TokenPassage> {
-    let (pa, pb) = (a.positions, b.positions);
+    let (pa, pb) = (a.hashes, b.hashes);
     let (a_tokens, b_tokens) = (a.tokens, b.tokens);
     let mut matches: Vec<(isize, usize, usize)> = Vec::new();
     let (mut x, mut y, mut z) = (0, 0, 0);
     while x < pa.len() && y < pb.len() {
-        let h = pa[x].0;
-        match h.cmp(&pb[y].0) {
+        let h = pa[x];
+        match h.cmp(&pb[y]) {
             std::cmp::Ordering::Less => x += 1,
             std::cmp::Ordering::Greater => y += 1,
             std::cmp::Ordering::Equal => {
-                let xe = x + pa[x..].iter().take_while(|p| p.0 == h).count();
-                let ye = y + pb[y..].iter().take_while(|p| p.0 == h).count();
+                let xe = x + pa[x..].iter().take_while(|&&p| p == h).count();
+                let ye = y + pb[y..].iter().take_while(|&&p| p == h).count();
                 z += shared[z..].partition_point(|&s| s < h);
                 let anchor = shared.get(z) == Some(&h);
                 if anchor && xe - x <= MAX_OCCURRENCES && ye - y <= MAX_OCCURRENCES {
-                    for &(_, i) in &pa[x..xe] {
-                        for &(_, j) in &pb[y..ye] {
+                    for &i in &a.at[x..xe] {
+                        for &j in &b.at[y..ye] {
                             matches.push((j as isize - i as isize, i as usize, j as usize));
                         }
                     }
@@ -132,7 +136,7 @@ pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: u
         runs.push(Run { i, j, len: 1 });
     }
     // A document shorter than one shingle has a single shingle to match.
-    let single = |positions: &[(u64, u32)]| positions.len() == 1;
+    let single = |hashes: &[u64]| hashes.len() == 1;
     runs.retain(|r| r.len >= MIN_RUN || single(pa) || single(pb));
     // Longest first; ties by position for determinism.
     runs.sort_by(|x, y| y.len.cmp(&x.len).then(x.i.cmp(&y.i)).then(x.j.cmp(&y.j)));

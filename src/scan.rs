@@ -167,17 +167,28 @@ pub struct Scanner {
     config: ScanConfig,
 }
 
+/// A token's byte range in the text: all the cross-document stages need of
+/// a token once its shingles are hashed, at half the size of a [`Token`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
 /// A document's tokens and shingles, rebuilt for the documents the
 /// cross-document stages work on.
 #[derive(Debug, Clone)]
 pub struct Tokenized {
-    pub tokens: Vec<Token>,
+    pub tokens: Vec<TokenSpan>,
     /// Tokens per shingle.
     pub k: usize,
-    /// [`Shingles::positions`]: sorted once, it gives the document's exact
-    /// sets without another sort and every alignment without hashing (the
-    /// shingle hashes in text order are not kept).
-    pub positions: Vec<(u64, u32)>,
+    /// [`Shingles::positions`], held as two columns (12 bytes a shingle
+    /// instead of a padded 16): shingle hashes sorted, and where each
+    /// occurs. Sorted once, they give the document's exact set without
+    /// another sort (often they are the set) and every alignment without
+    /// hashing; the hashes in text order are not kept.
+    pub hashes: Vec<u64>,
+    pub at: Vec<u32>,
 }
 
 impl Tokenized {
@@ -188,7 +199,14 @@ impl Tokenized {
         SCRATCH.with_borrow_mut(|Scratch { tokens, hashes }| {
             let k = config.shingle_k(normalize::normalize_into(&doc.text, tokens)).max(1);
             Shingles::hash_into(tokens, k, hashes);
-            Tokenized { tokens: tokens.to_vec(), k, positions: Shingles::positions_of(hashes) }
+            let spans = tokens.iter().map(|t| TokenSpan { start: t.start, end: t.end }).collect();
+            let positions = Shingles::positions_of(hashes);
+            Tokenized {
+                tokens: spans,
+                k,
+                hashes: positions.iter().map(|p| p.0).collect(),
+                at: positions.iter().map(|p| p.1).collect(),
+            }
         })
     }
 }
@@ -424,7 +442,10 @@ impl Scanner {
 /// out, and the shingles it only ever has inside quotation marks.
 #[derive(Debug, Clone, Default)]
 struct DocSets {
-    set: Vec<u64>,
+    /// `None` when the set is [`Tokenized::hashes`] itself: nothing masked
+    /// and no shingle repeated, as in most documents (not copying it saves
+    /// a third of a prepared document's memory).
+    set: Option<Vec<u64>>,
     quoted: Vec<u64>,
 }
 
@@ -432,17 +453,14 @@ impl DocSets {
     fn new(text: &Tokenized, a: &Analysis) -> Self {
         let tokens = &text.tokens;
         let window = |i: u32| i as usize..(i as usize + text.k).min(tokens.len());
-        let distinct = |hashes: &mut dyn Iterator<Item = u64>| {
-            let mut out: Vec<u64> = Vec::new();
-            for h in hashes {
-                if out.last() != Some(&h) {
-                    out.push(h);
-                }
-            }
-            out
-        };
         if a.boilerplate.is_empty() && a.quotes.is_empty() {
-            return DocSets { set: distinct(&mut text.positions.iter().map(|p| p.0)), quoted: Vec::new() };
+            let repeats = text.hashes.windows(2).any(|w| w[0] == w[1]);
+            let set = repeats.then(|| {
+                let mut set = text.hashes.clone();
+                set.dedup();
+                set
+            });
+            return DocSets { set, quoted: Vec::new() };
         }
         let boiler_spans: Vec<Range<usize>> = a.boilerplate.iter().map(|b| b.span.clone()).collect();
         let boiler = token_flags(tokens, &boiler_spans);
@@ -451,12 +469,12 @@ impl DocSets {
         // occurrence outside boilerplate lies wholly inside quotation marks.
         let (mut set, mut in_quotes) = (Vec::new(), Vec::new());
         let mut i = 0;
-        let positions = &text.positions;
-        while i < positions.len() {
-            let h = positions[i].0;
+        let hashes = &text.hashes;
+        while i < hashes.len() {
+            let h = hashes[i];
             let (mut kept, mut all_quoted) = (false, true);
-            while i < positions.len() && positions[i].0 == h {
-                let window = window(positions[i].1);
+            while i < hashes.len() && hashes[i] == h {
+                let window = window(text.at[i]);
                 if !boiler[window.clone()].iter().any(|&b| b) {
                     kept = true;
                     all_quoted &= quoted[window].iter().all(|&q| q);
@@ -470,7 +488,7 @@ impl DocSets {
                 }
             }
         }
-        DocSets { set, quoted: in_quotes }
+        DocSets { set: Some(set), quoted: in_quotes }
     }
 }
 
@@ -487,6 +505,11 @@ impl Prepared {
         let text = Tokenized::new(doc, config);
         let sets = DocSets::new(&text, a);
         Prepared { text, sets }
+    }
+
+    /// The document's shingle set for verification, sorted.
+    fn set(&self) -> &[u64] {
+        self.sets.set.as_deref().unwrap_or(&self.text.hashes)
     }
 }
 
@@ -512,7 +535,7 @@ impl Prepare<'_> {
 }
 
 /// For each token, whether it starts inside one of `spans` (sorted by start).
-fn token_flags(tokens: &[Token], spans: &[Range<usize>]) -> Vec<bool> {
+fn token_flags(tokens: &[TokenSpan], spans: &[Range<usize>]) -> Vec<bool> {
     let mut sorted: Vec<&Range<usize>> = spans.iter().collect();
     sorted.sort_by_key(|r| r.start);
     let mut out = Vec::with_capacity(tokens.len());
@@ -612,7 +635,8 @@ impl Verifier<'_> {
     fn measure(&self, a: u32, b: u32) -> (PairMetrics, Vec<u64>) {
         let (pa, pb) = (self.docs.get(a), self.docs.get(b));
         let (sa, sb) = (&pa.sets, &pb.sets);
-        let shared = verify::intersect(&sa.set, &sb.set);
+        let (set_a, set_b) = (pa.set(), pb.set());
+        let shared = verify::intersect(set_a, set_b);
         let set_aside = |h: u64| {
             if self.common.contains(&h) {
                 SetAside::Common
@@ -622,7 +646,7 @@ impl Verifier<'_> {
                 SetAside::No
             }
         };
-        (verify::measure(sa.set.len(), sb.set.len(), &shared, set_aside), shared)
+        (verify::measure(set_a.len(), set_b.len(), &shared, set_aside), shared)
     }
 
     /// The pair's relation from shared wording, if any.
@@ -674,9 +698,9 @@ fn merge_rewrites(verified: &mut Vec<Verified>, rewrites: Vec<Verified>) {
 
 /// Rewritten sentence pairs become passages, except where shared wording
 /// already covers that sentence.
-fn add_rewritten(passages: &mut Vec<Passage>, documents: &[Document], tokens: [&[Token]; 2], v: &Verified) {
+fn add_rewritten(passages: &mut Vec<Passage>, documents: &[Document], tokens: [&[TokenSpan]; 2], v: &Verified) {
     let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
-    let count = |toks: &[Token], r: &Range<usize>| {
+    let count = |toks: &[TokenSpan], r: &Range<usize>| {
         toks.iter().filter(|t| t.start as usize >= r.start && t.end as usize <= r.end).count()
     };
     for (ra, rb, similarity) in &v.chain {
@@ -789,7 +813,7 @@ fn passages(
     let (aa, ab) = (&analyses[a as usize], &analyses[b as usize]);
     let (ta, tb) = (&texts[0].tokens, &texts[1].tokens);
     let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
-    let [sa, sb] = texts.map(|t| align::Side { positions: &t.positions, tokens: t.tokens.len() });
+    let [sa, sb] = texts.map(|t| align::Side { hashes: &t.hashes, at: &t.at, tokens: t.tokens.len() });
     align::align_positions(sa, sb, texts[0].k, &anchors, min_tokens)
         .into_iter()
         .map(|p| {
@@ -812,7 +836,7 @@ fn passages(
 }
 
 /// The byte range of the analysed text that a token range covers.
-pub fn token_bytes(tokens: &[Token], range: &Range<usize>) -> Range<usize> {
+pub fn token_bytes(tokens: &[TokenSpan], range: &Range<usize>) -> Range<usize> {
     if range.is_empty() || range.end > tokens.len() {
         return 0..0;
     }
