@@ -781,11 +781,8 @@ fn distinct_sorted(hashes: &[u64]) -> Vec<u64> {
 /// share of the corpus" and keeps this stage O(sample).
 fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: usize) -> HashSetU64 {
     let sampled = n.div_ceil(stride);
-    let threshold = if stride == 1 {
-        common_df
-    } else {
-        ((common_df as f64 * sampled as f64 / n as f64).ceil() as usize).max(2)
-    };
+    let threshold =
+        if stride == 1 { common_df } else { ((common_df as f64 * sampled as f64 / n as f64).ceil() as usize).max(2) };
     // A run of equal hashes is as long as the number of documents holding it.
     let mut occurrences: Vec<u64> = sample.concat();
     occurrences.par_sort_unstable();
