@@ -22,6 +22,7 @@ use crate::shingle::{HashSetU64, Shingles};
 use crate::signature::Signature;
 use crate::verify::{self, PairMetrics, Relation, SetAside};
 use bitvec::prelude::*;
+use rayon::iter::Either;
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::ops::Range;
@@ -376,12 +377,18 @@ impl Scanner {
 
         let docs = Prepare { config, documents: &documents, analyses: &analyses, prepared: &prepared };
         let verifier = Verifier { docs, common: &common, rare: &[] };
-        let mut verified: Vec<Verified> = pairs_idx.par_iter().filter_map(|&(a, b)| verifier.shingles(a, b)).collect();
+        let builder = PairBuilder { docs, common: &common };
+        // A pair that shared wording links is aligned as soon as it is
+        // verified (no rewrite touches it), so its shared shingles are freed
+        // at once instead of all being held until alignment.
+        let (mut pairs, mut verified): (Vec<Pair>, Vec<Verified>) = pairs_idx
+            .par_iter()
+            .filter_map(|&(a, b)| verifier.shingles(a, b))
+            .partition_map(|v| if v.relation.links() { Either::Left(builder.build(v)) } else { Either::Right(v) });
         watch.lap("verify");
 
         // Rewrites: candidate pairs not already linked by shared wording.
-        let linked: std::collections::HashSet<(u32, u32)> =
-            verified.iter().filter(|v| v.relation.links()).map(|v| (v.a, v.b)).collect();
+        let linked: std::collections::HashSet<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
         let rewrite_idx: Vec<(u32, u32)> = rewrite_idx.into_iter().filter(|p| !linked.contains(p)).collect();
         let in_rewrite = docs_in(rewrite_idx.iter().copied(), n);
         let rare: Vec<Vec<Vec<u64>>> = analyses
@@ -395,8 +402,7 @@ impl Scanner {
         merge_rewrites(&mut verified, rewrites);
         watch.lap("rewrites");
 
-        let builder = PairBuilder { docs, common: &common };
-        let mut pairs: Vec<Pair> = verified.into_par_iter().map(|v| builder.build(v)).collect();
+        pairs.par_extend(verified.into_par_iter().map(|v| builder.build(v)));
         watch.lap("align");
 
         let links: Vec<Link> = pairs
