@@ -201,13 +201,8 @@ impl Tokenized {
             let k = config.shingle_k(normalize::normalize_into(&doc.text, tokens)).max(1);
             Shingles::hash_into(tokens, k, hashes);
             let spans = tokens.iter().map(|t| TokenSpan { start: t.start, end: t.end }).collect();
-            let positions = Shingles::positions_of(hashes);
-            Tokenized {
-                tokens: spans,
-                k,
-                hashes: positions.iter().map(|p| p.0).collect(),
-                at: positions.iter().map(|p| p.1).collect(),
-            }
+            let (hashes, at) = Shingles::sorted_columns(hashes);
+            Tokenized { tokens: spans, k, hashes, at }
         })
     }
 }

@@ -138,6 +138,15 @@ impl Shingles {
 
     /// [`Shingles::positions`] of shingle hashes in text order.
     pub fn positions_of(hashes: &[u64]) -> Vec<(u64, u32)> {
+        let (sorted, at) = Self::sorted_columns(hashes);
+        sorted.into_iter().zip(at).collect()
+    }
+
+    /// [`Shingles::positions_of`] as two columns, each allocated at its
+    /// exact size: the hashes sorted, and the position of each. Written
+    /// straight into the columns, so the cross-document stages keep 12 bytes
+    /// a shingle without first building (and then splitting) padded pairs.
+    pub fn sorted_columns(hashes: &[u64]) -> (Vec<u64>, Vec<u32>) {
         let n = hashes.len();
         let bits = n.next_power_of_two().trailing_zeros().clamp(1, 16);
         let bucket = |h: u64| (h >> (64 - bits)) as usize;
@@ -148,35 +157,44 @@ impl Shingles {
         for b in 1..next.len() {
             next[b] += next[b - 1];
         }
-        let mut out = vec![(0u64, 0u32); n];
+        let (mut sorted, mut at) = (vec![0u64; n], vec![0u32; n]);
         for (i, &h) in hashes.iter().enumerate() {
             let slot = &mut next[bucket(h)];
-            out[*slot as usize] = (h, i as u32);
+            sorted[*slot as usize] = h;
+            at[*slot as usize] = i as u32;
             *slot += 1;
         }
         // `next[b]` now ends bucket `b`. A bucket holds about one entry, so
         // an inline insertion sort finishes most of them (cheaper than a
         // sort call each); a large bucket (a huge document past the cap on
-        // bits) gets a real sort, so nothing turns quadratic.
+        // bits) gets a real sort, so nothing turns quadratic. Positions go
+        // in ascending order into each bucket, so equal hashes keep them
+        // sorted as long as the sort is stable.
         let mut start = 0;
         for &end in &next[..1 << bits] {
-            let bucket = &mut out[start..end as usize];
-            if bucket.len() > 16 {
-                bucket.sort_unstable();
+            let end = end as usize;
+            if end - start > 16 {
+                let mut pairs: Vec<(u64, u32)> =
+                    sorted[start..end].iter().copied().zip(at[start..end].iter().copied()).collect();
+                pairs.sort_unstable();
+                for (k, (h, i)) in pairs.into_iter().enumerate() {
+                    (sorted[start + k], at[start + k]) = (h, i);
+                }
             } else {
-                for i in 1..bucket.len() {
-                    let entry = bucket[i];
+                for i in start + 1..end {
+                    let (h, p) = (sorted[i], at[i]);
                     let mut j = i;
-                    while j > 0 && bucket[j - 1] > entry {
-                        bucket[j] = bucket[j - 1];
+                    while j > start && sorted[j - 1] > h {
+                        sorted[j] = sorted[j - 1];
+                        at[j] = at[j - 1];
                         j -= 1;
                     }
-                    bucket[j] = entry;
+                    (sorted[j], at[j]) = (h, p);
                 }
             }
-            start = end as usize;
+            start = end;
         }
-        out
+        (sorted, at)
     }
 
     /// The distinct shingle hashes, sorted: the set verification works on.
