@@ -22,9 +22,9 @@
 use crate::normalize::{normalize, normalize_token, Token};
 use crate::quotes;
 use crate::sentence;
-use crate::shingle::HashMapU64;
+use crate::shingle::{fmix64, HashMapU64};
+use rayon::prelude::*;
 use regex::Regex;
-use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -34,6 +34,8 @@ pub const MAX_TOKENS: usize = 40;
 pub const MIN_OUTLET_DOCS: usize = 3;
 /// Documents sampled for the copies-of-each-other test.
 pub const DIVERSITY_SAMPLE: usize = 24;
+/// Odd multiplier folding a paragraph's word hashes into its key.
+const PARAGRAPH_KEY_BASE: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A short paragraph, keyed by its normalized words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +95,6 @@ pub fn short_paragraphs(text: &str) -> Vec<ShortParagraph> {
 pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]) -> Vec<ShortParagraph> {
     let mut out = Vec::new();
     let mut word = String::new();
-    let mut word_hashes: Vec<u8> = Vec::new();
     let mut next = 0;
     for span in sentence::paragraphs(text) {
         let from = next + tokens[next..].partition_point(|t| (t.start as usize) < span.start);
@@ -106,9 +107,9 @@ pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]
         if quotes::quoted_bytes(quoted, &span) * 2 > span.len() {
             continue;
         }
-        // One xxh3 call over the paragraph's word hashes: a streaming hasher
-        // costs more to set up than a short paragraph costs to hash.
-        word_hashes.clear();
+        // The word hashes folded in order, then mixed: no buffer, no hasher
+        // to set up for a paragraph of a few words.
+        let mut key = 0u64;
         for t in para_tokens {
             let raw = &text[t.start as usize..t.end as usize];
             // Digits fold to 0 so "Updated 10:32 AM" lines share a key; other
@@ -121,9 +122,9 @@ pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]
             } else {
                 t.hash
             };
-            word_hashes.extend_from_slice(&hash.to_le_bytes());
+            key = key.wrapping_mul(PARAGRAPH_KEY_BASE).wrapping_add(hash);
         }
-        let key = xxhash_rust::xxh3::xxh3_64(&word_hashes);
+        let key = fmix64(key ^ para_tokens.len() as u64);
         out.push(ShortParagraph { key, span });
     }
     out
@@ -162,15 +163,15 @@ pub fn learn(
 ) -> Vec<Vec<Boilerplate>> {
     let n = paragraphs.len();
     let corpus_min = ((n as f64 * 0.02).ceil() as usize).max(5);
-    let mut holders: HashMapU64<Vec<u32>> = HashMapU64::default();
-    for (doc, paras) in paragraphs.iter().enumerate() {
-        let mut seen = HashSet::new();
-        for p in paras.iter() {
-            if seen.insert(p.key) {
-                holders.entry(p.key).or_default().push(doc as u32);
-            }
-        }
-    }
+    // Every (key, document) once, sorted: a run of equal keys lists the
+    // documents holding that paragraph, in document order.
+    let mut holders: Vec<(u64, u32)> = paragraphs
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(doc, paras)| paras.iter().map(move |p| (p.key, doc as u32)))
+        .collect();
+    holders.par_sort_unstable();
+    holders.dedup();
     let diverse = |docs: &[u32]| {
         let sample = &docs[..docs.len().min(DIVERSITY_SAMPLE)];
         let (mut pairs, mut copies) = (0usize, 0usize);
@@ -183,15 +184,15 @@ pub fn learn(
         pairs > 0 && copies * 2 < pairs
     };
     let mut verdict: HashMapU64<(Reason, usize)> = HashMapU64::default();
-    let mut keys: Vec<(&u64, &Vec<u32>)> = holders.iter().filter(|(_, d)| d.len() >= MIN_OUTLET_DOCS).collect();
-    keys.sort_unstable_by_key(|(k, _)| **k);
-    for (&key, docs) in keys {
-        if docs.len() >= corpus_min && diverse(docs) {
+    for run in holders.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() >= MIN_OUTLET_DOCS) {
+        let key = run[0].0;
+        let docs: Vec<u32> = run.iter().map(|&(_, doc)| doc).collect();
+        if docs.len() >= corpus_min && diverse(&docs) {
             verdict.insert(key, (Reason::Corpus, docs.len()));
             continue;
         }
         let mut by_outlet: std::collections::BTreeMap<&str, Vec<u32>> = std::collections::BTreeMap::new();
-        for &d in docs {
+        for &d in &docs {
             if let Some(o) = outlets[d as usize] {
                 by_outlet.entry(o).or_default().push(d);
             }
@@ -201,7 +202,7 @@ pub fn learn(
         }
     }
     paragraphs
-        .iter()
+        .par_iter()
         .map(|paras| {
             paras
                 .iter()

@@ -58,11 +58,19 @@ where
     let known: HashSet<(u32, u32)> = links.iter().map(|l| key(l.a, l.b)).collect();
     let mut asked: HashMap<(u32, u32), bool> = HashMap::new();
     let mut owner: Vec<usize> = (0..num_docs).collect();
-    let mut members: Vec<Vec<u32>> = (0..num_docs as u32).map(|d| vec![d]).collect();
+    // A cluster is named by one of its documents' indexes; an empty list
+    // stands for the singleton of that document, so documents no link
+    // touches cost no allocation.
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); num_docs];
     for link in ordered {
         let (ca, cb) = (owner[link.a as usize], owner[link.b as usize]);
         if ca == cb {
             continue;
+        }
+        for c in [ca, cb] {
+            if members[c].is_empty() {
+                members[c].push(c as u32);
+            }
         }
         let all_related = members[ca].iter().all(|&x| {
             members[cb].iter().all(|&y| {
@@ -84,12 +92,13 @@ where
         .into_iter()
         .filter(|m| m.len() > 1)
         .map(|mut m| {
-            m.sort_by_key(|&d| (rank(d), d));
+            // Ranks may build keys (document ids): computed once each.
+            m.sort_by_cached_key(|&d| (rank(d), d));
             let canonical = m[0];
             Cluster { id: cluster_id(&doc_id(canonical)), canonical, members: m }
         })
         .collect();
-    clusters.sort_by_key(|c| (rank(c.canonical), c.canonical));
+    clusters.sort_by_cached_key(|c| (rank(c.canonical), c.canonical));
     clusters
 }
 

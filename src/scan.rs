@@ -324,20 +324,20 @@ impl Scanner {
 
         // Boilerplate: paragraphs recurring across different stories (the
         // candidate index says which documents are likely copies).
-        let candidate_set: std::collections::HashSet<(u32, u32)> = pairs_idx.iter().copied().collect();
         let learned = {
             let paragraphs: Vec<&[ShortParagraph]> = analyses.iter().map(|a| a.paragraphs.as_slice()).collect();
             let outlets: Vec<Option<&str>> = documents.iter().map(|d| d.meta.outlet.as_deref()).collect();
-            boilerplate::learn(&paragraphs, &outlets, |x, y| candidate_set.contains(&(x.min(y), x.max(y))))
+            // `pairs_idx` is sorted and distinct.
+            boilerplate::learn(&paragraphs, &outlets, |x, y| pairs_idx.binary_search(&(x.min(y), x.max(y))).is_ok())
         };
-        for (a, found) in analyses.iter_mut().zip(learned) {
+        analyses.par_iter_mut().zip(learned).for_each(|(a, found)| {
             for b in found {
                 if !a.boilerplate.iter().any(|p| p.span == b.span) {
                     a.boilerplate.push(b);
                 }
             }
             a.boilerplate.sort_by_key(|b| b.span.start);
-        }
+        });
         watch.lap("boilerplate");
 
         let mut stats = Stats {
