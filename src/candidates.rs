@@ -309,10 +309,21 @@ pub fn lsh_pairs(signatures: &[Option<&Signature>], params: BandParams) -> Vec<(
 /// picked once. The window's minimum is only searched again when it slides
 /// out, which keeps the cost near one comparison per hash.
 pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
+    let mut picked = Vec::with_capacity(2 * hashes.len() / (w.max(1) + 1) + 1);
+    winnow_into(hashes, w, &mut picked);
+    picked
+}
+
+/// [`winnow`] into `picked` (cleared first), so a caller that keeps the
+/// fingerprints can copy them out at their exact size from a reused buffer:
+/// the expected count is only an estimate, and the slack of a vector sized
+/// by it would be a quarter of what every document keeps.
+pub fn winnow_into(hashes: &[u64], w: usize, picked: &mut Vec<u64>) {
+    picked.clear();
     let w = w.max(1);
     let n = hashes.len();
     if n == 0 {
-        return Vec::new();
+        return;
     }
     let rightmost_min = |from: usize, to: usize| {
         let mut best = from;
@@ -323,7 +334,6 @@ pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
         }
         best
     };
-    let mut picked = Vec::with_capacity(2 * n / (w + 1) + 1);
     let first_end = w.min(n);
     let mut min = rightmost_min(0, first_end);
     picked.push(hashes[min]);
@@ -338,7 +348,6 @@ pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
         }
         picked.push(hashes[min]);
     }
-    picked
 }
 
 /// The reference winnowing: every window scanned in full, the distinct

@@ -197,7 +197,7 @@ impl Tokenized {
         // Tokens and hashes go through the thread's buffers, so what is kept
         // is allocated at its exact size: prepared documents stay in memory
         // until alignment, and fresh pages are a large share of their cost.
-        SCRATCH.with_borrow_mut(|Scratch { tokens, hashes }| {
+        SCRATCH.with_borrow_mut(|Scratch { tokens, hashes, .. }| {
             let k = config.shingle_k(normalize::normalize_into(&doc.text, tokens)).max(1);
             Shingles::hash_into(tokens, k, hashes);
             let spans = tokens.iter().map(|t| TokenSpan { start: t.start, end: t.end }).collect();
@@ -213,6 +213,7 @@ impl Tokenized {
 struct Scratch {
     tokens: Vec<Token>,
     hashes: Vec<u64>,
+    fingerprints: Vec<u64>,
 }
 
 thread_local! {
@@ -231,11 +232,12 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
 
 fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> Analysis {
     let o = config.options();
-    let Scratch { tokens, hashes } = scratch;
+    let Scratch { tokens, hashes, fingerprints } = scratch;
     let script = normalize::normalize_into(&doc.text, tokens);
     Shingles::hash_into(tokens, config.shingle_k(script), hashes);
     let signature = Signature::new(hashes, o.num_hashes);
-    let fingerprints = candidates::winnow(hashes, o.winnow_window);
+    candidates::winnow_into(hashes, o.winnow_window, fingerprints);
+    let fingerprints = fingerprints.to_vec();
     let repeats = repeats::find_of(&doc.text, tokens, hashes, o.repeat_min_tokens);
     let quotes = quotes::spans(&doc.text);
     let paragraphs = boilerplate::short_paragraphs_of(&doc.text, tokens, &quotes);
