@@ -206,7 +206,7 @@ fn grouped<A: Default + Send>(keys: &[&[u64]], each: impl Fn(&[u32], &mut A) + S
 /// Sorts packed entries by their upper 32 bits, stably: a least significant
 /// digit radix sort in three passes of 11 bits, several times faster than a
 /// comparison sort on the few thousand entries of a partition.
-pub fn sort_by_upper_half(entries: &mut Vec<u64>) {
+fn sort_by_upper_half(entries: &mut Vec<u64>) {
     const DIGIT: u32 = 11;
     if entries.len() <= 64 {
         // Insertion sort in the standard library; stable.

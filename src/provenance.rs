@@ -20,7 +20,6 @@
 
 use crate::document::Document;
 use jiff::Timestamp;
-use memchr::memmem::Finder;
 use regex::Regex;
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -69,10 +68,11 @@ enum Trigger {
     Paren,
     /// A line that starts, after white space, with "By", "BY" or "From".
     Byline,
-    /// A literal the pattern contains. `copyright` is case-insensitive; its
-    /// triggers cover the three ways it is written in practice (Copyright,
-    /// copyright, COPYRIGHT), not every mix of cases.
-    Literal(&'static [&'static str]),
+    /// A literal the pattern contains, looked for only where its `anchor`
+    /// byte occurs (a byte rare in prose: one pass over the text finds the
+    /// anchors of every literal at once), compared ignoring ASCII case when
+    /// `any_case` (as the pattern does).
+    Literal { text: &'static str, anchor: u8, any_case: bool },
     /// The last line holding text (the pattern ends the document).
     LastLine(&'static str),
 }
@@ -87,9 +87,11 @@ struct CreditPattern {
 
 struct Patterns {
     credits: Vec<CreditPattern>,
-    /// A searcher for every [`Trigger::Literal`] literal, with the credit
-    /// pattern it triggers.
-    literals: Vec<(Finder<'static>, usize)>,
+    /// Every [`Trigger::Literal`]: the pattern it triggers, its text, the
+    /// offset of its anchor byte and whether case is ignored.
+    literals: Vec<(usize, &'static [u8], usize, bool)>,
+    /// The distinct anchor bytes (both cases where case is ignored).
+    anchors: Vec<u8>,
     month_day_year: Regex,
     day_month_year: Regex,
     iso_date: Regex,
@@ -110,25 +112,45 @@ fn patterns() -> &'static Patterns {
             ),
             credit(r"\((AP|Reuters|AFP|APP|PTI|IANS|Bloomberg|Xinhua)\)\s*[-—–:]", "source-tag", false, Trigger::Paren),
             credit(r"\b\d{1,2} [A-Z][a-z]+ \d{4} \(([A-Z]{2,6})\):", "dateline", false, Trigger::Paren),
-            credit(r"\b(Agencies) add:", "agencies", false, Trigger::Literal(&["Agencies add:"])),
-            credit(r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b", "photo", false, Trigger::Literal(&["PHOTO:"])),
+            credit(
+                r"\b(Agencies) add:",
+                "agencies",
+                false,
+                Trigger::Literal { text: "Agencies add:", anchor: b':', any_case: false },
+            ),
+            credit(
+                r"\bPHOTO:\s*([A-Z][A-Z.]{1,20})\b",
+                "photo",
+                false,
+                Trigger::Literal { text: "PHOTO:", anchor: b':', any_case: false },
+            ),
             credit(
                 r"(?i:copyright)\s+(?:©\s*)?\d{4}\s+(The Associated Press|Associated Press|Reuters|AFP|Bloomberg)",
                 "copyright",
                 false,
-                Trigger::Literal(&["Copyright", "copyright", "COPYRIGHT"]),
+                Trigger::Literal { text: "copyright", anchor: b'y', any_case: true },
             ),
             credit(r"—\s*(The Associated Press|Reuters)\s*$", "byline", false, Trigger::LastLine("—")),
         ];
         let mut literals = Vec::new();
+        let mut anchors = Vec::new();
         for (i, c) in credits.iter().enumerate() {
-            if let Trigger::Literal(of) = c.trigger {
-                literals.extend(of.iter().map(|l| (Finder::new(l.as_bytes()), i)));
+            if let Trigger::Literal { text, anchor, any_case } = c.trigger {
+                let at = text.bytes().position(|b| b == anchor).expect("the anchor is in the literal");
+                literals.push((i, text.as_bytes(), at, any_case));
+                anchors.push(anchor);
+                if any_case {
+                    anchors.extend([anchor.to_ascii_lowercase(), anchor.to_ascii_uppercase()]);
+                }
             }
         }
+        anchors.sort_unstable();
+        anchors.dedup();
+        assert!(anchors.len() <= 3, "one memchr3 pass finds every anchor");
         Patterns {
             credits,
             literals,
+            anchors,
             month_day_year: re(
                 r"\b(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.? (\d{1,2}),? (\d{4})\b",
             ),
@@ -146,6 +168,17 @@ fn line_around(text: &str, at: usize) -> Range<usize> {
     let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
     start..end
+}
+
+/// Calls `found` with every position of one of `anchors` (at most three)
+/// in `bytes`, in order: one memchr pass.
+fn for_each_anchor(bytes: &[u8], anchors: &[u8], found: impl FnMut(usize)) {
+    match *anchors {
+        [a] => memchr::memchr_iter(a, bytes).for_each(found),
+        [a, b] => memchr::memchr2_iter(a, b, bytes).for_each(found),
+        [a, b, c] => memchr::memchr3_iter(a, b, c, bytes).for_each(found),
+        _ => {}
+    }
 }
 
 /// For each credit pattern, the lines of `text` holding its trigger, in
@@ -174,9 +207,15 @@ fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
         start = line.end + 1;
     }
     let mut literal_hits: Vec<(usize, Range<usize>)> = Vec::new();
-    for (finder, pattern) in &p.literals {
-        literal_hits.extend(finder.find_iter(bytes).map(|at| (*pattern, line_around(text, at))));
-    }
+    for_each_anchor(bytes, &p.anchors, |at| {
+        for &(pattern, literal, anchor_at, any_case) in &p.literals {
+            let Some(start) = at.checked_sub(anchor_at) else { continue };
+            let Some(window) = bytes.get(start..start + literal.len()) else { continue };
+            if if any_case { window.eq_ignore_ascii_case(literal) } else { window == literal } {
+                literal_hits.push((pattern, line_around(text, start)));
+            }
+        }
+    });
     literal_hits.sort_by_key(|(pattern, line)| (*pattern, line.start));
     p.credits
         .iter()
@@ -184,7 +223,7 @@ fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
         .map(|(i, pattern)| match pattern.trigger {
             Trigger::Paren => paren.clone(),
             Trigger::Byline => byline.clone(),
-            Trigger::Literal(_) => {
+            Trigger::Literal { .. } => {
                 let mut lines = Vec::new();
                 for (_, line) in literal_hits.iter().filter(|(owner, _)| *owner == i) {
                     add(&mut lines, line.clone());
@@ -524,7 +563,7 @@ mod tests {
             parts in proptest::collection::vec(prop_oneof![
                 Just("(The Nation)"), Just("(AP) — "), Just("(Reuters): "), Just("20 October 2023 (WAI): "),
                 Just("By Reuters"), Just("BY AP "), Just("From Xinhua"), Just("Agencies add: "), Just("PHOTO: DAWN "),
-                Just("Copyright 2018 The Associated Press"), Just("COPYRIGHT 2020 Reuters"), Just("— Reuters"),
+                Just("Copyright 2018 The Associated Press"), Just("COPYRIGHT 2020 Reuters"), Just("CopyRight 2019 AFP"), Just("— Reuters"),
                 Just("— The Associated Press "), Just("\n"), Just("\n\n"), Just("  "), Just("word "), Just("(x) "),
                 Just("The "), Just("By "), Just("12 "), Just("\t"), Just("é "),
             ], 0..40)
