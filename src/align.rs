@@ -72,9 +72,7 @@ pub fn align(
     shared: &[u64],
     min_tokens: usize,
 ) -> Vec<TokenPassage> {
-    let (pa, pb) = (a.positions(), b.positions());
-    let column = |p: &[(u64, u32)]| -> (Vec<u64>, Vec<u32>) { p.iter().copied().unzip() };
-    let ((ha, at_a), (hb, at_b)) = (column(&pa), column(&pb));
+    let ((ha, at_a), (hb, at_b)) = (Shingles::sorted_columns(&a.hashes), Shingles::sorted_columns(&b.hashes));
     align_positions(
         Side { hashes: &ha, at: &at_a, tokens: a_tokens },
         Side { hashes: &hb, at: &at_b, tokens: b_tokens },

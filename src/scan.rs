@@ -302,7 +302,7 @@ impl Scanner {
                 SCRATCH.with_borrow_mut(|scratch| {
                     let analysis = analyze_with(d, config, scratch);
                     let sampled = stride.is_some_and(|s| i % s == 0);
-                    (analysis, if sampled { distinct_sorted(&scratch.hashes) } else { Vec::new() })
+                    (analysis, if sampled { Shingles::set_of(&scratch.hashes) } else { Vec::new() })
                 })
             })
             .unzip();
@@ -763,14 +763,6 @@ pub const DF_SAMPLE: usize = 2048;
 /// common then).
 fn df_sample_stride(n: usize, common_df: usize) -> Option<usize> {
     (n >= common_df).then(|| n.div_ceil(DF_SAMPLE).max(1))
-}
-
-/// The distinct values of `hashes`, sorted.
-fn distinct_sorted(hashes: &[u64]) -> Vec<u64> {
-    let mut set = hashes.to_vec();
-    set.sort_unstable();
-    set.dedup();
-    set
 }
 
 /// The shingles that at least `common_df` of the corpus's `n` documents

@@ -199,7 +199,12 @@ impl Shingles {
 
     /// The distinct shingle hashes, sorted: the set verification works on.
     pub fn set(&self) -> Vec<u64> {
-        let mut set = self.hashes.clone();
+        Self::set_of(&self.hashes)
+    }
+
+    /// [`Shingles::set`] of shingle hashes in text order.
+    pub fn set_of(hashes: &[u64]) -> Vec<u64> {
+        let mut set = hashes.to_vec();
         set.sort_unstable();
         set.dedup();
         set
