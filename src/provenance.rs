@@ -87,14 +87,23 @@ struct CreditPattern {
 
 struct Patterns {
     credits: Vec<CreditPattern>,
-    /// Every [`Trigger::Literal`]: the pattern it triggers, its text, the
-    /// offset of its anchor byte and whether case is ignored.
-    literals: Vec<(usize, &'static [u8], usize, bool)>,
+    /// Every [`Trigger::Literal`].
+    literals: Vec<LiteralTrigger>,
     /// The distinct anchor bytes (both cases where case is ignored).
     anchors: Vec<u8>,
     month_day_year: Regex,
     day_month_year: Regex,
     iso_date: Regex,
+}
+
+/// A [`Trigger::Literal`] ready to check at an anchor.
+struct LiteralTrigger {
+    /// Index of the credit pattern it triggers.
+    pattern: usize,
+    text: &'static [u8],
+    /// Offset of the anchor byte in `text`.
+    anchor_at: usize,
+    any_case: bool,
 }
 
 fn patterns() -> &'static Patterns {
@@ -136,11 +145,12 @@ fn patterns() -> &'static Patterns {
         let mut anchors = Vec::new();
         for (i, c) in credits.iter().enumerate() {
             if let Trigger::Literal { text, anchor, any_case } = c.trigger {
-                let at = text.bytes().position(|b| b == anchor).expect("the anchor is in the literal");
-                literals.push((i, text.as_bytes(), at, any_case));
-                anchors.push(anchor);
+                let anchor_at = text.bytes().position(|b| b == anchor).expect("the anchor is in the literal");
+                literals.push(LiteralTrigger { pattern: i, text: text.as_bytes(), anchor_at, any_case });
                 if any_case {
                     anchors.extend([anchor.to_ascii_lowercase(), anchor.to_ascii_uppercase()]);
+                } else {
+                    anchors.push(anchor);
                 }
             }
         }
@@ -208,11 +218,11 @@ fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
     }
     let mut literal_hits: Vec<(usize, Range<usize>)> = Vec::new();
     for_each_anchor(bytes, &p.anchors, |at| {
-        for &(pattern, literal, anchor_at, any_case) in &p.literals {
-            let Some(start) = at.checked_sub(anchor_at) else { continue };
-            let Some(window) = bytes.get(start..start + literal.len()) else { continue };
-            if if any_case { window.eq_ignore_ascii_case(literal) } else { window == literal } {
-                literal_hits.push((pattern, line_around(text, start)));
+        for l in &p.literals {
+            let Some(start) = at.checked_sub(l.anchor_at) else { continue };
+            let Some(window) = bytes.get(start..start + l.text.len()) else { continue };
+            if if l.any_case { window.eq_ignore_ascii_case(l.text) } else { window == l.text } {
+                literal_hits.push((l.pattern, line_around(text, start)));
             }
         }
     });
