@@ -22,7 +22,7 @@
 use crate::normalize::{normalize, normalize_token, Token};
 use crate::quotes;
 use crate::sentence;
-use crate::shingle::{fmix64, HashMapU64};
+use crate::shingle::{combine_hashes, HashMapU64};
 use rayon::prelude::*;
 use regex::Regex;
 use std::ops::Range;
@@ -34,8 +34,6 @@ pub const MAX_TOKENS: usize = 40;
 pub const MIN_OUTLET_DOCS: usize = 3;
 /// Documents sampled for the copies-of-each-other test.
 pub const DIVERSITY_SAMPLE: usize = 24;
-/// Odd multiplier folding a paragraph's word hashes into its key.
-const PARAGRAPH_KEY_BASE: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// A short paragraph, keyed by its normalized words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,24 +105,20 @@ pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]
         if quotes::quoted_bytes(quoted, &span) * 2 > span.len() {
             continue;
         }
-        // The word hashes folded in order, then mixed: no buffer, no hasher
-        // to set up for a paragraph of a few words.
-        let mut key = 0u64;
-        for t in para_tokens {
+        // The paragraph's words hashed as one run, as a shingle is.
+        let key = combine_hashes(para_tokens.iter().map(|t| {
             let raw = &text[t.start as usize..t.end as usize];
             // Digits fold to 0 so "Updated 10:32 AM" lines share a key; other
             // tokens already carry the hash of their normalized form.
-            let hash = if raw.bytes().any(|b| b.is_ascii_digit()) {
+            if raw.bytes().any(|b| b.is_ascii_digit()) {
                 word.clear();
                 normalize_token(raw, &mut word);
                 let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
                 xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
             } else {
                 t.hash
-            };
-            key = key.wrapping_mul(PARAGRAPH_KEY_BASE).wrapping_add(hash);
-        }
-        let key = fmix64(key ^ para_tokens.len() as u64);
+            }
+        }));
         out.push(ShortParagraph { key, span });
     }
     out

@@ -37,8 +37,15 @@ const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
 /// multiplications per shingle whatever `k` is.
 #[inline]
 pub fn combine(tokens: &[Token]) -> u64 {
-    let poly = tokens.iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
-    fmix64(poly ^ tokens.len() as u64)
+    combine_hashes(tokens.iter().map(|t| t.hash))
+}
+
+/// [`combine`] of a run of token hashes given one by one.
+#[inline]
+pub fn combine_hashes(hashes: impl IntoIterator<Item = u64>) -> u64 {
+    let (poly, len) =
+        hashes.into_iter().fold((0u64, 0u64), |(h, len), t| (h.wrapping_mul(BASE).wrapping_add(t), len + 1));
+    fmix64(poly ^ len)
 }
 
 impl Shingles {
