@@ -6,11 +6,17 @@ synthetic corpus with copydesk's generator, and times each tool signing it
 with the same parameters (5-word shingles, 128 hashes, 25 bands of 5 rows)
 on one core, in the same run, then prints the ratios.
 
-Usage: python3 benches/peers.py [ARTICLES]   (default 20000)
+The tools take turns for ROUNDS rounds (default 3), copydesk in a fresh
+process each time, and the medians are printed with their ranges: on a shared
+machine one run can be a third off, and a ratio taken within each round
+cancels most of what the machine's load does to both.
+
+Usage: [ROUNDS=3] python3 benches/peers.py [ARTICLES]   (default 20000)
 """
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -19,6 +25,7 @@ import venv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTICLES = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+ROUNDS = max(1, int(os.environ.get("ROUNDS", "3")))
 
 PEER_SCRIPT = r'''
 import json, re, sys, time
@@ -60,26 +67,35 @@ def main():
         corpus = os.path.join(tmp, "corpus.jsonl")
         run(["cargo", "build", "--release", "--quiet", "--example", "throughput"])
         tool = os.path.join(ROOT, "target", "release", "examples", "throughput")
-        out = run([tool, str(ARTICLES), "--write", corpus], env=one_core)
-        rate = lambda label: float(re.search(label + r":\s+(\d+) MB/s", out).group(1))
-        sig = rate(r"shingling\+MinHash")
-        document = rate(r"document-level scan \(--no-rewrites\)")
-        scan = rate(r"whole scan")
         script = os.path.join(tmp, "peer.py")
         with open(script, "w") as f:
             f.write(PEER_SCRIPT)
-        results = {}
-        for which in ["datasketch", "gaoya"]:
-            results[which] = json.loads(run([py, script, corpus, which], env=one_core))
-        mb = results["gaoya"]["mb"]
+        runs = {name: [] for name in ["datasketch", "gaoya", "sign", "document", "scan", "document/gaoya"]}
+        for turn in range(ROUNDS):
+            # The generator is seeded: every round scans the same corpus.
+            out = run([tool, str(ARTICLES)] + (["--write", corpus] if turn == 0 else []), env=one_core)
+            rate = lambda label: float(re.search(label + r":\s+(\d+) MB/s", out).group(1))
+            runs["sign"].append(rate(r"shingling\+MinHash"))
+            runs["document"].append(rate(r"document-level scan \(--no-rewrites\)"))
+            runs["scan"].append(rate(r"whole scan"))
+            for which in ["datasketch", "gaoya"]:
+                result = json.loads(run([py, script, corpus, which], env=one_core))
+                runs[which].append(result["mb_per_s"])
+                mb = result["mb"]
+            runs["document/gaoya"].append(runs["document"][-1] / runs["gaoya"][-1])
+        median = {name: statistics.median(values) for name, values in runs.items()}
+        spread = lambda name: f"{min(runs[name]):.1f}-{max(runs[name]):.1f}"
         print(f"\ncorpus: {ARTICLES} articles, {mb:.1f} MB; one core each; 5-word shingles, 128 hashes")
-        print(f"{'tool':<28}{'MB/s':>8}{'copydesk is':>16}")
-        for name, rate in [("datasketch (sign)", results["datasketch"]["mb_per_s"]),
-                           ("gaoya (sign + LSH insert)", results["gaoya"]["mb_per_s"])]:
-            print(f"{name:<28}{rate:>8.1f}{sig / rate:>15.1f}x")
-        print(f"{'copydesk (sign)':<28}{sig:>8.1f}")
-        print(f"{'copydesk (document scan)':<28}{document:>8.1f}{document / results['gaoya']['mb_per_s']:>15.1f}x gaoya")
-        print(f"{'copydesk (whole scan)':<28}{scan:>8.1f}")
+        print(f"medians of {ROUNDS} rounds (range in brackets)")
+        print(f"{'tool':<28}{'MB/s':>8}  {'(range)':<14}{'copydesk is':>12}")
+        sig = median["sign"]
+        for name, which in [("datasketch (sign)", "datasketch"), ("gaoya (sign + LSH insert)", "gaoya")]:
+            print(f"{name:<28}{median[which]:>8.1f}  {'(' + spread(which) + ')':<14}{sig / median[which]:>11.1f}x")
+        print(f"{'copydesk (sign)':<28}{sig:>8.1f}  {'(' + spread('sign') + ')':<14}")
+        ratio = median["document/gaoya"]
+        print(f"{'copydesk (document scan)':<28}{median['document']:>8.1f}  {'(' + spread('document') + ')':<14}"
+              f"{ratio:>11.1f}x gaoya (median of the rounds' ratios, {spread('document/gaoya')})")
+        print(f"{'copydesk (whole scan)':<28}{median['scan']:>8.1f}  {'(' + spread('scan') + ')':<14}")
 
 
 if __name__ == "__main__":
