@@ -252,21 +252,22 @@ fn document_runs(keys: &[&[u64]], total: usize, count: usize) -> Vec<std::ops::R
     runs
 }
 
-/// Sorts `(key, item)` entries gathered from every document's list:
-/// partitioned by the keys' top bits in one counting pass, each partition
-/// sorted in parallel. The partitions, in order, are the whole list sorted;
-/// entries with equal keys share a partition.
-pub fn sorted_partitions<T: Copy + Ord + Send + Default>(lists: &[Vec<(u64, T)>]) -> Vec<Vec<(u64, T)>> {
+/// Sorts the entries gathered from every document's list, where `key(e)`
+/// is a uniform hash that leads each entry's order (an entry's first field,
+/// or the entry itself): partitioned by the keys' top bits in one counting
+/// pass, each partition sorted in parallel. The partitions, in order, are
+/// the whole list sorted; entries with equal keys share a partition.
+pub fn sorted_partitions<E: Copy + Ord + Send + Sync>(lists: &[Vec<E>], key: impl Fn(&E) -> u64) -> Vec<Vec<E>> {
     let total: usize = lists.iter().map(Vec::len).sum();
     let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
-    let part_of = |key: u64| if bits == 0 { 0 } else { (key >> (64 - bits)) as usize };
+    let part_of = |e: &E| if bits == 0 { 0 } else { (key(e) >> (64 - bits)) as usize };
     let mut counts = vec![0usize; 1 << bits];
-    for &(key, _) in lists.iter().flatten() {
-        counts[part_of(key)] += 1;
+    for e in lists.iter().flatten() {
+        counts[part_of(e)] += 1;
     }
-    let mut parts: Vec<Vec<(u64, T)>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
-    for &(key, item) in lists.iter().flatten() {
-        parts[part_of(key)].push((key, item));
+    let mut parts: Vec<Vec<E>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+    for e in lists.iter().flatten() {
+        parts[part_of(e)].push(*e);
     }
     parts.par_iter_mut().for_each(|p| p.sort_unstable());
     parts

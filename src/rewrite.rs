@@ -134,7 +134,7 @@ pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
     use crate::candidates::sorted_partitions;
     let lists: Vec<Vec<(u64, (u32, u32))>> =
         keys.par_iter().enumerate().map(|(doc, ks)| ks.iter().map(|&(k, s)| (k, (doc as u32, s))).collect()).collect();
-    let by_key = sorted_partitions(&lists);
+    let by_key = sorted_partitions(&lists, |e| e.0);
     drop(lists);
     // A hit is a sentence `sa` of `da` sharing a band with `db`, keyed by
     // the pair's hash (fmix64 is a bijection, so no two pairs share one):
@@ -161,7 +161,7 @@ pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
         })
         .collect();
     drop(by_key);
-    let mut kept: Vec<(u32, u32)> = sorted_partitions(&hits)
+    let mut kept: Vec<(u32, u32)> = sorted_partitions(&hits, |e| e.0)
         .par_iter()
         .flat_map_iter(|hits| {
             let mut kept = Vec::new();

@@ -770,8 +770,8 @@ fn df_sample_stride(n: usize, common_df: usize) -> Option<usize> {
 /// (`sample`, empty for the others).
 ///
 /// All sampled shingles are sorted together and the documents of each
-/// counted: one parallel sort instead of a hash table as large as the
-/// corpus vocabulary. Up to [`DF_SAMPLE`] documents the count is exact;
+/// counted: a partitioned sort, in parallel, instead of a hash table as
+/// large as the corpus vocabulary. Up to [`DF_SAMPLE`] documents the count is exact;
 /// above, the threshold is scaled to the sample, which is ample for "a large
 /// share of the corpus" and keeps this stage O(sample).
 fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: usize) -> HashSetU64 {
@@ -779,10 +779,9 @@ fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: usiz
     let threshold =
         if stride == 1 { common_df } else { ((common_df as f64 * sampled as f64 / n as f64).ceil() as usize).max(2) };
     // A run of equal hashes is as long as the number of documents holding it.
-    let mut occurrences: Vec<u64> = sample.concat();
-    occurrences.par_sort_unstable();
+    let partitions = crate::candidates::sorted_partitions(sample, |&h| h);
     let mut common = HashSetU64::default();
-    for run in occurrences.chunk_by(|x, y| x == y) {
+    for run in partitions.iter().flat_map(|p| p.chunk_by(|x, y| x == y)) {
         if run.len() >= threshold {
             common.insert(run[0]);
         }
