@@ -136,8 +136,9 @@ const PARTITION_ENTRIES: usize = 4096;
 ///
 /// Both passes run in parallel: runs of documents bucket their own entries
 /// by partition (a counting sort each), then each partition gathers its
-/// slices from every run and sorts them. The sort makes the order in which
-/// slices arrive irrelevant, so the result does not depend on the threads.
+/// slices from every run, in run order, and sorts them stably by key. Runs
+/// are consecutive documents, so each group lists its documents in order
+/// however many runs (and threads) there are.
 fn grouped<A: Default + Send>(keys: &[&[u64]], each: impl Fn(&[u32], &mut A) + Sync) -> Vec<A> {
     let total: usize = keys.iter().map(|k| k.len()).sum();
     let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
@@ -257,7 +258,7 @@ fn document_runs(keys: &[&[u64]], total: usize, count: usize) -> Vec<std::ops::R
 /// or the entry itself): partitioned by the keys' top bits in one counting
 /// pass, each partition sorted in parallel. The partitions, in order, are
 /// the whole list sorted; entries with equal keys share a partition.
-pub fn sorted_partitions<E: Copy + Ord + Send + Sync>(lists: &[Vec<E>], key: impl Fn(&E) -> u64) -> Vec<Vec<E>> {
+pub fn sorted_partitions<E: Copy + Ord + Send>(lists: &[Vec<E>], key: impl Fn(&E) -> u64) -> Vec<Vec<E>> {
     let total: usize = lists.iter().map(Vec::len).sum();
     let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
     let part_of = |e: &E| if bits == 0 { 0 } else { (key(e) >> (64 - bits)) as usize };
