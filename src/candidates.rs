@@ -327,29 +327,40 @@ pub fn winnow_into(hashes: &[u64], w: usize, picked: &mut Vec<u64>) {
     if n == 0 {
         return;
     }
+    // Whether the entering hash takes over the window is a coin toss a
+    // branch predictor loses about once in `w` hashes: the minimum and its
+    // value are selected instead (conditional moves, kept in registers so
+    // no load sits in the loop's dependency chain), and each new minimum is
+    // written unconditionally and kept by advancing the length.
     let rightmost_min = |from: usize, to: usize| {
-        let mut best = from;
-        for j in from + 1..to {
-            if hashes[j] <= hashes[best] {
-                best = j;
-            }
+        let (mut best, mut low) = (from, hashes[from]);
+        for (j, &h) in hashes.iter().enumerate().take(to).skip(from + 1) {
+            let taken = h <= low;
+            best = if taken { j } else { best };
+            low = if taken { h } else { low };
         }
         best
     };
     let first_end = w.min(n);
     let mut min = rightmost_min(0, first_end);
-    picked.push(hashes[min]);
-    for end in first_end + 1..=n {
-        let i = end - 1; // the hash entering the window [end - w, end)
-        if hashes[i] <= hashes[min] {
-            min = i;
-        } else if min + w <= i {
-            min = rightmost_min(end - w, end);
-        } else {
-            continue;
+    let mut low = hashes[min];
+    picked.resize(n - first_end + 1, 0);
+    picked[0] = low;
+    let mut len = 1;
+    for (i, &entering) in hashes.iter().enumerate().skip(first_end) {
+        let before = min;
+        let taken = entering <= low;
+        min = if taken { i } else { min };
+        low = if taken { entering } else { low };
+        if min + w <= i {
+            // The minimum slid out of the window [i + 1 - w, i]: look again.
+            min = rightmost_min(i + 1 - w, i + 1);
+            low = hashes[min];
         }
-        picked.push(hashes[min]);
+        picked[len] = low;
+        len += (min != before) as usize;
     }
+    picked.truncate(len);
 }
 
 /// The reference winnowing: every window scanned in full, the distinct
