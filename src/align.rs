@@ -112,7 +112,11 @@ pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: u
             std::cmp::Ordering::Equal => {
                 let xe = x + pa[x..].iter().take_while(|&&p| p == h).count();
                 let ye = y + pb[y..].iter().take_while(|&&p| p == h).count();
-                z += shared[z..].partition_point(|&s| s < h);
+                // `shared` is sorted and met in order: a linear walk costs
+                // less than a binary search per hash.
+                while z < shared.len() && shared[z] < h {
+                    z += 1;
+                }
                 let anchor = shared.get(z) == Some(&h);
                 if anchor && xe - x <= MAX_OCCURRENCES && ye - y <= MAX_OCCURRENCES {
                     for &i in &a.at[x..xe] {
