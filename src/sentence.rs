@@ -59,6 +59,10 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
     let mut start = 0;
     let bytes = text.as_bytes();
     let mut i = 0;
+    // The newline ending the paragraph's previous line: a line that goes on
+    // a paragraph starts right after it (leading whitespace would have
+    // broken the paragraph), so it is where the current line starts.
+    let mut previous_line_end: Option<usize> = None;
     while let Some(found) = memchr::memchr(b'\n', &bytes[i..]) {
         let line_end = i + found;
         let mut j = line_end + 1;
@@ -74,10 +78,13 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
         let before = text[start..line_end].trim_end();
         let ends_sentence =
             before.chars().last().is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。'));
-        let short_line = before.len() - before.rfind('\n').map_or(0, |p| p + 1) < 40;
+        let short_line = start + before.len() - previous_line_end.map_or(start, |p| p + 1) < 40;
         if blank || indented || ends_sentence || short_line {
             push_trimmed(text, start..line_end, &mut out);
             start = j;
+            previous_line_end = None;
+        } else {
+            previous_line_end = Some(line_end);
         }
         i = j;
     }
@@ -136,6 +143,60 @@ fn push_sentence(text: &str, range: Range<usize>, paragraph: usize, out: &mut Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// [`paragraphs`] as first written: the current line's start found by
+    /// searching back for the newline before it.
+    fn paragraphs_reference(text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let (bytes, mut start, mut i) = (text.as_bytes(), 0, 0);
+        while let Some(found) = memchr::memchr(b'\n', &bytes[i..]) {
+            let line_end = i + found;
+            let mut j = line_end + 1;
+            let mut blank = false;
+            while j < bytes.len() && matches!(bytes[j], b' ' | b'\t' | b'\r' | b'\n') {
+                blank |= bytes[j] == b'\n';
+                j += 1;
+            }
+            let indented = j > line_end + 1 && !blank;
+            let before = text[start..line_end].trim_end();
+            let ends_sentence =
+                before.chars().last().is_some_and(|c| matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。'));
+            let short_line = before.len() - before.rfind('\n').map_or(0, |p| p + 1) < 40;
+            if blank || indented || ends_sentence || short_line {
+                push_trimmed(text, start..line_end, &mut out);
+                start = j;
+            }
+            i = j;
+        }
+        push_trimmed(text, start..text.len(), &mut out);
+        out
+    }
+
+    #[test]
+    fn a_short_line_ends_its_paragraph() {
+        let long = "a line of reporting that runs on past forty bytes before it breaks";
+        for short in 38..=41 {
+            let text = format!("{long}\n{}\nnext", "x".repeat(short));
+            let got = paragraphs(&text);
+            assert_eq!(got, paragraphs_reference(&text), "{short}");
+            assert_eq!(got.len(), if short < 40 { 2 } else { 1 }, "{short}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn paragraphs_match_the_reference(
+            parts in proptest::collection::vec(prop_oneof![
+                Just("\n"), Just("\n\n"), Just("\r\n"), Just("  "), Just("\t"), Just(" \n "),
+                Just("word "), Just("Ends here."), Just("”"), Just("é"), Just("x"), Just("xxxxxxxxxx"),
+                Just("a line of reporting that runs on past forty bytes before it breaks "),
+            ], 0..60)
+        ) {
+            let text: String = parts.concat();
+            prop_assert_eq!(paragraphs(&text), paragraphs_reference(&text));
+        }
+    }
 
     fn texts(text: &str) -> Vec<&str> {
         sentences(text).into_iter().map(|s| &text[s.span]).collect()
