@@ -144,13 +144,56 @@ pub fn find_of(text: &str, tokens: &[Token], shingle_hashes: &[u64], min_tokens:
     merge(&sentences, matches)
 }
 
-/// Pairs of positions `(first, later)` holding the same shingle hash.
+/// Bits in the filter [`repeated_shingles`] passes every shingle through
+/// first (8 KiB, a thread's own, cleared after each document).
+const SEEN_BITS: usize = 1 << 16;
+/// Shingles the filter may flag before the exact table takes over (a
+/// document that repeats a lot, or too long for the filter to stay sparse).
+const MAX_FLAGGED: usize = 64;
+
+thread_local! {
+    static SEEN: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; SEEN_BITS / 64]);
+}
+
+/// Pairs of positions `(first, later)` holding the same shingle hash,
+/// sorted.
 ///
-/// One pass over an open-addressing table twice the size of the document
-/// (it fits in L1 cache for an article) holding each hash's first
-/// position: a document without repeats costs one probe per shingle and
-/// allocates nothing else.
+/// Most documents repeat no shingle, so every shingle first sets one bit
+/// of a filter indexed by its top bits, a pass with no branch worth
+/// predicting; only the shingles whose bit was already set (a repeat, or
+/// for an article of 500 shingles a chance collision about once in 260)
+/// are looked for among the earlier ones. When too many are flagged,
+/// [`repeated_shingles_exact`] answers instead.
 fn repeated_shingles(hashes: &[u64]) -> Vec<(usize, usize)> {
+    let mut flagged: Vec<usize> = Vec::new();
+    SEEN.with_borrow_mut(|seen| {
+        let bit = |h: u64| (h >> (64 - SEEN_BITS.trailing_zeros())) as usize;
+        for (i, &h) in hashes.iter().enumerate() {
+            let (word, mask) = (&mut seen[bit(h) / 64], 1u64 << (bit(h) % 64));
+            if *word & mask != 0 {
+                flagged.push(i);
+            }
+            *word |= mask;
+        }
+        for &h in hashes {
+            seen[bit(h) / 64] = 0;
+        }
+    });
+    if flagged.len() > MAX_FLAGGED {
+        return repeated_shingles_exact(hashes);
+    }
+    let mut twice: Vec<(usize, usize)> = flagged
+        .into_iter()
+        .filter_map(|i| hashes[..i].iter().position(|&h| h == hashes[i]).map(|first| (first, i)))
+        .collect();
+    twice.sort_unstable();
+    twice
+}
+
+/// [`repeated_shingles`] through an open-addressing table twice the size
+/// of the document holding each hash's first position: one probe per
+/// shingle whatever the document repeats.
+fn repeated_shingles_exact(hashes: &[u64]) -> Vec<(usize, usize)> {
     const EMPTY: u32 = u32::MAX;
     let slots = (hashes.len() * 2).next_power_of_two().max(16);
     let mask = slots - 1;
@@ -225,6 +268,24 @@ mod tests {
 
     fn repeats(text: &str) -> Vec<Repeat> {
         find(text, &Shingles::with_k(&normalize(text).tokens, 5), 6)
+    }
+
+    #[test]
+    fn filtered_pairs_match_the_exact_table() {
+        let shingles = |ids: &[u64]| ids.iter().map(|&i| crate::shingle::fmix64(i)).collect::<Vec<u64>>();
+        let cases: Vec<Vec<u64>> = vec![
+            shingles(&[]),
+            shingles(&(0..500).collect::<Vec<_>>()),
+            shingles(&[1, 2, 3, 1, 4, 2, 1, 5]),
+            // Past MAX_FLAGGED repeats: the exact table answers.
+            shingles(&(0..300).map(|i| i % 7).collect::<Vec<_>>()),
+            // Long enough for chance collisions in the filter.
+            shingles(&(0..40_000).chain(0..10).collect::<Vec<_>>()),
+        ];
+        for hashes in cases {
+            assert_eq!(repeated_shingles(&hashes), repeated_shingles_exact(&hashes), "{}", hashes.len());
+        }
+        assert_eq!(repeated_shingles(&shingles(&[1, 2, 3, 1, 4, 2, 1])), [(0, 3), (0, 6), (1, 5)]);
     }
 
     #[test]
