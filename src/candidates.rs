@@ -308,8 +308,9 @@ pub fn lsh_pairs(signatures: &[Option<&Signature>], params: BandParams) -> Vec<(
 /// picked once. The window's minimum is only searched again when it slides
 /// out, which keeps the cost near one comparison per hash.
 pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
-    let mut picked = Vec::with_capacity(2 * hashes.len() / (w.max(1) + 1) + 1);
+    let mut picked = Vec::new();
     winnow_into(hashes, w, &mut picked);
+    picked.shrink_to_fit();
     picked
 }
 

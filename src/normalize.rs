@@ -252,7 +252,7 @@ pub fn token_hash(normalized: &[u8]) -> u64 {
 /// lowercases the letters and leaves the others as they are. A short token is
 /// read as one 16-byte load (when the text has 16 bytes from its start)
 /// masked to its length, so neither the length nor the case costs a branch.
-#[inline]
+#[inline(always)]
 fn hash_lowered(bytes: &[u8], start: usize, end: usize) -> u64 {
     let len = end - start;
     if len <= 16 {

@@ -77,16 +77,17 @@ impl Shingles {
                 out.push(combine(tokens));
             }
         } else {
-            // BASE^(k-1): the weight of the token leaving the window.
-            let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
+            // BASE^k: the weight the token leaving the window would reach.
+            // `(poly - old·BASE^(k-1))·BASE + new` is computed as
+            // `poly·BASE + (new - old·BASE^k)`, the same number, so that
+            // only one multiply and one add depend on the previous window.
+            let out_weight = (0..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
             let mut poly = tokens[..k].iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
             out.reserve(tokens.len() - k + 1);
             out.push(fmix64(poly ^ k as u64));
-            for i in k..tokens.len() {
-                poly = poly
-                    .wrapping_sub(tokens[i - k].hash.wrapping_mul(top))
-                    .wrapping_mul(BASE)
-                    .wrapping_add(tokens[i].hash);
+            for (leaving, entering) in tokens.iter().zip(&tokens[k..]) {
+                let step = entering.hash.wrapping_sub(leaving.hash.wrapping_mul(out_weight));
+                poly = poly.wrapping_mul(BASE).wrapping_add(step);
                 out.push(fmix64(poly ^ k as u64));
             }
         }
