@@ -35,8 +35,15 @@ impl Signature {
             let value = (h as u32).min(u32::MAX - 1);
             lanes[bin] = lanes[bin].min(value);
         }
-        let filled: BitVec<u64, Lsb0> = lanes.iter().map(|&v| v != u32::MAX).collect();
-        if filled.count_ones() < n {
+        // Set bit by bit from a plain loop: collecting booleans into a bit
+        // vector pushes them one at a time, which cost more than signing.
+        let mut filled: BitVec<u64, Lsb0> = bitvec![u64, Lsb0; 0; n];
+        let mut empty = 0;
+        for (bin, &v) in lanes.iter().enumerate() {
+            filled.set(bin, v != u32::MAX);
+            empty += usize::from(v == u32::MAX);
+        }
+        if empty > 0 {
             // Donors are filled bins, which keep their values: lanes can be
             // read and written in one pass.
             for bin in filled.iter_zeros() {
