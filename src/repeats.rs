@@ -190,6 +190,20 @@ fn repeated_shingles(hashes: &[u64]) -> Vec<(usize, usize)> {
     twice
 }
 
+/// The distinct shingle hashes of `hashes`, each at its first occurrence, in
+/// text order: a document's set without sorting it.
+pub fn distinct(hashes: &[u64]) -> Vec<u64> {
+    let twice = repeated_shingles(hashes);
+    if twice.is_empty() {
+        return hashes.to_vec();
+    }
+    let mut again = vec![false; hashes.len()];
+    for (_, later) in twice {
+        again[later] = true;
+    }
+    hashes.iter().zip(again).filter(|&(_, again)| !again).map(|(&h, _)| h).collect()
+}
+
 /// [`repeated_shingles`] through an open-addressing table twice the size
 /// of the document holding each hash's first position: one probe per
 /// shingle whatever the document repeats.
@@ -286,6 +300,7 @@ mod tests {
             assert_eq!(repeated_shingles(&hashes), repeated_shingles_exact(&hashes), "{}", hashes.len());
         }
         assert_eq!(repeated_shingles(&shingles(&[1, 2, 3, 1, 4, 2, 1])), [(0, 3), (0, 6), (1, 5)]);
+        assert_eq!(distinct(&shingles(&[1, 2, 3, 1, 4, 2, 1])), shingles(&[1, 2, 3, 4]));
     }
 
     #[test]

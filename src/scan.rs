@@ -302,7 +302,7 @@ impl Scanner {
                 SCRATCH.with_borrow_mut(|scratch| {
                     let analysis = analyze_with(d, config, scratch);
                     let sampled = stride.is_some_and(|s| i % s == 0);
-                    (analysis, if sampled { Shingles::set_of(&scratch.hashes) } else { Vec::new() })
+                    (analysis, if sampled { repeats::distinct(&scratch.hashes) } else { Vec::new() })
                 })
             })
             .unzip();
@@ -769,24 +769,28 @@ fn df_sample_stride(n: usize, common_df: usize) -> Option<usize> {
 /// hold, from the distinct shingles of every `stride`-th document
 /// (`sample`, empty for the others).
 ///
-/// All sampled shingles are sorted together and the documents of each
-/// counted: a partitioned sort, in parallel, instead of a hash table as
-/// large as the corpus vocabulary. Up to [`DF_SAMPLE`] documents the count is exact;
-/// above, the threshold is scaled to the sample, which is ample for "a large
-/// share of the corpus" and keeps this stage O(sample).
+/// Counted exactly without sorting the sample: a first pass counts every
+/// shingle into a bucket of its top bits, and a bucket's count bounds the
+/// count of each shingle in it, so only shingles in buckets that reach the
+/// threshold (the common ones, and the few sharing their buckets) are
+/// sorted and counted one by one. Up to [`DF_SAMPLE`] documents the count
+/// is exact; above, the threshold is scaled to the sample, which is ample
+/// for "a large share of the corpus" and keeps this stage O(sample).
 fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: usize) -> HashSetU64 {
+    const BUCKET_BITS: u32 = 16;
     let sampled = n.div_ceil(stride);
     let threshold =
         if stride == 1 { common_df } else { ((common_df as f64 * sampled as f64 / n as f64).ceil() as usize).max(2) };
-    // A run of equal hashes is as long as the number of documents holding it.
-    let partitions = crate::candidates::sorted_partitions(sample, |&h| h);
-    let mut common = HashSetU64::default();
-    for run in partitions.iter().flat_map(|p| p.chunk_by(|x, y| x == y)) {
-        if run.len() >= threshold {
-            common.insert(run[0]);
-        }
+    let bucket = |h: u64| (h >> (64 - BUCKET_BITS)) as usize;
+    let mut counts = vec![0u32; 1 << BUCKET_BITS];
+    for &h in sample.iter().flatten() {
+        counts[bucket(h)] += 1;
     }
-    common
+    let mut candidates: Vec<u64> =
+        sample.iter().flatten().copied().filter(|&h| counts[bucket(h)] as usize >= threshold).collect();
+    candidates.sort_unstable();
+    // A run of equal hashes is as long as the number of documents holding it.
+    candidates.chunk_by(|x, y| x == y).filter(|run| run.len() >= threshold).map(|run| run[0]).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -832,4 +836,46 @@ pub fn token_bytes(tokens: &[TokenSpan], range: &Range<usize>) -> Range<usize> {
         return 0..0;
     }
     tokens[range.start].start as usize..tokens[range.end - 1].end as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shingle::fmix64;
+
+    /// Document frequency counted the plain way: a map from shingle to the
+    /// number of sampled documents holding it.
+    fn common_reference(sample: &[Vec<u64>], threshold: usize) -> Vec<u64> {
+        let mut df: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for set in sample {
+            for &h in set {
+                *df.entry(h).or_default() += 1;
+            }
+        }
+        let mut common: Vec<u64> = df.into_iter().filter(|&(_, c)| c >= threshold).map(|(h, _)| h).collect();
+        common.sort_unstable();
+        common
+    }
+
+    #[test]
+    fn common_shingles_match_a_plain_count() {
+        // 300 documents of 400 shingles: each holds a few of 50 popular
+        // shingles (held by about 6 to 300 documents) among its own; some
+        // popular ones share their top 16 bits with a rare one.
+        let sample: Vec<Vec<u64>> = (0..300u64)
+            .map(|d| {
+                let popular = (0..50u64).filter(|p| fmix64(d * 131 + p) % 50 < p + 1).map(|p| fmix64(p) | 1);
+                let neighbours = (0..50u64).filter(|p| d % 7 == p % 7).map(|p| fmix64(p) & !1);
+                let own = (0..400u64).map(|i| fmix64(1_000_000 + d * 1000 + i));
+                popular.chain(neighbours).chain(own).collect()
+            })
+            .collect();
+        for common_df in [20, 60, 150, 299] {
+            let mut got: Vec<u64> = common_shingles(&sample, 300, 1, common_df).into_iter().collect();
+            got.sort_unstable();
+            let expected = common_reference(&sample, common_df);
+            assert!(!expected.is_empty() && expected.len() < 100, "{common_df}: {}", expected.len());
+            assert_eq!(got, expected, "{common_df}");
+        }
+    }
 }
