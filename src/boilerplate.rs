@@ -95,7 +95,12 @@ pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]
     let mut word = String::new();
     let mut next = 0;
     for span in sentence::paragraphs(text) {
-        let from = next + tokens[next..].partition_point(|t| (t.start as usize) < span.start);
+        // Only whitespace lies between paragraphs, so a paragraph's tokens
+        // start where the previous one's end: one search per paragraph.
+        let mut from = next;
+        while from < tokens.len() && (tokens[from].start as usize) < span.start {
+            from += 1;
+        }
         let to = from + tokens[from..].partition_point(|t| (t.start as usize) < span.end);
         next = to;
         let para_tokens = &tokens[from..to];
