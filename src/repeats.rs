@@ -175,8 +175,14 @@ fn repeated_shingles(hashes: &[u64]) -> Vec<(usize, usize)> {
             }
             *word |= mask;
         }
-        for &h in hashes {
-            seen[bit(h) / 64] = 0;
+        // Clearing word by word costs a store a shingle; past a few hundred
+        // shingles, clearing all 8 KiB at once is cheaper.
+        if hashes.len() > SEEN_BITS / 256 {
+            seen.fill(0);
+        } else {
+            for &h in hashes {
+                seen[bit(h) / 64] = 0;
+            }
         }
     });
     if flagged.len() > MAX_FLAGGED {
