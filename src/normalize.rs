@@ -199,23 +199,31 @@ pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
         let shifted = (joined << 1) | prev_joined;
         let mut starts = joined & !shifted;
         let mut ends = !joined & shifted;
-        loop {
-            let start = match open {
-                Some(start) => start,
-                None if starts != 0 => {
-                    let at = base + starts.trailing_zeros() as usize;
-                    starts &= starts - 1;
-                    at
-                }
-                None => break,
-            };
+        // A token left open by the previous block ends at this block's
+        // first end, if it has one.
+        if let Some(start) = open {
+            if ends == 0 {
+                prev_raw = word >> 63;
+                prev_joined = joined >> 63;
+                (word, apostrophe) = (next_word, next_apostrophe);
+                continue;
+            }
+            let end = base + ends.trailing_zeros() as usize;
+            ends &= ends - 1;
+            open = None;
+            each(Token { start: start as u32, end: end as u32, hash: hash_lowered(bytes, start, end) });
+        }
+        // Starts and ends alternate: each start's end is the next end, and
+        // a start without one stays open into the next block.
+        while starts != 0 {
+            let start = base + starts.trailing_zeros() as usize;
+            starts &= starts - 1;
             if ends == 0 {
                 open = Some(start);
                 break;
             }
             let end = base + ends.trailing_zeros() as usize;
             ends &= ends - 1;
-            open = None;
             each(Token { start: start as u32, end: end as u32, hash: hash_lowered(bytes, start, end) });
         }
         prev_raw = word >> 63;
