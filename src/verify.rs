@@ -96,19 +96,21 @@ impl PairMetrics {
 
 /// The sorted intersection of two sorted, de-duplicated sets.
 pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::new();
-    let (mut i, mut j) = (0, 0);
+    // Which side advances is a coin toss for pairs that share little (most
+    // candidates a verification turns down), so both steps are computed
+    // rather than guessed, and every value is written and kept only when
+    // equal.
+    let mut out = vec![0; a.len().min(b.len())];
+    let (mut i, mut j, mut k) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        // At most min(i, j) values are kept before this step.
+        out[k] = x;
+        k += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
+    out.truncate(k);
     out
 }
 

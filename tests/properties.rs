@@ -62,6 +62,17 @@ proptest! {
     }
 
     #[test]
+    fn intersection_matches_a_set_intersection(
+        a in proptest::collection::btree_set(0u64..400, 0..300),
+        b in proptest::collection::btree_set(0u64..400, 0..300),
+    ) {
+        let (va, vb): (Vec<u64>, Vec<u64>) = (a.iter().copied().collect(), b.iter().copied().collect());
+        let expected: Vec<u64> = a.intersection(&b).copied().collect();
+        prop_assert_eq!(copydesk::verify::intersection_len(&va, &vb), expected.len());
+        prop_assert_eq!(copydesk::verify::intersect(&va, &vb), expected);
+    }
+
+    #[test]
     fn winnowing_matches_reference(hashes in proptest::collection::vec(0u64..50, 0..300), w in 1usize..20) {
         let mut fast = copydesk::candidates::winnow(&hashes, w);
         fast.sort_unstable();
