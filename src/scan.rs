@@ -40,8 +40,6 @@ pub struct Analysis {
     /// documents they work on.
     pub num_tokens: usize,
     pub script: Script,
-    pub signature: Option<Signature>,
-    pub fingerprints: Vec<u64>,
     /// Sentences with their content words, for rewrite detection.
     pub sentences: Vec<ContentSentence>,
     /// Byte ranges inside quotation marks.
@@ -54,6 +52,18 @@ pub struct Analysis {
     pub provenance: provenance::DocumentProvenance,
     /// Repeats within the document, in byte ranges of its text.
     pub repeats: Vec<Repeat>,
+}
+
+/// What the candidate indexes need of one document, apart from its
+/// [`Analysis`]: they are a fifth of what analysis produces, and a scan
+/// drops them once the indexes are built, so later stages reuse their
+/// memory instead of faulting in fresh pages.
+#[derive(Debug, Clone)]
+pub struct IndexKeys {
+    /// MinHash signature, for LSH banding (`None` for an empty document).
+    pub signature: Option<Signature>,
+    /// Winnowing fingerprints in text order, for the containment index.
+    pub fingerprints: Vec<u64>,
 }
 
 /// A passage shared by a pair, in byte ranges of each *original input*
@@ -226,11 +236,11 @@ thread_local! {
 /// per-thread buffers and feed every per-document stage (signature,
 /// fingerprints, repeats, short paragraphs, content sentences), and only
 /// what those stages produce is kept.
-pub fn analyze(doc: &Document, config: &ScanConfig) -> Analysis {
+pub fn analyze(doc: &Document, config: &ScanConfig) -> (Analysis, IndexKeys) {
     SCRATCH.with_borrow_mut(|scratch| analyze_with(doc, config, scratch))
 }
 
-fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> Analysis {
+fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> (Analysis, IndexKeys) {
     let o = config.options();
     let Scratch { tokens, hashes, fingerprints } = scratch;
     let script = normalize::normalize_into(&doc.text, tokens);
@@ -256,18 +266,9 @@ fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> A
         Vec::new()
     };
     let provenance = provenance::read(&doc.text);
-    Analysis {
-        num_tokens: tokens.len(),
-        script,
-        sentences,
-        quotes,
-        paragraphs,
-        boilerplate,
-        provenance,
-        signature,
-        fingerprints,
-        repeats,
-    }
+    let analysis =
+        Analysis { num_tokens: tokens.len(), script, sentences, quotes, paragraphs, boilerplate, provenance, repeats };
+    (analysis, IndexKeys { signature, fingerprints })
 }
 
 impl Scanner {
@@ -295,24 +296,35 @@ impl Scanner {
         // The documents sampled for document frequency keep their distinct
         // shingles from analysis, so nothing is tokenized twice for it.
         let stride = df_sample_stride(n, common_df);
-        let (mut analyses, df_sample): (Vec<Analysis>, Vec<Vec<u64>>) = documents
+        type Sampled = Vec<Vec<u64>>;
+        let (mut analyses, (keys, df_sample)): (Vec<Analysis>, (Vec<IndexKeys>, Sampled)) = documents
             .par_iter()
             .enumerate()
             .map(|(i, d)| {
                 SCRATCH.with_borrow_mut(|scratch| {
-                    let analysis = analyze_with(d, config, scratch);
+                    let (analysis, keys) = analyze_with(d, config, scratch);
                     let sampled = stride.is_some_and(|s| i % s == 0);
-                    (analysis, if sampled { repeats::distinct(&scratch.hashes) } else { Vec::new() })
+                    (analysis, (keys, if sampled { repeats::distinct(&scratch.hashes) } else { Vec::new() }))
                 })
             })
             .unzip();
         watch.lap("analyze");
+        // Counted now so that the sample's memory is free for the indexes.
+        let common = match stride {
+            Some(stride) => common_shingles(&df_sample, n, stride, common_df),
+            None => HashSetU64::default(),
+        };
+        drop(df_sample);
+        watch.lap("common shingles");
         let BandParams { bands, rows } = config.bands();
 
-        let signatures: Vec<Option<&Signature>> = analyses.iter().map(|a| a.signature.as_ref()).collect();
+        let signatures: Vec<Option<&Signature>> = keys.iter().map(|k| k.signature.as_ref()).collect();
         let lsh = candidates::lsh_pairs(&signatures, config.bands());
-        let fingerprints: Vec<&[u64]> = analyses.iter().map(|a| a.fingerprints.as_slice()).collect();
+        let fingerprints: Vec<&[u64]> = keys.iter().map(|k| k.fingerprints.as_slice()).collect();
         let contained = candidates::containment_pairs(&fingerprints, 2, common_df);
+        drop(signatures);
+        drop(fingerprints);
+        drop(keys);
         let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
@@ -365,12 +377,6 @@ impl Scanner {
             .map(|(i, (a, d))| needed[i].then(|| Prepared::new(d, a, config)))
             .collect();
         watch.lap("exact sets");
-        let common = match stride {
-            Some(stride) if !pairs_idx.is_empty() => common_shingles(&df_sample, n, stride, common_df),
-            _ => HashSetU64::default(),
-        };
-        drop(df_sample);
-        watch.lap("common shingles");
 
         let docs = Prepare { config, documents: &documents, analyses: &analyses, prepared: &prepared };
         let verifier = Verifier { docs, common: &common, rare: &[] };
