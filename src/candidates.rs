@@ -286,20 +286,9 @@ fn count_pairs(mut packed: Vec<u64>) -> Vec<((u32, u32), usize)> {
     out
 }
 
-/// Pairs that share at least one LSH band.
-pub fn lsh_pairs(signatures: &[Option<&Signature>], params: BandParams) -> Vec<(u32, u32)> {
-    // One flat list, `bands` keys a document, rather than a vector each.
-    let mut flat = vec![0u64; signatures.len() * params.bands];
-    flat.par_chunks_mut(params.bands.max(1)).zip(signatures).for_each(|(out, sig)| {
-        if let Some(s) = sig {
-            out.iter_mut().zip(band_keys(s, params)).for_each(|(slot, key)| *slot = key);
-        }
-    });
-    let keys: Vec<&[u64]> = signatures
-        .iter()
-        .enumerate()
-        .map(|(i, sig)| if sig.is_some() { &flat[i * params.bands..(i + 1) * params.bands] } else { &[][..] })
-        .collect();
+/// Pairs that share at least one LSH band, given each document's
+/// [`band_keys`] (empty for a document with no signature).
+pub fn lsh_pairs(keys: &[&[u64]]) -> Vec<(u32, u32)> {
     let pairs: Vec<u64> = grouped(&keys, |members, out: &mut Vec<u64>| {
         if members.len() > 1 {
             group_pairs(members, out);
