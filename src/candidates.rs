@@ -289,7 +289,7 @@ fn count_pairs(mut packed: Vec<u64>) -> Vec<((u32, u32), usize)> {
 /// Pairs that share at least one LSH band, given each document's
 /// [`band_keys`] (empty for a document with no signature).
 pub fn lsh_pairs(keys: &[&[u64]]) -> Vec<(u32, u32)> {
-    let pairs: Vec<u64> = grouped(&keys, |members, out: &mut Vec<u64>| {
+    let pairs: Vec<u64> = grouped(keys, |members, out: &mut Vec<u64>| {
         if members.len() > 1 {
             group_pairs(members, out);
         }
