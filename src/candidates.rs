@@ -329,13 +329,14 @@ pub fn winnow_into(hashes: &[u64], w: usize, picked: &mut Vec<u64>) {
     // no load sits in the loop's dependency chain), and each new minimum is
     // written unconditionally and kept by advancing the length.
     let rightmost_min = |from: usize, to: usize| {
-        let (mut best, mut low) = (from, hashes[from]);
-        for (j, &h) in hashes.iter().enumerate().take(to).skip(from + 1) {
+        let window = &hashes[from..to];
+        let (mut best, mut low) = (0, window[0]);
+        for (j, &h) in window.iter().enumerate().skip(1) {
             let taken = h <= low;
             best = if taken { j } else { best };
             low = if taken { h } else { low };
         }
-        best
+        from + best
     };
     let first_end = w.min(n);
     let mut min = rightmost_min(0, first_end);
