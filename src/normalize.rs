@@ -200,14 +200,9 @@ pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
         let mut starts = joined & !shifted;
         let mut ends = !joined & shifted;
         // A token left open by the previous block ends at this block's
-        // first end, if it has one.
-        if let Some(start) = open {
-            if ends == 0 {
-                prev_raw = word >> 63;
-                prev_joined = joined >> 63;
-                (word, apostrophe) = (next_word, next_apostrophe);
-                continue;
-            }
+        // first end; a block without one lies wholly inside the token, so
+        // it has no starts either and the token stays open.
+        if let (Some(start), true) = (open, ends != 0) {
             let end = base + ends.trailing_zeros() as usize;
             ends &= ends - 1;
             open = None;
