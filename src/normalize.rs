@@ -68,20 +68,35 @@ pub fn normalize(text: &str) -> Normalized {
 /// works through many documents reuses one allocation.
 pub fn normalize_into(text: &str, tokens: &mut Vec<Token>) -> Script {
     tokens.clear();
-    if text.is_ascii() {
-        tokens.reserve(text.len() / 4 + 1);
-        ascii_tokens(text, |t| tokens.push(t));
-        Script::Spaced
-    } else {
-        unicode_tokens(text, tokens)
+    if ascii_into(text, tokens) {
+        return Script::Spaced;
     }
+    tokens.clear();
+    unicode_tokens(text, tokens)
 }
 
-/// The fast path: `text` must be ASCII (checked by [`normalize`]).
-pub fn normalize_ascii(text: &str) -> Normalized {
-    let mut tokens = Vec::with_capacity(text.len() / 4 + 1);
-    ascii_tokens(text, |t| tokens.push(t));
-    Normalized { tokens, script: Script::Spaced }
+/// The fast path alone: `None` when `text` is not ASCII.
+pub fn normalize_ascii(text: &str) -> Option<Normalized> {
+    let mut tokens = Vec::new();
+    ascii_into(text, &mut tokens).then_some(Normalized { tokens, script: Script::Spaced })
+}
+
+/// Appends the tokens of ASCII `text` to `tokens`; false (with some tokens
+/// appended) if the text is not ASCII.
+///
+/// Tokens are cut first and hashed in a loop of their own: without the
+/// tokenizer's branches between them, the processor overlaps the hashes of
+/// several tokens (hashing while cutting took 25% longer).
+fn ascii_into(text: &str, tokens: &mut Vec<Token>) -> bool {
+    tokens.reserve(text.len() / 4 + 1);
+    if !ascii_spans(text, |start, end| tokens.push(Token { start, end, hash: 0 })) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    for t in tokens.iter_mut() {
+        t.hash = hash_lowered(bytes, t.start as usize, t.end as usize);
+    }
+    true
 }
 
 /// Bit 7 of each byte of `x` set where that byte is in `lo..=hi`. Every
@@ -102,11 +117,25 @@ fn gather_high_bits(m: u64) -> u64 {
     ((m >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
-/// Word bytes (`[A-Za-z0-9]`) and apostrophes of a 64-byte block, one bit
-/// per byte, byte 0 in bit 0. A block past the end of the text is padded
-/// with zero bytes, which are separators.
+/// What the tokenizer needs of one 64-byte block, one bit per byte, byte 0
+/// in bit 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct BlockMasks {
+    /// Word bytes: `[A-Za-z0-9]`.
+    word: u64,
+    /// `'`.
+    apostrophe: u64,
+    /// Bytes above 0x7F. The other two masks mean nothing in a block that
+    /// has one: the tokenizer gives up there and the text goes the Unicode
+    /// way, so a separate pass to check the text is ASCII first is not
+    /// needed.
+    non_ascii: u64,
+}
+
+/// The masks of the block at `base`. A block past the end of the text is
+/// padded with zero bytes, which are separators.
 #[inline]
-fn block_masks(bytes: &[u8], base: usize) -> (u64, u64) {
+fn block_masks(bytes: &[u8], base: usize) -> BlockMasks {
     let mut padded = [0u8; 64];
     let block: &[u8] = match bytes.get(base..base + 64) {
         Some(full) => full,
@@ -121,11 +150,12 @@ fn block_masks(bytes: &[u8], base: usize) -> (u64, u64) {
 
 /// The masks of one block, 16 bytes per step with SSE2 (part of every
 /// x86-64 CPU, so this needs no runtime check or build flag): a range test
-/// is two signed compares (the text is ASCII, so no byte is negative) and
-/// `movemask` packs a lane's results into 16 bits.
+/// is two signed compares (an ASCII byte is never negative) and `movemask`
+/// packs a lane's results into 16 bits (and, of the bytes themselves, their
+/// top bits: the non-ASCII mask).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline]
-fn classify_block(block: &[u8; 64]) -> (u64, u64) {
+fn classify_block(block: &[u8; 64]) -> BlockMasks {
     // SAFETY: the only requirement of `classify_block_sse2` is SSE2, and
     // this is compiled only where the target has it.
     unsafe { classify_block_sse2(block) }
@@ -133,45 +163,50 @@ fn classify_block(block: &[u8; 64]) -> (u64, u64) {
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
-fn classify_block_sse2(block: &[u8; 64]) -> (u64, u64) {
+fn classify_block_sse2(block: &[u8; 64]) -> BlockMasks {
     use std::arch::x86_64::*;
     #[target_feature(enable = "sse2")]
     fn within(v: __m128i, lo: u8, hi: u8) -> __m128i {
         _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8(hi as i8 + 1)))
     }
-    let (mut word, mut apostrophe) = (0u64, 0u64);
+    let mut masks = BlockMasks::default();
     for (k, lane) in block.chunks_exact(16).enumerate() {
         let low = i64::from_le_bytes(lane[..8].try_into().expect("8 bytes"));
         let high = i64::from_le_bytes(lane[8..].try_into().expect("8 bytes"));
         let x = _mm_set_epi64x(high, low);
         let lower = _mm_or_si128(x, _mm_set1_epi8(0x20));
         let words = _mm_or_si128(within(lower, b'a', b'z'), within(x, b'0', b'9'));
-        word |= u64::from(_mm_movemask_epi8(words) as u16) << (16 * k);
-        apostrophe |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\'' as i8))) as u16) << (16 * k);
+        let bits = |m: __m128i| u64::from(_mm_movemask_epi8(m) as u16) << (16 * k);
+        masks.word |= bits(words);
+        masks.apostrophe |= bits(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\'' as i8)));
+        masks.non_ascii |= bits(x);
     }
-    (word, apostrophe)
+    masks
 }
 
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline]
-fn classify_block(block: &[u8; 64]) -> (u64, u64) {
+fn classify_block(block: &[u8; 64]) -> BlockMasks {
     classify_block_swar(block)
 }
 
 /// The masks of one block with SWAR arithmetic on 8 bytes at a time: the
 /// portable path (and, on x86-64, the reference its SSE2 path is tested
-/// against).
+/// against). The range tests carry between bytes only where a byte is not
+/// ASCII, and then only the non-ASCII mask counts.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2"), allow(dead_code))]
-fn classify_block_swar(block: &[u8; 64]) -> (u64, u64) {
-    let (mut word, mut apostrophe) = (0u64, 0u64);
+fn classify_block_swar(block: &[u8; 64]) -> BlockMasks {
+    let mut masks = BlockMasks::default();
     for (k, lane) in block.chunks_exact(8).enumerate() {
         let x = u64::from_le_bytes(lane.try_into().expect("8 bytes"));
-        let letters = bytes_in_range(x | 0x2020_2020_2020_2020, b'a', b'z');
-        let digits = bytes_in_range(x, b'0', b'9');
-        word |= gather_high_bits(letters | digits) << (8 * k);
-        apostrophe |= gather_high_bits(bytes_in_range(x, b'\'', b'\'')) << (8 * k);
+        let ascii = x & 0x7f7f_7f7f_7f7f_7f7f;
+        let letters = bytes_in_range(ascii | 0x2020_2020_2020_2020, b'a', b'z');
+        let digits = bytes_in_range(ascii, b'0', b'9');
+        masks.word |= gather_high_bits(letters | digits) << (8 * k);
+        masks.apostrophe |= gather_high_bits(bytes_in_range(ascii, b'\'', b'\'')) << (8 * k);
+        masks.non_ascii |= gather_high_bits(x & 0x8080_8080_8080_8080) << (8 * k);
     }
-    (word, apostrophe)
+    masks
 }
 
 /// The ASCII tokenizer, handing each token to `each` as it is found, so a
@@ -183,19 +218,39 @@ fn classify_block_swar(block: &[u8; 64]) -> (u64, u64) {
 /// the runs of set bits, found with `trailing_zeros`: one step per token.
 /// Every word byte is a letter, a digit or `'`, so setting bit 0x20 of each
 /// lowercases the token without looking at it.
+///
+/// Returns false, having stopped, at the first 64-byte block that holds a
+/// byte above 0x7F: the text is not ASCII, and the caller discards what it
+/// was handed and takes the Unicode path. Checking as the blocks are
+/// classified saves a pass over the text (the first pass over a document
+/// reads it from memory, not cache).
 #[inline]
-pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
+pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) -> bool {
+    let bytes = text.as_bytes();
+    ascii_spans(text, |start, end| each(Token { start, end, hash: hash_lowered(bytes, start as usize, end as usize) }))
+}
+
+/// [`ascii_tokens`] without the hashes: each token's byte range.
+#[inline]
+fn ascii_spans(text: &str, mut each: impl FnMut(u32, u32)) -> bool {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let blocks = n.div_ceil(64);
-    let (mut word, mut apostrophe) = block_masks(bytes, 0);
+    let mut block = block_masks(bytes, 0);
+    if block.non_ascii != 0 {
+        return false;
+    }
     // Bit 63 of the previous block: its raw word bit and its joined one.
     let (mut prev_raw, mut prev_joined) = (0u64, 0u64);
     let mut open: Option<usize> = None;
     for b in 0..blocks {
         let base = b * 64;
-        let (next_word, next_apostrophe) = if b + 1 < blocks { block_masks(bytes, base + 64) } else { (0, 0) };
-        let joined = word | (apostrophe & ((word << 1) | prev_raw) & ((word >> 1) | (next_word << 63)));
+        let next = if b + 1 < blocks { block_masks(bytes, base + 64) } else { BlockMasks::default() };
+        if next.non_ascii != 0 {
+            return false;
+        }
+        let word = block.word;
+        let joined = word | (block.apostrophe & ((word << 1) | prev_raw) & ((word >> 1) | (next.word << 63)));
         let shifted = (joined << 1) | prev_joined;
         let mut starts = joined & !shifted;
         let mut ends = !joined & shifted;
@@ -206,7 +261,7 @@ pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
             let end = base + ends.trailing_zeros() as usize;
             ends &= ends - 1;
             open = None;
-            each(Token { start: start as u32, end: end as u32, hash: hash_lowered(bytes, start, end) });
+            each(start as u32, end as u32);
         }
         // Starts and ends alternate: each start's end is the next end, and
         // a start without one stays open into the next block.
@@ -219,15 +274,16 @@ pub fn ascii_tokens(text: &str, mut each: impl FnMut(Token)) {
             }
             let end = base + ends.trailing_zeros() as usize;
             ends &= ends - 1;
-            each(Token { start: start as u32, end: end as u32, hash: hash_lowered(bytes, start, end) });
+            each(start as u32, end as u32);
         }
         prev_raw = word >> 63;
         prev_joined = joined >> 63;
-        (word, apostrophe) = (next_word, next_apostrophe);
+        block = next;
     }
     if let Some(start) = open {
-        each(Token { start: start as u32, end: n as u32, hash: hash_lowered(bytes, start, n) });
+        each(start as u32, n as u32);
     }
+    true
 }
 
 /// The hash of a normalized token: xxh3 under [`TOKEN_SEED`], of the
@@ -250,6 +306,18 @@ pub fn token_hash(normalized: &[u8]) -> u64 {
     }
 }
 
+/// `PREFIX_MASKS[len]` keeps the first `len` bytes of a 16-byte block: a
+/// load where a variable 128-bit shift would take a dozen instructions.
+const PREFIX_MASKS: [u128; 17] = {
+    let mut masks = [0u128; 17];
+    let mut len = 1;
+    while len <= 16 {
+        masks[len] = u128::MAX >> (128 - 8 * len);
+        len += 1;
+    }
+    masks
+};
+
 /// [`token_hash`] of the ASCII token `bytes[start..end]`, lowercased: every
 /// byte of a token is a letter, a digit or `'`, and setting bit 0x20
 /// lowercases the letters and leaves the others as they are. A short token is
@@ -267,9 +335,7 @@ fn hash_lowered(bytes: &[u8], start: usize, end: usize) -> u64 {
                 u128::from_le_bytes(block)
             }
         };
-        // `len` is at least 1: tokens are never empty.
-        let mask = u128::MAX >> (128 - 8 * len);
-        let lowered = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020) & mask;
+        let lowered = (raw | 0x2020_2020_2020_2020_2020_2020_2020_2020) & PREFIX_MASKS[len];
         xxh3_64_with_seed(&lowered.to_le_bytes(), TOKEN_SEED)
     } else {
         let lower: Vec<u8> = bytes[start..end].iter().map(|&b| b | 0x20).collect();
@@ -478,11 +544,12 @@ mod tests {
         let all: Vec<u8> = (0u8..128).collect();
         for base in [0, 64] {
             let block: &[u8; 64] = all[base..base + 64].try_into().unwrap();
-            for (word, apostrophe) in [block_masks(&all, base), classify_block_swar(block)] {
+            for masks in [block_masks(&all, base), classify_block_swar(block)] {
                 for (i, &b) in block.iter().enumerate() {
-                    assert_eq!((word >> i) & 1 == 1, b.is_ascii_alphanumeric(), "byte {b}");
-                    assert_eq!((apostrophe >> i) & 1 == 1, b == b'\'', "byte {b}");
+                    assert_eq!((masks.word >> i) & 1 == 1, b.is_ascii_alphanumeric(), "byte {b}");
+                    assert_eq!((masks.apostrophe >> i) & 1 == 1, b == b'\'', "byte {b}");
                 }
+                assert_eq!(masks.non_ascii, 0);
             }
         }
     }
@@ -493,15 +560,30 @@ mod tests {
         // that runs to the end of a text of exactly two blocks.
         for shift in 0..70 {
             let text = format!("{}O'Neil's x' 'y {} end", " ".repeat(shift), "z".repeat(70));
-            assert_eq!(normalize_ascii(&text), normalize_unicode(&text), "{shift}");
+            assert_eq!(normalize_ascii(&text), Some(normalize_unicode(&text)), "{shift}");
         }
         let exact = "a".repeat(128);
-        assert_eq!(normalize_ascii(&exact), normalize_unicode(&exact));
+        assert_eq!(normalize_ascii(&exact), Some(normalize_unicode(&exact)));
     }
 
     #[test]
     fn ascii_fast_path_agrees_with_general_path() {
         let text = "It's 10:30 -- the 'PM' met O'Neil's aide in NYC; rock'n'roll ' x'";
-        assert_eq!(normalize_ascii(text), normalize_unicode(text));
+        assert_eq!(normalize_ascii(text), Some(normalize_unicode(text)));
+    }
+
+    #[test]
+    fn non_ascii_found_in_any_block_sends_text_the_unicode_way() {
+        // The fast path finds a non-ASCII byte as it classifies each block,
+        // wherever it is: first byte, block edges, the last byte, deep into
+        // a long text. Tokens it cut before finding it must not survive.
+        let ascii = "Prime Minister O'Neil met the press ".repeat(8);
+        for at in [0, 1, 63, 64, 65, 127, 128, ascii.len() - 1, ascii.len()] {
+            for odd in ["\u{2019}", "é", "\u{200B}", "北"] {
+                let text = format!("{}{odd}{}", &ascii[..at], &ascii[at..]);
+                assert_eq!(normalize_ascii(&text), None, "{at} {odd}");
+                assert_eq!(normalize(&text), normalize_unicode(&text), "{at} {odd}");
+            }
+        }
     }
 }

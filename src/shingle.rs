@@ -99,18 +99,26 @@ impl Shingles {
     /// way).
     pub fn from_text(text: &str, words: usize, chars: usize) -> (Self, usize, Script) {
         let k = words.max(1);
-        if !text.is_ascii() || k > 16 {
-            let normalized = crate::normalize::normalize(text);
-            let shingles = Self::new(&normalized, words, chars);
-            return (shingles, normalized.tokens.len(), normalized.script);
+        if k <= 16 {
+            if let Some(streamed) = Self::from_ascii_text(text, k) {
+                return streamed;
+            }
         }
+        let normalized = crate::normalize::normalize(text);
+        let shingles = Self::new(&normalized, words, chars);
+        (shingles, normalized.tokens.len(), normalized.script)
+    }
+
+    /// [`Shingles::from_text`]'s streaming path: `None` if `text` is not
+    /// ASCII (found as it is tokenized, not by a pass of its own).
+    fn from_ascii_text(text: &str, k: usize) -> Option<(Self, usize, Script)> {
         let top = (1..k).fold(1u64, |p, _| p.wrapping_mul(BASE));
         let mut ring = [0u64; 16];
         let mut count = 0usize;
         let mut poly = 0u64;
         let mut hashes = Vec::with_capacity(text.len() / 4 + 1);
         let ring_len = ring.len();
-        crate::normalize::ascii_tokens(text, |t| {
+        let ascii = crate::normalize::ascii_tokens(text, |t| {
             if count >= k {
                 poly = poly.wrapping_sub(ring[(count - k) % ring_len].wrapping_mul(top));
             }
@@ -121,11 +129,14 @@ impl Shingles {
                 hashes.push(fmix64(poly ^ k as u64));
             }
         });
+        if !ascii {
+            return None;
+        }
         if count > 0 && count < k {
             // Shorter than one shingle: one shingle of all tokens.
             hashes.push(fmix64(poly ^ count as u64));
         }
-        (Shingles { k, hashes }, count, Script::Spaced)
+        Some((Shingles { k, hashes }, count, Script::Spaced))
     }
 
     /// The token range shingle `i` covers, given the document's token count.
