@@ -208,13 +208,12 @@ fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
     }
     let mut byline = Vec::new();
     let mut start = 0;
-    while start < bytes.len() {
-        let line = line_around(text, start);
-        let body = text[line.clone()].trim_start();
+    for end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+        let body = text[start..end].trim_start();
         if body.starts_with("By") || body.starts_with("BY") || body.starts_with("From") {
-            add(&mut byline, line.clone());
+            add(&mut byline, start..end);
         }
-        start = line.end + 1;
+        start = end + 1;
     }
     let mut literal_hits: Vec<(usize, Range<usize>)> = Vec::new();
     for_each_anchor(bytes, &p.anchors, |at| {
