@@ -197,7 +197,7 @@ const DIAGONAL_OFFSET: i64 = 1 << 31;
 /// counts are small; a copy's matches arrive in hash order, i.e. shuffled,
 /// and a comparison sort spent as long on them as the merge that found them.
 /// Few or widely spread matches take the comparison sort.
-fn sort_matches(matches: &mut Vec<u64>) {
+fn sort_matches(matches: &mut [u64]) {
     const LOW: u64 = 0xffff_ffff;
     let n = matches.len();
     if n < 64 {
