@@ -101,29 +101,37 @@ pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]
         while from < tokens.len() && (tokens[from].start as usize) < span.start {
             from += 1;
         }
-        let to = from + tokens[from..].partition_point(|t| (t.start as usize) < span.end);
+        let inside = |t: &Token| (t.start as usize) < span.end;
+        // A long paragraph is known by its token past the limit; the next
+        // paragraph steps on from there.
+        if tokens.get(from + MAX_TOKENS).is_some_and(inside) {
+            next = from + MAX_TOKENS + 1;
+            continue;
+        }
+        let to = from + tokens[from..(from + MAX_TOKENS).min(tokens.len())].partition_point(inside);
         next = to;
         let para_tokens = &tokens[from..to];
-        if para_tokens.is_empty() || para_tokens.len() > MAX_TOKENS {
+        if para_tokens.is_empty() || quotes::quoted_bytes(quoted, &span) * 2 > span.len() {
             continue;
         }
-        if quotes::quoted_bytes(quoted, &span) * 2 > span.len() {
-            continue;
-        }
-        // The paragraph's words hashed as one run, as a shingle is.
-        let key = combine_hashes(para_tokens.iter().map(|t| {
-            let raw = &text[t.start as usize..t.end as usize];
-            // Digits fold to 0 so "Updated 10:32 AM" lines share a key; other
-            // tokens already carry the hash of their normalized form.
-            if raw.bytes().any(|b| b.is_ascii_digit()) {
-                word.clear();
-                normalize_token(raw, &mut word);
-                let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
-                xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
-            } else {
-                t.hash
-            }
-        }));
+        // The paragraph's words hashed as one run, as a shingle is. Digits
+        // fold to 0 so "Updated 10:32 AM" lines share a key; other tokens
+        // already carry the hash of their normalized form.
+        let key = if !text.as_bytes()[span.clone()].iter().any(u8::is_ascii_digit) {
+            combine_hashes(para_tokens.iter().map(|t| t.hash))
+        } else {
+            combine_hashes(para_tokens.iter().map(|t| {
+                let raw = &text[t.start as usize..t.end as usize];
+                if raw.bytes().any(|b| b.is_ascii_digit()) {
+                    word.clear();
+                    normalize_token(raw, &mut word);
+                    let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
+                    xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
+                } else {
+                    t.hash
+                }
+            }))
+        };
         out.push(ShortParagraph { key, span });
     }
     out
@@ -255,5 +263,56 @@ mod tests {
         // The same paragraph in documents that are copies of each other stays.
         let learned = learn(&refs, &outlets, |_, _| true);
         assert!(learned.iter().all(|b| b.is_empty()));
+    }
+
+    /// The short paragraphs found the plain way: every paragraph's tokens
+    /// filtered out of the whole list, every token checked for digits.
+    fn short_paragraphs_reference(text: &str) -> Vec<ShortParagraph> {
+        let tokens = normalize(text).tokens;
+        let quoted = quotes::spans(text);
+        let mut out = Vec::new();
+        for span in sentence::paragraphs(text) {
+            let inside: Vec<&Token> = tokens.iter().filter(|t| span.contains(&(t.start as usize))).collect();
+            if inside.is_empty() || inside.len() > MAX_TOKENS || quotes::quoted_bytes(&quoted, &span) * 2 > span.len() {
+                continue;
+            }
+            let key = combine_hashes(inside.iter().map(|t| {
+                let raw = &text[t.start as usize..t.end as usize];
+                if !raw.bytes().any(|b| b.is_ascii_digit()) {
+                    return t.hash;
+                }
+                let mut word = String::new();
+                normalize_token(raw, &mut word);
+                let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
+                xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
+            }));
+            out.push(ShortParagraph { key, span });
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Paragraphs around the token limit, with and without digits and
+        /// quotations, one line or several.
+        #[test]
+        fn short_paragraphs_match_the_reference(
+            paragraphs in proptest::collection::vec(
+                (0usize..50, proptest::bool::ANY, proptest::bool::ANY, proptest::bool::ANY),
+                0..8,
+            )
+        ) {
+            let text: String = paragraphs
+                .iter()
+                .enumerate()
+                .map(|(i, &(words, digits, quoted, lines))| {
+                    let body: Vec<String> = (0..words)
+                        .map(|w| if digits && w % 7 == 3 { format!("{}:{w}", i + w) } else { ["alpha", "beta", "gamma", "delta", "epsilon"][(w * 31 + i) % 5].to_string() })
+                        .collect();
+                    let body = body.join(if lines { "\n" } else { " " });
+                    if quoted { format!("\"{body}\"\n\n") } else { format!("{body}.\n\n") }
+                })
+                .collect();
+            proptest::prop_assert_eq!(short_paragraphs(&text), short_paragraphs_reference(&text));
+        }
     }
 }

@@ -306,22 +306,19 @@ pub fn lsh_pairs(keys: &[&[u64]]) -> Vec<(u32, u32)> {
 /// picked once. The window's minimum is only searched again when it slides
 /// out, which keeps the cost near one comparison per hash.
 pub fn winnow(hashes: &[u64], w: usize) -> Vec<u64> {
-    let mut picked = Vec::new();
-    winnow_into(hashes, w, &mut picked);
-    picked.shrink_to_fit();
-    picked
+    winnow_into(hashes, w, &mut Vec::new()).to_vec()
 }
 
-/// [`winnow`] into `picked` (cleared first), so a caller that keeps the
-/// fingerprints can copy them out at their exact size from a reused buffer:
-/// the expected count is only an estimate, and the slack of a vector sized
-/// by it would be a quarter of what every document keeps.
-pub fn winnow_into(hashes: &[u64], w: usize, picked: &mut Vec<u64>) {
-    picked.clear();
+/// [`winnow`] into a caller's buffer, returning the fingerprints (a prefix
+/// of it), so a caller that keeps them can copy them out at their exact
+/// size: the expected count is only an estimate, and the slack of a vector
+/// sized by it would be a quarter of what every document keeps. The buffer
+/// only ever grows, so it is not filled with zeros for every document.
+pub fn winnow_into<'a>(hashes: &[u64], w: usize, buffer: &'a mut Vec<u64>) -> &'a [u64] {
     let w = w.max(1);
     let n = hashes.len();
     if n == 0 {
-        return;
+        return &[];
     }
     // Whether the entering hash takes over the window is a coin toss a
     // branch predictor loses about once in `w` hashes: the minimum and its
@@ -341,7 +338,10 @@ pub fn winnow_into(hashes: &[u64], w: usize, picked: &mut Vec<u64>) {
     let first_end = w.min(n);
     let mut min = rightmost_min(0, first_end);
     let mut low = hashes[min];
-    picked.resize(n - first_end + 1, 0);
+    if buffer.len() < n - first_end + 1 {
+        buffer.resize(n - first_end + 1, 0);
+    }
+    let picked = &mut buffer[..n - first_end + 1];
     picked[0] = low;
     let mut len = 1;
     for (i, &entering) in hashes.iter().enumerate().skip(first_end) {
@@ -357,7 +357,7 @@ pub fn winnow_into(hashes: &[u64], w: usize, picked: &mut Vec<u64>) {
         picked[len] = low;
         len += (min != before) as usize;
     }
-    picked.truncate(len);
+    &buffer[..len]
 }
 
 /// The reference winnowing: every window scanned in full, the distinct

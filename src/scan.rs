@@ -249,8 +249,7 @@ fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> (
     Shingles::hash_into(tokens, config.shingle_k(script), hashes);
     let band_keys = Signature::new(hashes, o.num_hashes)
         .map_or_else(Vec::new, |signature| candidates::band_keys(&signature, config.bands()).collect());
-    candidates::winnow_into(hashes, o.winnow_window, fingerprints);
-    let fingerprints = fingerprints.to_vec();
+    let fingerprints = candidates::winnow_into(hashes, o.winnow_window, fingerprints).to_vec();
     let repeats = repeats::find_of(&doc.text, tokens, hashes, o.repeat_min_tokens);
     let quotes = quotes::spans(&doc.text);
     let paragraphs = boilerplate::short_paragraphs_of(&doc.text, tokens, &quotes);
