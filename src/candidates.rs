@@ -136,7 +136,15 @@ const PARTITION_ENTRIES: usize = 4096;
 /// slices from every run, in run order, and sorts them stably by key. Runs
 /// are consecutive documents, so each group lists its documents in order
 /// however many runs (and threads) there are.
-fn grouped<A: Default + Send>(keys: &[&[u64]], each: impl Fn(&[u32], &mut A) + Sync) -> Vec<A> {
+///
+/// When `unique_skipped`, keys held by one entry are mostly not handed
+/// over, for callers that ignore groups of one: before a partition is
+/// sorted, its entries pass through a table of counts that drops every
+/// entry alone in its slot (a key held twice always shares one), so the
+/// sort works on the few keys that recur (most fingerprints and band keys
+/// are held by one document) instead of all of them. A key held once that
+/// shares a slot by chance (about one in 16) still comes as a group of one.
+fn grouped<A: Default + Send>(keys: &[&[u64]], unique_skipped: bool, each: impl Fn(&[u32], &mut A) + Sync) -> Vec<A> {
     let total: usize = keys.iter().map(|k| k.len()).sum();
     let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
     let part_of = |key: u64| if bits == 0 { 0 } else { (key >> (64 - bits)) as usize };
@@ -177,6 +185,9 @@ fn grouped<A: Default + Send>(keys: &[&[u64]], each: impl Fn(&[u32], &mut A) + S
                 let start = if p == 0 { 0 } else { ends[p - 1] as usize };
                 part.extend_from_slice(&packed[start..ends[p] as usize]);
             }
+            if unique_skipped {
+                drop_unique_keys(&mut part);
+            }
             // Runs arrive in document order and each run lists its
             // documents in order, so a stable sort by key leaves every
             // group's documents sorted.
@@ -199,6 +210,43 @@ fn grouped<A: Default + Send>(keys: &[&[u64]], each: impl Fn(&[u32], &mut A) + S
             acc
         })
         .collect()
+}
+
+thread_local! {
+    /// [`drop_unique_keys`]' counts, all zero between calls.
+    static KEY_COUNTS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Drops the entries whose key (upper 32 bits) no other entry holds,
+/// keeping the order of the rest. Keys are counted in a table of about 16
+/// slots an entry; an entry alone in its slot holds a key held once, the
+/// others (a recurring key, or one in 16 unique keys sharing a slot by
+/// chance) are kept for the sort to group.
+fn drop_unique_keys(entries: &mut Vec<u64>) {
+    KEY_COUNTS.with_borrow_mut(|counts| {
+        let slots = (entries.len() * 16).next_power_of_two().max(64);
+        if counts.len() < slots {
+            counts.resize(slots, 0);
+        }
+        let slot = |e: u64| (e >> 32) as usize & (slots - 1);
+        for &e in entries.iter() {
+            let count = &mut counts[slot(e)];
+            *count = count.saturating_add(1);
+        }
+        // Each slot touched is cleared on the way (a dropped entry's slot
+        // is its own), which costs less than clearing the table.
+        entries.retain(|&e| {
+            let count = &mut counts[slot(e)];
+            let recurs = *count > 1;
+            if !recurs {
+                *count = 0;
+            }
+            recurs
+        });
+        for &e in entries.iter() {
+            counts[slot(e)] = 0;
+        }
+    });
 }
 
 /// Sorts packed entries by their upper 32 bits, stably: a least significant
@@ -289,7 +337,7 @@ fn count_pairs(mut packed: Vec<u64>) -> Vec<((u32, u32), usize)> {
 /// Pairs that share at least one LSH band, given each document's
 /// [`band_keys`] (empty for a document with no signature).
 pub fn lsh_pairs(keys: &[&[u64]]) -> Vec<(u32, u32)> {
-    let pairs: Vec<u64> = grouped(keys, |members, out: &mut Vec<u64>| {
+    let pairs: Vec<u64> = grouped(keys, true, |members, out: &mut Vec<u64>| {
         if members.len() > 1 {
             group_pairs(members, out);
         }
@@ -389,7 +437,9 @@ pub struct ContainmentCandidates {
 /// Pairs that share at least `min_fingerprints` fingerprints held by fewer
 /// than `common_df` documents.
 pub fn containment_pairs(fingerprints: &[&[u64]], min_fingerprints: usize, common_df: usize) -> ContainmentCandidates {
-    let parts = grouped(fingerprints, |members, (out, common): &mut (Vec<u64>, usize)| {
+    // With a threshold below 2, a fingerprint one document holds counts as
+    // common, so every group matters.
+    let parts = grouped(fingerprints, common_df >= 2, |members, (out, common): &mut (Vec<u64>, usize)| {
         if members.len() >= common_df {
             *common += 1;
         } else if members.len() > 1 {
@@ -455,6 +505,8 @@ mod tests {
         // for several partitions.
         let keys: Vec<Vec<u64>> = (0..3000u64)
             .map(|d| (0..12).map(|i| crate::shingle::fmix64(crate::shingle::fmix64(d * 31 + i) % 20_000)).collect())
+            // One document holding a key twice that nobody else holds.
+            .chain([vec![crate::shingle::fmix64(1 << 40); 2]])
             .collect();
         let slices: Vec<&[u64]> = keys.iter().map(Vec::as_slice).collect();
         let mut expected: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
@@ -466,13 +518,31 @@ mod tests {
                 }
             }
         }
-        let mut want: Vec<Vec<u32>> = expected.into_values().collect();
-        let mut got: Vec<Vec<u32>> =
-            grouped(&slices, |members, out: &mut Vec<Vec<u32>>| out.push(members.to_vec())).concat();
+        let mut held: std::collections::BTreeMap<u64, usize> = Default::default();
+        for &k in keys.iter().flatten() {
+            *held.entry(k).or_default() += 1;
+        }
         assert!(keys.iter().map(Vec::len).sum::<usize>() / PARTITION_ENTRIES >= 8);
-        want.sort();
+        let mut all: Vec<Vec<u32>> = expected.values().cloned().collect();
+        all.sort();
+        let got_all: Vec<Vec<u32>> =
+            grouped(&slices, false, |members, out: &mut Vec<Vec<u32>>| out.push(members.to_vec())).concat();
+        let mut sorted = got_all.clone();
+        sorted.sort();
+        assert_eq!(sorted, all);
+        // Skipping unique keys keeps every group of several documents and
+        // every key held more than once, even by one document (the last
+        // one holds a key twice); of the keys held once, only those sharing
+        // a count slot by chance remain, as groups of one.
+        let mut got: Vec<Vec<u32>> =
+            grouped(&slices, true, |members, out: &mut Vec<Vec<u32>>| out.push(members.to_vec())).concat();
         got.sort();
-        assert_eq!(got, want);
+        let several = |groups: &[Vec<u32>]| groups.iter().filter(|g| g.len() > 1).cloned().collect::<Vec<_>>();
+        assert_eq!(several(&got), several(&all));
+        assert!(got.contains(&vec![3000]));
+        let ones_held_once = expected.iter().filter(|(k, docs)| docs.len() == 1 && held[*k] == 1).count();
+        let ones_kept = got.iter().filter(|g| g.len() == 1).count();
+        assert!(ones_kept * 4 < ones_held_once, "{ones_kept} of {ones_held_once}");
     }
 
     #[test]
