@@ -180,10 +180,13 @@ fn grouped<A: Default + Send>(keys: &[&[u64]], unique_skipped: bool, each: impl 
     (0..1usize << bits)
         .into_par_iter()
         .map(|p| {
-            let mut part: Vec<u64> = Vec::new();
-            for (packed, ends) in &bucketed {
+            fn slice((packed, ends): &(Vec<u64>, Vec<u32>), p: usize) -> &[u64] {
                 let start = if p == 0 { 0 } else { ends[p - 1] as usize };
-                part.extend_from_slice(&packed[start..ends[p] as usize]);
+                &packed[start..ends[p] as usize]
+            }
+            let mut part: Vec<u64> = Vec::with_capacity(bucketed.iter().map(|run| slice(run, p).len()).sum());
+            for run in &bucketed {
+                part.extend_from_slice(slice(run, p));
             }
             if unique_skipped {
                 drop_unique_keys(&mut part);
