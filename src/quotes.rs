@@ -18,15 +18,18 @@ pub fn spans(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut open: Option<usize> = None;
-    // Only newlines, `"` and the lead bytes of the curly quotes and
-    // guillemets matter, so the scan looks at bytes and decodes nothing else;
-    // in ASCII text only the first two can occur, and memchr finds them.
-    let marks: Box<dyn Iterator<Item = usize>> = if text.is_ascii() {
-        Box::new(memchr::memchr2_iter(b'\n', b'"', bytes))
-    } else {
-        Box::new(bytes.iter().enumerate().filter(|(_, &b)| matches!(b, b'\n' | b'"' | 0xE2 | 0xC2)).map(|(i, _)| i))
-    };
-    for i in marks {
+    // Only newlines, `"` and the lead bytes of the curly quotes (0xE2) and
+    // guillemets (0xC2) matter, so the scan looks at bytes and decodes
+    // nothing else: memchr finds the first three, a second memchr the
+    // fourth (absent from ASCII text), and the two are merged in order.
+    let mut marks = memchr::memchr3_iter(b'\n', b'"', 0xE2, bytes).peekable();
+    let mut guillemets = memchr::memchr_iter(0xC2, bytes).peekable();
+    let next_mark = std::iter::from_fn(|| match (marks.peek(), guillemets.peek()) {
+        (Some(&m), Some(&g)) if g < m => guillemets.next(),
+        (Some(_), _) => marks.next(),
+        (None, _) => guillemets.next(),
+    });
+    for i in next_mark {
         match bytes[i] {
             b'\n' => {
                 // An unclosed quote ends with its paragraph.
@@ -91,5 +94,50 @@ mod tests {
         let t = "a “bc” d";
         let s = spans(t);
         assert_eq!(quoted_bytes(&s, &(0..t.len())), s[0].len());
+    }
+
+    /// The quotation marks found by decoding every character: what the
+    /// byte scan must agree with.
+    fn spans_by_chars(text: &str) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut open: Option<usize> = None;
+        for (i, c) in text.char_indices() {
+            match c {
+                '\n' => {
+                    if let Some(start) = open.take() {
+                        out.push(start..i);
+                    }
+                }
+                '"' => match open.take() {
+                    Some(start) => out.push(start..i + 1),
+                    None => open = Some(i),
+                },
+                '“' | '«' | '„' if open.is_none() => open = Some(i),
+                '”' | '»' => {
+                    if let Some(start) = open.take() {
+                        out.push(start..i + c.len_utf8());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = open {
+            out.push(start..text.len());
+        }
+        out.retain(|r| r.len() > 2);
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_scan_matches_decoding(parts in proptest::collection::vec(proptest::prop_oneof![
+            proptest::strategy::Just("\""), proptest::strategy::Just("“"), proptest::strategy::Just("”"),
+            proptest::strategy::Just("«"), proptest::strategy::Just("»"), proptest::strategy::Just("„"),
+            proptest::strategy::Just("\u{a0}"), proptest::strategy::Just("é"), proptest::strategy::Just("—"),
+            proptest::strategy::Just("\n"), proptest::strategy::Just("words here "), proptest::strategy::Just("x"),
+        ], 0..40)) {
+            let text = parts.concat();
+            proptest::prop_assert_eq!(spans(&text), spans_by_chars(&text));
+        }
     }
 }
