@@ -85,11 +85,13 @@ impl Shingles {
             let mut poly = tokens[..k].iter().fold(0u64, |h, t| h.wrapping_mul(BASE).wrapping_add(t.hash));
             out.reserve(tokens.len() - k + 1);
             out.push(fmix64(poly ^ k as u64));
-            for (leaving, entering) in tokens.iter().zip(&tokens[k..]) {
+            // A zip of slices has an exact length the vector trusts, so the
+            // extension writes without a capacity check per shingle.
+            out.extend(tokens.iter().zip(&tokens[k..]).map(|(leaving, entering)| {
                 let step = entering.hash.wrapping_sub(leaving.hash.wrapping_mul(out_weight));
                 poly = poly.wrapping_mul(BASE).wrapping_add(step);
-                out.push(fmix64(poly ^ k as u64));
-            }
+                fmix64(poly ^ k as u64)
+            }));
         }
     }
 
