@@ -152,7 +152,10 @@ const SEEN_BITS: usize = 1 << 16;
 const MAX_FLAGGED: usize = 64;
 
 thread_local! {
-    static SEEN: std::cell::RefCell<Vec<u64>> = std::cell::RefCell::new(vec![0; SEEN_BITS / 64]);
+    /// A fixed-size array, so indexing it by a shifted hash needs no bounds
+    /// check.
+    static SEEN: std::cell::RefCell<Box<[u64; SEEN_BITS / 64]>> =
+        std::cell::RefCell::new(Box::new([0; SEEN_BITS / 64]));
 }
 
 /// Pairs of positions `(first, later)` holding the same shingle hash,
