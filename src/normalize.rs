@@ -16,11 +16,13 @@
 //! Tibetan) are tokenized one character per token; a document made mostly of
 //! such tokens is marked [`Script::Unspaced`] and shingled by characters.
 //!
-//! Pure-ASCII text takes a byte-level fast path with identical output (a
-//! property test holds the two together).
+//! ASCII takes a byte-level fast path with identical output: all of a
+//! pure-ASCII text, and in other text the stretches between the words
+//! that hold non-ASCII bytes (property tests hold the paths together).
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
+use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Seed for token hashes: fixed so results are the same on every run.
@@ -53,7 +55,9 @@ pub struct Normalized {
     pub script: Script,
 }
 
-/// Tokenizes and normalizes `text`; picks the ASCII fast path when it can.
+/// Tokenizes and normalizes `text`: pure ASCII takes the fast path, and
+/// other text the general path only in the words around its non-ASCII
+/// bytes (the same tokens as [`normalize_unicode`] either way).
 ///
 /// # Panics
 /// Never for any input under 4 GiB; longer text is the caller's to split (the
@@ -72,7 +76,7 @@ pub fn normalize_into(text: &str, tokens: &mut Vec<Token>) -> Script {
         return Script::Spaced;
     }
     tokens.clear();
-    unicode_tokens(text, tokens)
+    mixed_tokens(text, tokens)
 }
 
 /// The fast path alone: `None` when `text` is not ASCII.
@@ -437,9 +441,86 @@ pub fn normalize_unicode(text: &str) -> Normalized {
 
 fn unicode_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
     tokens.reserve(text.len() / 6 + 1);
+    let unspaced = unicode_tokens_in(text, 0..text.len(), tokens);
+    script_of(unspaced, tokens.len())
+}
+
+/// A document is unspaced when at least half its tokens are characters of
+/// an unspaced script.
+fn script_of(unspaced: usize, tokens: usize) -> Script {
+    if unspaced * 2 >= tokens && unspaced > 0 {
+        Script::Unspaced
+    } else {
+        Script::Spaced
+    }
+}
+
+/// Bytes at which text may be cut without changing its tokens: ASCII white
+/// space separates tokens in both paths and joins nothing across it.
+fn is_cut(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\t' | b'\r')
+}
+
+/// The first byte at or after `from` above 0x7F, eight bytes at a time.
+fn next_non_ascii(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = &bytes[from..];
+    let mut words = rest.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let high = u64::from_le_bytes(word.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return Some(from + at + high.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&b| b >= 0x80).map(|i| from + at + i)
+}
+
+/// The tokens of text holding some non-ASCII bytes. News in Latin script
+/// is mostly ASCII with a curly quote, a dash or an accented name here and
+/// there, so only the words around those (cut at ASCII white space, where
+/// both paths separate tokens and nothing joins across) take the general
+/// path, and the ASCII stretches between them the fast one. Gives what
+/// [`normalize_unicode`] gives (property tests hold the two together).
+fn mixed_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    let mut unspaced = 0;
+    let ascii_stretch = |range: Range<usize>, tokens: &mut Vec<Token>| {
+        let first = tokens.len();
+        let all_ascii = ascii_spans(&text[range.clone()], |start, end| {
+            tokens.push(Token { start: range.start as u32 + start, end: range.start as u32 + end, hash: 0 })
+        });
+        debug_assert!(all_ascii, "a stretch between non-ASCII islands is ASCII");
+        for t in &mut tokens[first..] {
+            t.hash = hash_lowered(bytes, t.start as usize, t.end as usize);
+        }
+    };
+    let mut from = 0;
+    while from < n {
+        let Some(odd) = next_non_ascii(bytes, from) else {
+            ascii_stretch(from..n, tokens);
+            break;
+        };
+        let island_start = bytes[from..odd].iter().rposition(|&b| is_cut(b)).map_or(from, |i| from + i + 1);
+        if island_start > from {
+            ascii_stretch(from..island_start, tokens);
+        }
+        let island_end = bytes[odd..].iter().position(|&b| is_cut(b)).map_or(n, |i| odd + i);
+        unspaced += unicode_tokens_in(text, island_start..island_end, tokens);
+        from = island_end;
+    }
+    script_of(unspaced, tokens.len())
+}
+
+/// The general path over `text[range]` (cut where [`is_cut`] allows),
+/// appending tokens with offsets into `text`; returns how many are
+/// characters of an unspaced script.
+fn unicode_tokens_in(text: &str, range: Range<usize>, tokens: &mut Vec<Token>) -> usize {
     let mut norm = String::with_capacity(64);
     let mut unspaced = 0usize;
-    let mut chars = text.char_indices().peekable();
+    let base = range.start;
+    let mut chars = text[range].char_indices().map(|(i, c)| (base + i, c)).peekable();
     // The open token: its start, and the end of its last word character.
     let mut open: Option<(usize, usize)> = None;
     let close = |span: (usize, usize), tokens: &mut Vec<Token>, norm: &mut String| {
@@ -482,11 +563,7 @@ fn unicode_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
     if let Some(span) = open.take() {
         close(span, tokens, &mut norm);
     }
-    if unspaced * 2 >= tokens.len() && unspaced > 0 {
-        Script::Unspaced
-    } else {
-        Script::Spaced
-    }
+    unspaced
 }
 
 #[cfg(test)]

@@ -70,6 +70,24 @@ proptest! {
         prop_assert_eq!(normalize(&text), normalize_unicode(&text));
     }
 
+    /// News text: ASCII words and white space of every kind around the
+    /// non-ASCII islands the general path takes (curly quotes, dashes,
+    /// accents, combining marks, no-break and zero-width spaces, fullwidth
+    /// forms, an unspaced script), with apostrophes of both kinds on either
+    /// side of an island's edge, and runs long enough to cross 64-byte
+    /// blocks. Tokens and script must be the general path's.
+    #[test]
+    fn mixed_text_matches_general_path(pieces in proptest::collection::vec(prop_oneof![
+        Just("Putin"), Just("met"), Just("O'Neil"), Just("'"), Just("’"), Just("’s"), Just(" "), Just("\t"),
+        Just("\r\n"), Just("\n\n"), Just("“"), Just("”"), Just("—"), Just("-"), Just("\u{a0}"), Just("é"),
+        Just("e\u{301}"), Just("\u{200B}"), Just("\u{00AD}"), Just("Ｐｕｔｉｎ"), Just("北京"), Just("ไทย"),
+        Just("ß"), Just("İ"), Just("x"), Just("9"), Just("."),
+        Just("averyveryverylongasciiwordthatrunsacrossablockedgeofsixtyfourbytes"),
+    ], 0..60)) {
+        let text = pieces.concat();
+        prop_assert_eq!(normalize(&text), normalize_unicode(&text));
+    }
+
     #[test]
     fn intersection_matches_a_set_intersection(
         a in proptest::collection::btree_set(0u64..400, 0..300),
