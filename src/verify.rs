@@ -114,7 +114,6 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
     out
 }
 
-/// Measures two sets given their intersection and a common-shingle test.
 /// How many values two sorted, de-duplicated sets share.
 pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
     let (mut i, mut j, mut shared) = (0, 0, 0);
