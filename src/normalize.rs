@@ -20,9 +20,9 @@
 //! pure-ASCII text, and in other text the stretches between the words
 //! that hold non-ASCII bytes (property tests hold the paths together).
 
+use std::ops::Range;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
-use std::ops::Range;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Seed for token hashes: fixed so results are the same on every run.

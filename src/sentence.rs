@@ -93,12 +93,30 @@ pub fn paragraphs(text: &str) -> Vec<Range<usize>> {
 }
 
 fn push_trimmed(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    out.extend(trimmed(text, range));
+}
+
+/// `range` without its leading and trailing white space; `None` if nothing
+/// else is left.
+fn trimmed(text: &str, range: Range<usize>) -> Option<Range<usize>> {
     let slice = &text[range.clone()];
     let lead = slice.len() - slice.trim_start().len();
     let trail = slice.len() - slice.trim_end().len();
-    if lead + trail < slice.len() {
-        out.push(range.start + lead..range.end - trail);
-    }
+    (lead + trail < slice.len()).then(|| range.start + lead..range.end - trail)
+}
+
+/// The first sentence stop (`.`, `!`, `?`, `。`, `！`, `？`) in `body` at or
+/// after `from`, as `str::find` with those characters would give it, but
+/// read as bytes: memchr finds the ASCII stops, and the CJK ones (three
+/// bytes each, led by 0xE3 or 0xEF) are looked for only before the first
+/// ASCII stop.
+fn next_stop(body: &str, from: usize) -> Option<usize> {
+    let bytes = &body.as_bytes()[from..];
+    let ascii = memchr::memchr3(b'.', b'!', b'?', bytes);
+    let before = &bytes[..ascii.unwrap_or(bytes.len())];
+    let cjk = memchr::memchr2_iter(0xE3, 0xEF, before)
+        .find(|&i| matches!(before.get(i..i + 3), Some([0xE3, 0x80, 0x82] | [0xEF, 0xBC, 0x81] | [0xEF, 0xBC, 0x9F])));
+    cjk.or(ascii).map(|i| from + i)
 }
 
 /// The sentences of `text`, in order.
@@ -108,8 +126,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
         let body = &text[para.clone()];
         let mut start = 0;
         let mut from = 0;
-        while let Some(found) = body[from..].find(['.', '!', '?', '。', '！', '？']) {
-            let i = from + found;
+        while let Some(i) = next_stop(body, from) {
             let c = body[i..].chars().next().unwrap_or('.');
             let mut end = i + c.len_utf8();
             let stop = if c.is_ascii() {
@@ -135,9 +152,7 @@ pub fn sentences(text: &str) -> Vec<Sentence> {
 }
 
 fn push_sentence(text: &str, range: Range<usize>, paragraph: usize, out: &mut Vec<Sentence>) {
-    let mut spans = Vec::new();
-    push_trimmed(text, range, &mut spans);
-    out.extend(spans.into_iter().map(|span| Sentence { span, paragraph }));
+    out.extend(trimmed(text, range).map(|span| Sentence { span, paragraph }));
 }
 
 #[cfg(test)]
@@ -195,6 +210,22 @@ mod tests {
         ) {
             let text: String = parts.concat();
             prop_assert_eq!(paragraphs(&text), paragraphs_reference(&text));
+        }
+
+        /// The byte search finds the stop `str::find` finds, from every
+        /// character boundary, among other characters sharing the CJK
+        /// stops' lead bytes (、 and ー lead with 0xE3, fullwidth forms and
+        /// ＂ with 0xEF).
+        #[test]
+        fn stops_match_str_find(parts in proptest::collection::vec(prop_oneof![
+            Just("."), Just("!"), Just("?"), Just("。"), Just("！"), Just("？"), Just("、"), Just("ー"),
+            Just("＂"), Just("Ａ"), Just("words "), Just("é"), Just("x"),
+        ], 0..30)) {
+            let text: String = parts.concat();
+            for (from, _) in text.char_indices() {
+                let expected = text[from..].find(['.', '!', '?', '。', '！', '？']).map(|i| from + i);
+                prop_assert_eq!(next_stop(&text, from), expected);
+            }
         }
     }
 
