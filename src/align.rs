@@ -93,8 +93,8 @@ pub struct Side<'a> {
 }
 
 /// [`align`] for documents whose shingle positions are already sorted by
-/// hash: the matches come out of one merge of the two lists and the
-/// anchors, with no hashing.
+/// hash: the matches come out of one walk of the anchors through the two
+/// lists, with no hashing.
 pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: usize) -> Vec<TokenPassage> {
     let (pa, pb) = (a.hashes, b.hashes);
     let (a_tokens, b_tokens) = (a.tokens, b.tokens);
@@ -102,35 +102,7 @@ pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: u
     // above `i`: sorting plain integers orders them by diagonal, then by
     // position, at a third of the bytes of a tuple. A text under 4 GiB has
     // under 2^31 tokens, so both halves fit in 32 bits.
-    let mut matches: Vec<u64> = Vec::new();
-    let (mut x, mut y, mut z) = (0, 0, 0);
-    while x < pa.len() && y < pb.len() {
-        let h = pa[x];
-        match h.cmp(&pb[y]) {
-            std::cmp::Ordering::Less => x += 1,
-            std::cmp::Ordering::Greater => y += 1,
-            std::cmp::Ordering::Equal => {
-                let xe = x + pa[x..].iter().take_while(|&&p| p == h).count();
-                let ye = y + pb[y..].iter().take_while(|&&p| p == h).count();
-                // `shared` is sorted and met in order: a linear walk costs
-                // less than a binary search per hash.
-                while z < shared.len() && shared[z] < h {
-                    z += 1;
-                }
-                let anchor = shared.get(z) == Some(&h);
-                if anchor && xe - x <= MAX_OCCURRENCES && ye - y <= MAX_OCCURRENCES {
-                    for &i in &a.at[x..xe] {
-                        for &j in &b.at[y..ye] {
-                            let diagonal = (i64::from(j) - i64::from(i) + DIAGONAL_OFFSET) as u64;
-                            matches.push(diagonal << 32 | u64::from(i));
-                        }
-                    }
-                }
-                x = xe;
-                y = ye;
-            }
-        }
-    }
+    let mut matches = anchor_matches(&a, &b, shared);
     sort_matches(&mut matches);
     let mut runs: Vec<Run> = Vec::new();
     for &m in &matches {
@@ -190,6 +162,40 @@ pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: u
 
 /// Added to a diagonal `j - i` so it packs as an unsigned 32-bit number.
 const DIAGONAL_OFFSET: i64 = 1 << 31;
+
+/// Every pair of positions `(i, j)` holding the same anchor in `a` and `b`
+/// (an anchor held more than [`MAX_OCCURRENCES`] times on either side is
+/// left out), each packed as its diagonal above `i`, in anchor order.
+fn anchor_matches(a: &Side, b: &Side, shared: &[u64]) -> Vec<u64> {
+    let (pa, pb) = (a.hashes, b.hashes);
+    let mut matches: Vec<u64> = Vec::new();
+    // Every anchor is in both lists (it is a shared shingle of the two
+    // sets, which the lists hold): walking the anchors and stepping each
+    // list up to them visits what a merge of the lists would, without a
+    // three-way branch on every step.
+    let (mut x, mut y) = (0, 0);
+    for &h in shared {
+        while x < pa.len() && pa[x] < h {
+            x += 1;
+        }
+        while y < pb.len() && pb[y] < h {
+            y += 1;
+        }
+        let xe = x + pa[x..].iter().take_while(|&&p| p == h).count();
+        let ye = y + pb[y..].iter().take_while(|&&p| p == h).count();
+        if xe > x && ye > y && xe - x <= MAX_OCCURRENCES && ye - y <= MAX_OCCURRENCES {
+            for &i in &a.at[x..xe] {
+                for &j in &b.at[y..ye] {
+                    let diagonal = (i64::from(j) - i64::from(i) + DIAGONAL_OFFSET) as u64;
+                    matches.push(diagonal << 32 | u64::from(i));
+                }
+            }
+        }
+        x = xe;
+        y = ye;
+    }
+    matches
+}
 
 /// Sorts packed matches (diagonal above position) into the order
 /// `sort_unstable` gives, by two counting passes: by position, then stably
@@ -282,6 +288,43 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The anchors' walk through both lists finds what comparing every
+        /// position of one document with every position of the other
+        /// finds, for every anchor (a subset of the shared values, some
+        /// occurring more often than the limit).
+        #[test]
+        fn anchor_walk_matches_brute_force(
+            a_text in proptest::collection::vec(0u64..40, 0..200),
+            b_text in proptest::collection::vec(0u64..40, 0..200),
+            dropped in proptest::collection::btree_set(0u64..40, 0..10),
+        ) {
+            let (ha, at_a) = Shingles::sorted_columns(&a_text);
+            let (hb, at_b) = Shingles::sorted_columns(&b_text);
+            let a = Side { hashes: &ha, at: &at_a, tokens: a_text.len() };
+            let b = Side { hashes: &hb, at: &at_b, tokens: b_text.len() };
+            let set = |t: &[u64]| t.iter().copied().collect::<std::collections::BTreeSet<u64>>();
+            let anchors: Vec<u64> =
+                set(&a_text).intersection(&set(&b_text)).copied().filter(|h| !dropped.contains(h)).collect();
+            let mut expected = Vec::new();
+            for &h in &anchors {
+                let (xs, ys): (Vec<usize>, Vec<usize>) = (
+                    (0..a_text.len()).filter(|&i| a_text[i] == h).collect(),
+                    (0..b_text.len()).filter(|&j| b_text[j] == h).collect(),
+                );
+                if xs.len() <= MAX_OCCURRENCES && ys.len() <= MAX_OCCURRENCES {
+                    for &i in &xs {
+                        for &j in &ys {
+                            expected.push(((j as i64 - i as i64 + DIAGONAL_OFFSET) as u64) << 32 | i as u64);
+                        }
+                    }
+                }
+            }
+            let mut got = anchor_matches(&a, &b, &anchors);
+            got.sort_unstable();
+            expected.sort_unstable();
+            proptest::prop_assert_eq!(got, expected);
+        }
+
         /// The counting passes give the comparison sort's order, on
         /// matches as the merge packs them: dense (a copy), sparse (two
         /// long texts sharing a little), few, and near the 64 cutoff.
