@@ -99,19 +99,62 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
     // Which side advances is a coin toss for pairs that share little (most
     // candidates a verification turns down), so both steps are computed
     // rather than guessed, and every value is written and kept only when
-    // equal.
-    let mut out = vec![0; a.len().min(b.len())];
-    let (mut i, mut j, mut k) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        let (x, y) = (a[i], b[j]);
-        // At most min(i, j) values are kept before this step.
-        out[k] = x;
-        k += usize::from(x == y);
-        i += usize::from(x <= y);
-        j += usize::from(y <= x);
+    // equal. Each step then waits on the one before (the next load needs
+    // the index the comparison moved), so the sets are split at a value
+    // into two halves whose merges interleave: two chains of steps that do
+    // not wait on each other.
+    if a.len().min(b.len()) < 32 {
+        let mut out = vec![0; a.len().min(b.len())];
+        let mut merge = Merge { i: 0, j: 0, k: 0, out: 0 };
+        while merge.i < a.len() && merge.j < b.len() {
+            merge.step(a, b, &mut out);
+        }
+        out.truncate(merge.k);
+        return out;
     }
-    out.truncate(k);
+    let a_mid = a.len() / 2;
+    let b_mid = b.partition_point(|&y| y < a[a_mid]);
+    let (low_a, low_b, high_a, high_b) = (&a[..a_mid], &b[..b_mid], &a[a_mid..], &b[b_mid..]);
+    // Values below the split are kept from 0, the rest from `room`.
+    let room = low_a.len().min(low_b.len());
+    let mut out = vec![0; room + high_a.len().min(high_b.len())];
+    let mut low = Merge { i: 0, j: 0, k: 0, out: 0 };
+    let mut high = Merge { i: 0, j: 0, k: 0, out: room };
+    while low.i < low_a.len() && low.j < low_b.len() && high.i < high_a.len() && high.j < high_b.len() {
+        low.step(low_a, low_b, &mut out);
+        high.step(high_a, high_b, &mut out);
+    }
+    while low.i < low_a.len() && low.j < low_b.len() {
+        low.step(low_a, low_b, &mut out);
+    }
+    while high.i < high_a.len() && high.j < high_b.len() {
+        high.step(high_a, high_b, &mut out);
+    }
+    out.copy_within(room..room + high.k, low.k);
+    out.truncate(low.k + high.k);
     out
+}
+
+/// One merge of [`intersect`]: its positions in the two sets, and how many
+/// shared values it has written from `out` on.
+struct Merge {
+    i: usize,
+    j: usize,
+    k: usize,
+    out: usize,
+}
+
+impl Merge {
+    /// One step; the caller checks both positions are in range.
+    #[inline(always)]
+    fn step(&mut self, a: &[u64], b: &[u64], out: &mut [u64]) {
+        let (x, y) = (a[self.i], b[self.j]);
+        // At most min(i, j) values are kept before this step.
+        out[self.out + self.k] = x;
+        self.k += usize::from(x == y);
+        self.i += usize::from(x <= y);
+        self.j += usize::from(y <= x);
+    }
 }
 
 /// How many values two sorted, de-duplicated sets share.
@@ -169,6 +212,18 @@ pub fn measure(a_len: usize, b_len: usize, shared: &[u64], set_aside: impl Fn(u6
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_intersection_at_the_edges() {
+        // The split value puts all of one set on one side, or leaves a side
+        // empty; every case must give a plain intersection.
+        let evens: Vec<u64> = (0..200).map(|x| 2 * x).collect();
+        for b in [(0..50).collect::<Vec<u64>>(), (300..500).collect(), (390..400).collect(), evens.clone(), vec![]] {
+            let expected: Vec<u64> = evens.iter().copied().filter(|x| b.contains(x)).collect();
+            assert_eq!(intersect(&evens, &b), expected);
+            assert_eq!(intersect(&b, &evens), expected);
+        }
+    }
 
     #[test]
     fn masking_only_lowers() {
