@@ -30,10 +30,20 @@ impl Signature {
         // branch-free minimum (the cap changes one value in 2^32).
         let mut lanes = vec![u32::MAX; n];
         let width = n as u64;
-        for &h in hashes {
-            let bin = (((h >> 32) * width) >> 32) as usize;
-            let value = (h as u32).min(u32::MAX - 1);
-            lanes[bin] = lanes[bin].min(value);
+        let value = |h: u64| (h as u32).min(u32::MAX - 1);
+        if let Ok(lanes) = <&mut [u32; 128]>::try_from(lanes.as_mut_slice()) {
+            // The default width: `((h >> 32) * 128) >> 32` is `h >> 57`,
+            // an index the compiler sees is in range (no multiply, no
+            // bounds check).
+            for &h in hashes {
+                let bin = (h >> 57) as usize;
+                lanes[bin] = lanes[bin].min(value(h));
+            }
+        } else {
+            for &h in hashes {
+                let bin = (((h >> 32) * width) >> 32) as usize;
+                lanes[bin] = lanes[bin].min(value(h));
+            }
         }
         // Set bit by bit from a plain loop: collecting booleans into a bit
         // vector pushes them one at a time, which cost more than signing.
@@ -86,6 +96,14 @@ mod tests {
 
     fn hashes(range: std::ops::Range<u64>) -> Vec<u64> {
         range.map(fmix64).collect()
+    }
+
+    #[test]
+    fn default_width_bins_by_shift() {
+        // The 128-lane path bins by `h >> 57`; the general one multiplies.
+        for h in hashes(0..100_000).into_iter().chain([0, u64::MAX, 1 << 57, (1 << 57) - 1]) {
+            assert_eq!(((h >> 32) * 128) >> 32, h >> 57, "{h:x}");
+        }
     }
 
     #[test]
