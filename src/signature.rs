@@ -9,7 +9,6 @@
 //! estimate is checked against exact Jaccard in the property tests.
 
 use crate::shingle::fmix64;
-use bitvec::prelude::*;
 
 /// Seed of the densification probe sequence.
 pub const DENSIFY_SEED: u64 = 0x6d69_6e68_6173_6821;
@@ -45,28 +44,26 @@ impl Signature {
                 lanes[bin] = lanes[bin].min(value(h));
             }
         }
-        // Set bit by bit from a plain loop: collecting booleans into a bit
-        // vector pushes them one at a time, which cost more than signing.
-        let mut filled: BitVec<u64, Lsb0> = bitvec![u64, Lsb0; 0; n];
-        let mut empty = 0;
-        for (bin, &v) in lanes.iter().enumerate() {
-            filled.set(bin, v != u32::MAX);
-            empty += usize::from(v == u32::MAX);
-        }
-        if empty > 0 {
-            // Donors are filled bins, which keep their values: lanes can be
-            // read and written in one pass.
-            for bin in filled.iter_zeros() {
-                let mut attempt: u64 = 0;
-                lanes[bin] = loop {
-                    let probe = fmix64(DENSIFY_SEED ^ ((bin as u64) << 32 | attempt));
-                    let donor = (((probe >> 32) * width) >> 32) as usize;
-                    if filled[donor] {
-                        break lanes[donor];
+        if lanes.contains(&u32::MAX) {
+            // Donors are bins filled by shingles, never by densification:
+            // they are read from a copy taken before any is written.
+            let filled = lanes.clone();
+            DONORS.with_borrow_mut(|tables| {
+                let donors = donor_table(tables, n);
+                for (bin, lane) in lanes.iter_mut().enumerate() {
+                    if *lane != u32::MAX {
+                        continue;
                     }
-                    attempt += 1;
-                };
-            }
+                    let listed = &donors[bin * DONOR_PROBES..(bin + 1) * DONOR_PROBES];
+                    *lane = match listed.iter().find(|&&d| filled[d as usize] != u32::MAX) {
+                        Some(&donor) => filled[donor as usize],
+                        None => (DONOR_PROBES as u64..)
+                            .map(|attempt| donor_of(bin, attempt, width))
+                            .find_map(|d| (filled[d] != u32::MAX).then_some(filled[d]))
+                            .expect("some bin is filled"),
+                    };
+                }
+            });
         }
         Some(Signature(lanes.into_boxed_slice()))
     }
@@ -90,12 +87,89 @@ impl Signature {
     }
 }
 
+/// Probes listed per bin in a donor table: enough that a bin finds a donor
+/// in its list unless very few bins are filled (then the sequence goes on
+/// past the list).
+const DONOR_PROBES: usize = 64;
+
+/// The `attempt`-th donor a bin probes: a fixed hash of (bin, attempt).
+fn donor_of(bin: usize, attempt: u64, width: u64) -> usize {
+    let probe = fmix64(DENSIFY_SEED ^ ((bin as u64) << 32 | attempt));
+    (((probe >> 32) * width) >> 32) as usize
+}
+
+thread_local! {
+    /// Each width's donor table, per thread: the probe sequence depends on
+    /// nothing but the bin, so it is hashed once instead of for every
+    /// empty bin of every signature (sentences, with a few words in 32
+    /// bins, are mostly empty bins).
+    static DONORS: std::cell::RefCell<Vec<(usize, Vec<u32>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The first [`DONOR_PROBES`] donors of every bin of `width` bins.
+fn donor_table(tables: &mut Vec<(usize, Vec<u32>)>, width: usize) -> &[u32] {
+    let at = match tables.iter().position(|(w, _)| *w == width) {
+        Some(at) => at,
+        None => {
+            let table = (0..width)
+                .flat_map(|bin| {
+                    (0..DONOR_PROBES as u64).map(move |attempt| donor_of(bin, attempt, width as u64) as u32)
+                })
+                .collect();
+            tables.push((width, table));
+            tables.len() - 1
+        }
+    };
+    &tables[at].1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn hashes(range: std::ops::Range<u64>) -> Vec<u64> {
         range.map(fmix64).collect()
+    }
+
+    /// Signing as first written: every empty bin hashes its probes one
+    /// by one against a snapshot of the filled bins.
+    fn signature_reference(hashes: &[u64], n: usize) -> Option<Signature> {
+        if hashes.is_empty() || n == 0 {
+            return None;
+        }
+        let width = n as u64;
+        let mut lanes = vec![u32::MAX; n];
+        for &h in hashes {
+            let bin = (((h >> 32) * width) >> 32) as usize;
+            lanes[bin] = lanes[bin].min((h as u32).min(u32::MAX - 1));
+        }
+        let filled: Vec<bool> = lanes.iter().map(|&v| v != u32::MAX).collect();
+        for bin in (0..n).filter(|&b| !filled[b]) {
+            let mut attempt = 0u64;
+            lanes[bin] = loop {
+                let probe = fmix64(DENSIFY_SEED ^ ((bin as u64) << 32 | attempt));
+                let donor = (((probe >> 32) * width) >> 32) as usize;
+                if filled[donor] {
+                    break lanes[donor];
+                }
+                attempt += 1;
+            };
+        }
+        Some(Signature(lanes.into_boxed_slice()))
+    }
+
+    #[test]
+    fn densification_matches_probing_each_bin() {
+        // One to a few hundred shingles in 7, 32 and 128 bins: with one
+        // filled bin of 128, most bins probe past the listed donors.
+        for n in [7, 32, 128] {
+            for size in [1, 2, 3, 5, 10, 40, 300] {
+                for salt in 0..5 {
+                    let h = hashes(salt * 1000..salt * 1000 + size);
+                    assert_eq!(Signature::new(&h, n), signature_reference(&h, n), "{n} {size} {salt}");
+                }
+            }
+        }
     }
 
     #[test]
