@@ -201,19 +201,39 @@ pub fn rare_words(sentences: &[ContentSentence], weights: &WordWeights) -> Vec<V
     sentences.iter().map(|s| s.words.iter().copied().filter(|&w| weights.is_rare(w)).collect()).collect()
 }
 
+/// A document's [`rare_words`], with the index [`align_sentences`] looks
+/// the other document's words up in. Built once per document: a document
+/// meets many others among the rewrite candidates, and sorting its index
+/// for each of them cost more than aligning.
+#[derive(Debug, Clone, Default)]
+pub struct RareWords {
+    /// Each sentence's rare words, sorted.
+    pub sentences: Vec<Vec<u64>>,
+    /// (word, sentence) for every rare word of every sentence, sorted.
+    postings: Vec<(u64, u32)>,
+}
+
+impl RareWords {
+    pub fn new(sentences: &[ContentSentence], weights: &WordWeights) -> Self {
+        let sentences = rare_words(sentences, weights);
+        let mut postings: Vec<(u64, u32)> =
+            sentences.iter().enumerate().flat_map(|(j, ws)| ws.iter().map(move |&w| (w, j as u32))).collect();
+        postings.sort_unstable();
+        RareWords { sentences, postings }
+    }
+}
+
 /// The heaviest order-coherent chain of matching sentences. `rare_a` and
-/// `rare_b` are the sentences' [`rare_words`]: only sentence pairs sharing
-/// [`MIN_RARE_SHARED`] of them are compared in full, found through an index
-/// of `b`'s rare words rather than by comparing every pair.
+/// `rare_b` are the documents' [`RareWords`]: only sentence pairs sharing
+/// [`MIN_RARE_SHARED`] of them are compared in full, found through the
+/// index of `b`'s rare words rather than by comparing every pair.
 pub fn align_sentences(
     a: &[ContentSentence],
     b: &[ContentSentence],
-    rare_a: &[Vec<u64>],
-    rare_b: &[Vec<u64>],
+    rare_a: &RareWords,
+    rare_b: &RareWords,
 ) -> Vec<SentencePair> {
-    let mut postings: Vec<(u64, u32)> =
-        rare_b.iter().enumerate().flat_map(|(j, ws)| ws.iter().map(move |&w| (w, j as u32))).collect();
-    postings.sort_unstable();
+    let (rare_a, postings) = (&rare_a.sentences, &rare_b.postings);
     let mut hits = vec![0u16; b.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut matches: Vec<SentencePair> = Vec::new();
@@ -292,7 +312,7 @@ mod tests {
                  Putin noted that Russia had supplied a million tons of cereals to Pakistan this year.";
         let (sa, sb) = (content_sentences(a), content_sentences(b));
         let weights = WordWeights::new(&[&sa, &sb]);
-        let chain = align_sentences(&sa, &sb, &rare_words(&sa, &weights), &rare_words(&sb, &weights));
+        let chain = align_sentences(&sa, &sb, &RareWords::new(&sa, &weights), &RareWords::new(&sb, &weights));
         assert!(chain.len() >= 3, "{chain:?}");
         assert!(chain.windows(2).all(|w| w[0].a < w[1].a && w[0].b < w[1].b));
     }
@@ -309,6 +329,6 @@ mod tests {
         let a = content_sentences("The orchestra played Mahler in the new concert hall on Friday evening.");
         let b = content_sentences("Heavy rain flooded three villages and closed the mountain highway overnight.");
         let weights = WordWeights::new(&[&a, &b]);
-        assert!(align_sentences(&a, &b, &rare_words(&a, &weights), &rare_words(&b, &weights)).is_empty());
+        assert!(align_sentences(&a, &b, &RareWords::new(&a, &weights), &RareWords::new(&b, &weights)).is_empty());
     }
 }

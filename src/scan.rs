@@ -398,10 +398,18 @@ impl Scanner {
         let linked: std::collections::HashSet<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
         let rewrite_idx: Vec<(u32, u32)> = rewrite_idx.into_iter().filter(|p| !linked.contains(p)).collect();
         let in_rewrite = docs_in(rewrite_idx.iter().copied(), n);
-        let rare: Vec<Vec<Vec<u64>>> = analyses
+        let rare: Vec<rewrite::RareWords> = analyses
             .par_iter()
             .enumerate()
-            .map(|(i, a)| if in_rewrite[i] { rewrite::rare_words(&a.sentences, &weights) } else { Vec::new() })
+            .map(
+                |(i, a)| {
+                    if in_rewrite[i] {
+                        rewrite::RareWords::new(&a.sentences, &weights)
+                    } else {
+                        Default::default()
+                    }
+                },
+            )
             .collect();
         let verifier = Verifier { rare: &rare, ..verifier };
         let rewrites: Vec<Verified> = rewrite_idx.par_iter().filter_map(|&(a, b)| verifier.rewrite(a, b)).collect();
@@ -641,7 +649,7 @@ struct Verifier<'a> {
     docs: Prepare<'a>,
     common: &'a HashSetU64,
     /// Rare words of each sentence, for documents in rewrite candidates.
-    rare: &'a [Vec<Vec<u64>>],
+    rare: &'a [rewrite::RareWords],
 }
 
 impl Verifier<'_> {
@@ -674,7 +682,7 @@ impl Verifier<'_> {
         let analyses = self.docs.analyses;
         let (sa, sb) = (&analyses[a as usize].sentences, &analyses[b as usize].sentences);
         let (ra, rb) = (self.rare.get(a as usize)?, self.rare.get(b as usize)?);
-        if ra.len() != sa.len() || rb.len() != sb.len() {
+        if ra.sentences.len() != sa.len() || rb.sentences.len() != sb.len() {
             return None;
         }
         let chain = rewrite::align_sentences(sa, sb, ra, rb);
