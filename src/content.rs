@@ -226,12 +226,14 @@ fn words_of(text: &str, tokens: &[Token], buf: &mut String) -> Vec<u64> {
     let stop = stop_word_hashes();
     let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
+        // A token's hash is that of its normalized form, so a stop word is
+        // known by its hash without building the string.
         if stop.contains(&t.hash) {
             continue;
         }
         buf.clear();
         normalize_token(&text[t.start as usize..t.end as usize], buf);
-        if buf.is_empty() || is_stop_word(buf) {
+        if buf.is_empty() {
             continue;
         }
         out.push(xxh3_64_with_seed(stem(buf).as_bytes(), CONTENT_SEED));
