@@ -189,7 +189,7 @@ fn grouped<A: Default + Send>(keys: &[&[u64]], unique_skipped: bool, each: impl 
                 part.extend_from_slice(slice(run, p));
             }
             if unique_skipped {
-                drop_unique_keys(&mut part);
+                drop_unique_keys(&mut part, |&e| e >> 32);
             }
             // Runs arrive in document order and each run lists its
             // documents in order, so a stable sort by key leaves every
@@ -220,25 +220,25 @@ thread_local! {
     static KEY_COUNTS: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Drops the entries whose key (upper 32 bits) no other entry holds,
-/// keeping the order of the rest. Keys are counted in a table of about 16
-/// slots an entry; an entry alone in its slot holds a key held once, the
-/// others (a recurring key, or one in 16 unique keys sharing a slot by
-/// chance) are kept for the sort to group.
-fn drop_unique_keys(entries: &mut Vec<u64>) {
+/// Drops the entries whose key no other entry holds, keeping the order of
+/// the rest; `key` must be a uniform hash (its low bits pick a slot). Keys
+/// are counted in a table of about 16 slots an entry; an entry alone in its
+/// slot holds a key held once, the others (a recurring key, or one in 16
+/// unique keys sharing a slot by chance) are kept for the sort to group.
+fn drop_unique_keys<E>(entries: &mut Vec<E>, key: impl Fn(&E) -> u64) {
     KEY_COUNTS.with_borrow_mut(|counts| {
         let slots = (entries.len() * 16).next_power_of_two().max(64);
         if counts.len() < slots {
             counts.resize(slots, 0);
         }
-        let slot = |e: u64| (e >> 32) as usize & (slots - 1);
-        for &e in entries.iter() {
+        let slot = |e: &E| key(e) as usize & (slots - 1);
+        for e in entries.iter() {
             let count = &mut counts[slot(e)];
             *count = count.saturating_add(1);
         }
         // Each slot touched is cleared on the way (a dropped entry's slot
         // is its own), which costs less than clearing the table.
-        entries.retain(|&e| {
+        entries.retain(|e| {
             let count = &mut counts[slot(e)];
             let recurs = *count > 1;
             if !recurs {
@@ -246,7 +246,7 @@ fn drop_unique_keys(entries: &mut Vec<u64>) {
             }
             recurs
         });
-        for &e in entries.iter() {
+        for e in entries.iter() {
             counts[slot(e)] = 0;
         }
     });
@@ -306,7 +306,11 @@ fn document_runs(keys: &[&[u64]], total: usize, count: usize) -> Vec<std::ops::R
 /// or the entry itself): partitioned by the keys' top bits in one counting
 /// pass, each partition sorted in parallel. The partitions, in order, are
 /// the whole list sorted; entries with equal keys share a partition.
-pub fn sorted_partitions<E: Copy + Ord + Send>(lists: &[Vec<E>], key: impl Fn(&E) -> u64) -> Vec<Vec<E>> {
+///
+/// Entries whose key no other entry holds are left out before sorting
+/// (but for about one in 16, see `drop_unique_keys`): the callers look
+/// for keys several entries share, and most keys are held once.
+pub fn sorted_partitions<E: Copy + Ord + Send + Sync>(lists: &[Vec<E>], key: impl Fn(&E) -> u64 + Sync) -> Vec<Vec<E>> {
     let total: usize = lists.iter().map(Vec::len).sum();
     let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
     let part_of = |e: &E| if bits == 0 { 0 } else { (key(e) >> (64 - bits)) as usize };
@@ -318,7 +322,10 @@ pub fn sorted_partitions<E: Copy + Ord + Send>(lists: &[Vec<E>], key: impl Fn(&E
     for e in lists.iter().flatten() {
         parts[part_of(e)].push(*e);
     }
-    parts.par_iter_mut().for_each(|p| p.sort_unstable());
+    parts.par_iter_mut().for_each(|p| {
+        drop_unique_keys(p, &key);
+        p.sort_unstable();
+    });
     parts
 }
 
@@ -581,6 +588,31 @@ mod tests {
         let ones_held_once = expected.iter().filter(|(k, docs)| docs.len() == 1 && held[*k] == 1).count();
         let ones_kept = got.iter().filter(|g| g.len() == 1).count();
         assert!(ones_kept * 4 < ones_held_once, "{ones_kept} of {ones_held_once}");
+    }
+
+    #[test]
+    fn sorted_partitions_keep_recurring_keys_in_order() {
+        // 40,000 entries over several partitions: keys from a pool of
+        // 30,000, so some are held once and some several times.
+        let lists: Vec<Vec<(u64, u32)>> = (0..400u64)
+            .map(|d| {
+                (0..100).map(|i| (crate::shingle::fmix64((d * 7919 + i * 104_729) % 30_000 + 1), d as u32)).collect()
+            })
+            .collect();
+        let mut held: std::collections::HashMap<u64, usize> = Default::default();
+        for &(k, _) in lists.iter().flatten() {
+            *held.entry(k).or_default() += 1;
+        }
+        let parts = sorted_partitions(&lists, |e| e.0);
+        assert!(parts.len() >= 8);
+        let all: Vec<(u64, u32)> = parts.concat();
+        assert!(all.windows(2).all(|w| w[0] <= w[1]), "sorted across partitions");
+        let mut recurring: Vec<(u64, u32)> = lists.iter().flatten().copied().filter(|e| held[&e.0] > 1).collect();
+        recurring.sort_unstable();
+        let kept_recurring: Vec<(u64, u32)> = all.iter().copied().filter(|e| held[&e.0] > 1).collect();
+        assert_eq!(kept_recurring, recurring);
+        let (kept_once, once) = (all.len() - recurring.len(), held.values().filter(|&&n| n == 1).count());
+        assert!(once > 1000 && kept_once * 4 < once, "{kept_once} of {once}");
     }
 
     #[test]
