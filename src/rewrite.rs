@@ -108,8 +108,10 @@ pub fn sentence_bands() -> BandParams {
 /// sentence it came from: its sentences' rare words, signed and banded.
 pub fn document_keys(sentences: &[ContentSentence], weights: &WordWeights, params: BandParams) -> Vec<(u64, u32)> {
     let mut keys = Vec::new();
+    let mut rare: Vec<u64> = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
-        let rare: Vec<u64> = s.words.iter().copied().filter(|&w| weights.is_rare(w)).collect();
+        rare.clear();
+        rare.extend(s.words.iter().copied().filter(|&w| weights.is_rare(w)));
         if rare.len() < MIN_RARE_SHARED {
             continue;
         }

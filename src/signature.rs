@@ -47,7 +47,17 @@ impl Signature {
         if lanes.contains(&u32::MAX) {
             // Donors are bins filled by shingles, never by densification:
             // they are read from a copy taken before any is written.
-            let filled = lanes.clone();
+            // On the stack at the widths copydesk uses (sentences sign into
+            // 32 bins, once each: an allocation was a sizeable share).
+            let mut stack = [0u32; 128];
+            let heap: Vec<u32>;
+            let filled: &[u32] = if n <= stack.len() {
+                stack[..n].copy_from_slice(&lanes);
+                &stack[..n]
+            } else {
+                heap = lanes.clone();
+                &heap
+            };
             DONORS.with_borrow_mut(|tables| {
                 let donors = donor_table(tables, n);
                 for (bin, lane) in lanes.iter_mut().enumerate() {
