@@ -98,10 +98,6 @@ pub struct Side<'a> {
 pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: usize) -> Vec<TokenPassage> {
     let (pa, pb) = (a.hashes, b.hashes);
     let (a_tokens, b_tokens) = (a.tokens, b.tokens);
-    // Each match packed as its diagonal (`j - i`, offset to be unsigned)
-    // above `i`: sorting plain integers orders them by diagonal, then by
-    // position, at a third of the bytes of a tuple. A text under 4 GiB has
-    // under 2^31 tokens, so both halves fit in 32 bits.
     let mut matches = anchor_matches(&a, &b, shared);
     sort_matches(&mut matches);
     let mut runs: Vec<Run> = Vec::new();
@@ -165,7 +161,10 @@ const DIAGONAL_OFFSET: i64 = 1 << 31;
 
 /// Every pair of positions `(i, j)` holding the same anchor in `a` and `b`
 /// (an anchor held more than [`MAX_OCCURRENCES`] times on either side is
-/// left out), each packed as its diagonal above `i`, in anchor order.
+/// left out), in anchor order. Each is packed as its diagonal (`j - i`,
+/// offset to be unsigned) above `i`: sorting plain integers orders them by
+/// diagonal, then by position, at a third of the bytes of a tuple. A text
+/// under 4 GiB has under 2^31 tokens, so both halves fit in 32 bits.
 fn anchor_matches(a: &Side, b: &Side, shared: &[u64]) -> Vec<u64> {
     let (pa, pb) = (a.hashes, b.hashes);
     let mut matches: Vec<u64> = Vec::new();

@@ -9,7 +9,6 @@
 use crate::normalize::{normalize, normalize_token, token_hash, Token};
 use crate::sentence::{self, Sentence};
 use crate::shingle::HashSetU64;
-use std::collections::HashSet;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -188,14 +187,8 @@ const STOP_WORDS: &[&str] = &[
     "years",
 ];
 
-/// Whether a normalized word is a stop word.
-pub fn is_stop_word(word: &str) -> bool {
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    SET.get_or_init(|| STOP_WORDS.iter().copied().collect()).contains(word)
-}
-
 /// The stop words' token hashes: a token is tested without building its
-/// normalized string.
+/// normalized string (its hash is that of its normalized form).
 fn stop_word_hashes() -> &'static HashSetU64 {
     static SET: OnceLock<HashSetU64> = OnceLock::new();
     SET.get_or_init(|| STOP_WORDS.iter().map(|w| token_hash(w.as_bytes())).collect())

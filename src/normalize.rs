@@ -93,11 +93,18 @@ pub fn normalize_ascii(text: &str) -> Option<Normalized> {
 /// several tokens (hashing while cutting took 25% longer).
 fn ascii_into(text: &str, tokens: &mut Vec<Token>) -> bool {
     tokens.reserve(text.len() / 4 + 1);
-    if !ascii_spans(text, |start, end| tokens.push(Token { start, end, hash: 0 })) {
+    ascii_range_into(text, 0..text.len(), tokens)
+}
+
+/// [`ascii_into`] for `text[range]`, with offsets into `text`; the range
+/// must start and end at character boundaries.
+fn ascii_range_into(text: &str, range: Range<usize>, tokens: &mut Vec<Token>) -> bool {
+    let (first, base) = (tokens.len(), range.start as u32);
+    if !ascii_spans(&text[range], |start, end| tokens.push(Token { start: base + start, end: base + end, hash: 0 })) {
         return false;
     }
     let bytes = text.as_bytes();
-    for t in tokens.iter_mut() {
+    for t in &mut tokens[first..] {
         t.hash = hash_lowered(bytes, t.start as usize, t.end as usize);
     }
     true
@@ -491,14 +498,8 @@ fn mixed_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
     let n = bytes.len();
     let mut unspaced = 0;
     let ascii_stretch = |range: Range<usize>, tokens: &mut Vec<Token>| {
-        let first = tokens.len();
-        let all_ascii = ascii_spans(&text[range.clone()], |start, end| {
-            tokens.push(Token { start: range.start as u32 + start, end: range.start as u32 + end, hash: 0 })
-        });
+        let all_ascii = ascii_range_into(text, range, tokens);
         debug_assert!(all_ascii, "a stretch between non-ASCII islands is ASCII");
-        for t in &mut tokens[first..] {
-            t.hash = hash_lowered(bytes, t.start as usize, t.end as usize);
-        }
     };
     let mut from = 0;
     while from < n {
