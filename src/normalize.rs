@@ -452,7 +452,7 @@ pub fn normalize_unicode(text: &str) -> Normalized {
 
 fn unicode_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
     tokens.reserve(text.len() / 6 + 1);
-    let unspaced = unicode_tokens_in(text, 0..text.len(), tokens);
+    let unspaced = unicode_tokens_in(text, 0..text.len(), tokens, &mut String::new());
     script_of(unspaced, tokens.len())
 }
 
@@ -497,6 +497,8 @@ fn mixed_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
     let bytes = text.as_bytes();
     let n = bytes.len();
     let mut unspaced = 0;
+    // One buffer for the normalized words of every island.
+    let mut norm = String::new();
     let ascii_stretch = |range: Range<usize>, tokens: &mut Vec<Token>| {
         let all_ascii = ascii_range_into(text, range, tokens);
         debug_assert!(all_ascii, "a stretch between non-ASCII islands is ASCII");
@@ -512,17 +514,17 @@ fn mixed_tokens(text: &str, tokens: &mut Vec<Token>) -> Script {
             ascii_stretch(from..island_start, tokens);
         }
         let island_end = bytes[odd..].iter().position(|&b| is_cut(b)).map_or(n, |i| odd + i);
-        unspaced += unicode_tokens_in(text, island_start..island_end, tokens);
+        unspaced += unicode_tokens_in(text, island_start..island_end, tokens, &mut norm);
         from = island_end;
     }
     script_of(unspaced, tokens.len())
 }
 
 /// The general path over `text[range]` (cut where [`is_cut`] allows),
-/// appending tokens with offsets into `text`; returns how many are
-/// characters of an unspaced script.
-fn unicode_tokens_in(text: &str, range: Range<usize>, tokens: &mut Vec<Token>) -> usize {
-    let mut norm = String::with_capacity(64);
+/// appending tokens with offsets into `text` (`norm` is a buffer for each
+/// token's normalized form); returns how many are characters of an
+/// unspaced script.
+fn unicode_tokens_in(text: &str, range: Range<usize>, tokens: &mut Vec<Token>, norm: &mut String) -> usize {
     let mut unspaced = 0usize;
     let base = range.start;
     let mut chars = text[range].char_indices().map(|(i, c)| (base + i, c)).peekable();
@@ -544,29 +546,29 @@ fn unicode_tokens_in(text: &str, range: Range<usize>, tokens: &mut Vec<Token>) -
             },
             Class::Unspaced => {
                 if let Some(span) = open.take() {
-                    close(span, tokens, &mut norm);
+                    close(span, tokens, norm);
                 }
                 unspaced += 1;
-                close((i, end), tokens, &mut norm);
+                close((i, end), tokens, norm);
             }
             Class::Ignorable => {}
             Class::Apostrophe => {
                 let joins = open.is_some() && matches!(chars.peek(), Some(&(_, next)) if classify(next) == Class::Word);
                 if !joins {
                     if let Some(span) = open.take() {
-                        close(span, tokens, &mut norm);
+                        close(span, tokens, norm);
                     }
                 }
             }
             Class::Separator => {
                 if let Some(span) = open.take() {
-                    close(span, tokens, &mut norm);
+                    close(span, tokens, norm);
                 }
             }
         }
     }
     if let Some(span) = open.take() {
-        close(span, tokens, &mut norm);
+        close(span, tokens, norm);
     }
     unspaced
 }

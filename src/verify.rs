@@ -106,9 +106,7 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
     if a.len().min(b.len()) < 32 {
         let mut out = vec![0; a.len().min(b.len())];
         let mut merge = Merge { i: 0, j: 0, k: 0, out: 0 };
-        while merge.i < a.len() && merge.j < b.len() {
-            merge.step(a, b, &mut out);
-        }
+        merge.finish(a, b, &mut out);
         out.truncate(merge.k);
         return out;
     }
@@ -120,16 +118,12 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
     let mut out = vec![0; room + high_a.len().min(high_b.len())];
     let mut low = Merge { i: 0, j: 0, k: 0, out: 0 };
     let mut high = Merge { i: 0, j: 0, k: 0, out: room };
-    while low.i < low_a.len() && low.j < low_b.len() && high.i < high_a.len() && high.j < high_b.len() {
+    while low.live(low_a, low_b) && high.live(high_a, high_b) {
         low.step(low_a, low_b, &mut out);
         high.step(high_a, high_b, &mut out);
     }
-    while low.i < low_a.len() && low.j < low_b.len() {
-        low.step(low_a, low_b, &mut out);
-    }
-    while high.i < high_a.len() && high.j < high_b.len() {
-        high.step(high_a, high_b, &mut out);
-    }
+    low.finish(low_a, low_b, &mut out);
+    high.finish(high_a, high_b, &mut out);
     out.copy_within(room..room + high.k, low.k);
     out.truncate(low.k + high.k);
     out
@@ -145,6 +139,20 @@ struct Merge {
 }
 
 impl Merge {
+    /// Whether both positions are still in their sets.
+    #[inline(always)]
+    fn live(&self, a: &[u64], b: &[u64]) -> bool {
+        self.i < a.len() && self.j < b.len()
+    }
+
+    /// Steps until either set runs out.
+    #[inline(always)]
+    fn finish(&mut self, a: &[u64], b: &[u64], out: &mut [u64]) {
+        while self.live(a, b) {
+            self.step(a, b, out);
+        }
+    }
+
     /// One step; the caller checks both positions are in range.
     #[inline(always)]
     fn step(&mut self, a: &[u64], b: &[u64], out: &mut [u64]) {
