@@ -25,10 +25,21 @@ pub enum Source {
     Memory,
 }
 
+impl Source {
+    /// The bytes of a file name that is not UTF-8 (None for any other
+    /// source), for output that must name the file exactly.
+    pub fn path_bytes(&self) -> Option<Vec<u8>> {
+        match self {
+            Source::File(p) => p.to_str().is_none().then(|| p.as_os_str().as_encoded_bytes().to_vec()),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::File(p) => write!(f, "{}", p.display()),
+            Source::File(p) => f.write_str(&crate::ingest::display_path(p)),
             Source::JsonLine { path, line } => write!(f, "{path}:{line}"),
             Source::Memory => f.write_str("(memory)"),
         }

@@ -180,6 +180,28 @@ fn line_around(text: &str, at: usize) -> Range<usize> {
     start..end
 }
 
+/// [`line_around`] for positions met in text order, remembering the last
+/// line found: a line holding many triggers is searched for once, not once
+/// per trigger (a 200 MB line of parentheses would otherwise take
+/// quadratic time).
+struct Lines<'t> {
+    text: &'t str,
+    last: Range<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        Lines { text, last: 0..0 }
+    }
+
+    fn around(&mut self, at: usize) -> Range<usize> {
+        if !(self.last.start <= at && at <= self.last.end && !self.last.is_empty()) {
+            self.last = line_around(self.text, at);
+        }
+        self.last.clone()
+    }
+}
+
 /// Calls `found` with every position of one of `anchors` (at most three)
 /// in `bytes`, in order: one memchr pass.
 fn for_each_anchor(bytes: &[u8], anchors: &[u8], found: impl FnMut(usize)) {
@@ -201,9 +223,10 @@ fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
         }
     };
     let mut paren = Vec::new();
+    let mut lines = Lines::new(text);
     for at in memchr::memchr_iter(b'(', bytes) {
         if bytes.get(at + 1).is_some_and(u8::is_ascii_uppercase) {
-            add(&mut paren, line_around(text, at));
+            add(&mut paren, lines.around(at));
         }
     }
     let mut byline = Vec::new();
@@ -221,7 +244,7 @@ fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
             let Some(start) = at.checked_sub(l.anchor_at) else { continue };
             let Some(window) = bytes.get(start..start + l.text.len()) else { continue };
             if if l.any_case { window.eq_ignore_ascii_case(l.text) } else { window == l.text } {
-                literal_hits.push((l.pattern, line_around(text, start)));
+                literal_hits.push((l.pattern, lines.around(start)));
             }
         }
     });

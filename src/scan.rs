@@ -147,6 +147,9 @@ pub struct Scan {
     pub clusters: Vec<Cluster>,
     /// Inputs that were not scanned, and why.
     pub skipped: Vec<Skipped>,
+    /// Files in walked directories left out by the ignore rules (hidden, or
+    /// named in an ignore file).
+    pub ignored: usize,
     pub stats: Stats,
     pub timings: Timings,
 }
@@ -455,7 +458,7 @@ impl Scanner {
         pairs.sort_by_key(|p| (p.a, p.b));
         pairs.dedup_by_key(|p| (p.a, p.b));
         watch.lap("cluster");
-        Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), stats, timings: watch.timings }
+        Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), ignored: 0, stats, timings: watch.timings }
     }
 }
 

@@ -161,9 +161,18 @@ fn ignore_files_are_honoured_but_explicit_paths_are_read() {
     fs::write(p.join("c.md"), seed("004")).unwrap();
     fs::write(p.join(".copydeskignore"), "b.txt\n").unwrap();
     fs::write(p.join(".gitignore"), "*.md\n").unwrap();
+    let ids = |scan: &serde_json::Value| -> Vec<String> {
+        scan["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap().to_string()).collect()
+    };
+    // Outside a git repository a .gitignore names nothing.
     let scan = scan_json(p, &["."]);
-    let ids: Vec<&str> = scan["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["./a.txt"]);
+    assert_eq!(ids(&scan), ["./a.txt", "./c.md"]);
+    assert_eq!(scan["summary"]["ignored"], 1, "b.txt, left out by .copydeskignore, is counted");
+    // Inside one, it does.
+    fs::create_dir(p.join(".git")).unwrap();
+    let scan = scan_json(p, &["."]);
+    assert_eq!(ids(&scan), ["./a.txt"]);
+    assert_eq!(scan["summary"]["ignored"], 2);
     let scan = scan_json(p, &[".", "b.txt"]);
     assert_eq!(scan["documents"].as_array().unwrap().len(), 2);
 }

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::settings::{report_skipped, ScanSettings};
@@ -31,6 +31,10 @@ pub struct ReportArgs {
 /// Runs `report`; returns the exit code.
 pub fn run(args: ReportArgs) -> Result<i32> {
     let config = args.settings.config()?;
+    let to_stdout = args.output.as_os_str() == "-";
+    if to_stdout && args.format != Some(Format::Markdown) && std::io::stdout().is_terminal() {
+        anyhow::bail!("refusing to write an HTML report to a terminal: name a file with -o report.html, or pipe it");
+    }
     let scan = args.settings.run(&config)?;
     let by_extension = match args.output.extension().and_then(|e| e.to_str()) {
         Some("md" | "markdown") => Format::Markdown,
@@ -41,11 +45,11 @@ pub fn run(args: ReportArgs) -> Result<i32> {
         Format::Markdown => report::Format::Markdown,
     };
     let text = report::render(&scan, format).context("rendering the report")?;
-    if args.output.as_os_str() == "-" {
+    if to_stdout {
         std::io::stdout().lock().write_all(text.as_bytes()).context("writing the report")?;
     } else {
         std::fs::write(&args.output, text).with_context(|| format!("writing {}", args.output.display()))?;
     }
-    report_skipped(&scan, true);
-    Ok(0)
+    report_skipped(&scan.skipped, scan.ignored, true);
+    args.settings.outcome(&scan)
 }

@@ -46,6 +46,6 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         }
         return Err(e).context("writing output");
     }
-    report_skipped(&scan, format != Format::Text);
-    Ok(0)
+    report_skipped(&scan.skipped, scan.ignored, format != Format::Text);
+    args.settings.outcome(&scan)
 }

@@ -127,38 +127,47 @@ impl Builder<'_> {
         (at >= base && at + slice.len() <= base + self.input.len()).then(|| at - base)
     }
 
-    fn walk(&mut self, handle: NodeHandle, parser: &Parser<'_>, depth: usize) {
-        // Deeply nested junk markup must not overflow the stack.
-        if depth > 512 {
-            return;
+    /// Adds the text under `root`, in document order. The walk keeps its
+    /// own stack instead of recursing, so markup nested any number of
+    /// levels deep (a page of unclosed `<p>`, which this parser nests) loses
+    /// no text and cannot overflow the thread's stack.
+    fn walk(&mut self, root: NodeHandle, parser: &Parser<'_>) {
+        enum Step {
+            Enter(NodeHandle),
+            /// A block element's end: a paragraph break at this source offset.
+            Close(usize),
         }
-        let Some(node) = handle.get(parser) else {
-            return;
-        };
-        match node {
-            Node::Raw(bytes) => {
-                let raw = bytes.as_bytes();
-                if let (Some(offset), Ok(s)) = (self.offset_of(raw), std::str::from_utf8(raw)) {
-                    self.text_node(s, offset);
-                }
-            }
-            Node::Comment(_) => {}
-            Node::Tag(tag) => {
-                let name = tag.name().as_utf8_str().to_ascii_lowercase();
-                if SKIPPED.contains(&name.as_str()) {
-                    return;
-                }
-                let at = self.offset_of(tag.raw().as_bytes()).unwrap_or(0);
-                let block = BLOCKS.contains(&name.as_str());
-                if block {
+        let mut stack = vec![Step::Enter(root)];
+        while let Some(step) = stack.pop() {
+            let handle = match step {
+                Step::Enter(handle) => handle,
+                Step::Close(at) => {
                     self.paragraph_break(at);
+                    continue;
                 }
-                for child in tag.children().top().iter() {
-                    self.walk(*child, parser, depth + 1);
+            };
+            match handle.get(parser) {
+                Some(Node::Raw(bytes)) => {
+                    let raw = bytes.as_bytes();
+                    if let (Some(offset), Ok(s)) = (self.offset_of(raw), std::str::from_utf8(raw)) {
+                        self.text_node(s, offset);
+                    }
                 }
-                if block {
-                    self.paragraph_break(at + tag.raw().as_bytes().len());
+                Some(Node::Tag(tag)) => {
+                    let name = tag.name().as_utf8_str().to_ascii_lowercase();
+                    if SKIPPED.contains(&name.as_str()) {
+                        continue;
+                    }
+                    let at = self.offset_of(tag.raw().as_bytes()).unwrap_or(0);
+                    if BLOCKS.contains(&name.as_str()) {
+                        self.paragraph_break(at);
+                        stack.push(Step::Close(at + tag.raw().as_bytes().len()));
+                    }
+                    let first_child = stack.len();
+                    stack.extend(tag.children().top().iter().map(|child| Step::Enter(*child)));
+                    stack[first_child..].reverse();
                 }
+                Some(Node::Comment(_)) | None => {}
             }
         }
     }
@@ -222,10 +231,10 @@ pub fn extract(input: &str) -> Result<Extracted, String> {
     let mut b = Builder { input, out: Extracted::default() };
     let root = ["article", "main", "body"].iter().find_map(|sel| dom.query_selector(sel).and_then(|mut it| it.next()));
     match root {
-        Some(h) => b.walk(h, parser, 0),
+        Some(h) => b.walk(h, parser),
         None => {
             for h in dom.children() {
-                b.walk(*h, parser, 0);
+                b.walk(*h, parser);
             }
         }
     }

@@ -3,36 +3,177 @@
 //! Each line is an object with a string (or number) `id` and a string
 //! `text`; `outlet`, `url`, `published` and `title` are read when present and
 //! every other field is kept as given. Offsets into a JSON Lines article are
-//! offsets into its decoded `text` value. Blank lines are passed over; a line
-//! that is not valid JSON, not an object, lacks `id` or `text`, has an empty
-//! text or repeats an earlier id is reported with its line number.
+//! offsets into its decoded `text` value.
+//!
+//! A file or standard input is streamed: lines are read in batches, parsed
+//! in parallel and added in line order, so memory holds the documents and
+//! one batch, never the whole input. A UTF-8 byte order mark before the
+//! first record is passed over, and so are blank lines. A line longer than
+//! the record limit is read past without being kept; it, and a line that is
+//! not valid JSON, not an object, lacks `id` or `text`, has an empty text or
+//! one holding NUL, or repeats an earlier id, is reported with its line
+//! number. An input with no record at all is reported too.
 
-use super::State;
+use super::{size, State};
 use crate::document::{Document, Metadata, Origin, Source};
 use crate::time::Published;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
+use std::io::{self, BufRead};
+use std::ops::Range;
 
 const KNOWN: &[&str] = &["id", "text", "outlet", "url", "published", "title"];
 
-/// Reads every line of `bytes` (a JSON Lines file named `name`).
-pub(crate) fn read(bytes: &[u8], name: &str, state: &mut State) {
-    let lines: Vec<(usize, &[u8])> = bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .map(|(i, raw)| (i + 1, raw.strip_suffix(b"\r").unwrap_or(raw)))
-        .filter(|(_, raw)| !raw.iter().all(u8::is_ascii_whitespace))
-        .collect();
-    // Parsing is the slow part and independent per line; ids are checked in
-    // line order afterwards, so the result does not depend on threads.
-    let parsed: Vec<(usize, Result<Document, String>)> =
-        lines.into_par_iter().map(|(line, raw)| (line, parse_line(raw, name, line))).collect();
-    for (line, result) in parsed {
-        match result {
-            Ok(doc) => state.add(doc, name, Some(line)),
-            Err(reason) => state.skip(name, Some(line), reason),
+/// Records are parsed in batches of about this many bytes: enough for the
+/// worker threads to share, little enough that memory holds the documents
+/// and one batch, not the file.
+const BATCH_BYTES: usize = 16 << 20;
+
+/// A JSON Lines input read record by record.
+pub(crate) struct Stream<R> {
+    reader: R,
+    name: String,
+    /// Lines read so far.
+    line: usize,
+    /// Lines that held a record (not blank).
+    records: usize,
+}
+
+/// One batch of lines: their bytes end to end, and each line's number and
+/// range in them.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<u8>,
+    lines: Vec<(usize, Range<usize>)>,
+    /// Lines over the record limit: their number and length (not kept).
+    too_long: Vec<(usize, u64)>,
+}
+
+impl<R: BufRead> Stream<R> {
+    pub(crate) fn new(reader: R, name: &str) -> Self {
+        Stream { reader, name: name.to_string(), line: 0, records: 0 }
+    }
+
+    /// Reads every record into `state`, in line order. An I/O error ends
+    /// the stream with what was read before it kept.
+    pub(crate) fn read_into(mut self, state: &mut State) -> io::Result<()> {
+        let max = state.options.max_document_bytes;
+        let mut batch = Batch::default();
+        loop {
+            let more = self.fill(&mut batch, max)?;
+            self.parse(&batch, state);
+            if !more {
+                break;
+            }
+        }
+        if self.records == 0 {
+            let reason = if self.line == 0 { "empty (no records)" } else { "no records (only blank lines)" };
+            state.skip_name(&self.name, None, reason.into());
+        }
+        Ok(())
+    }
+
+    /// Fills `batch` with the next lines; false at the end of the input.
+    fn fill(&mut self, batch: &mut Batch, max: u64) -> io::Result<bool> {
+        batch.bytes.clear();
+        batch.lines.clear();
+        batch.too_long.clear();
+        while batch.bytes.len() < BATCH_BYTES {
+            let start = batch.bytes.len();
+            let Some(len) = self.next_line(&mut batch.bytes, max)? else {
+                return Ok(false);
+            };
+            self.line += 1;
+            let mut end = batch.bytes.len();
+            if self.line == 1 && batch.bytes[start..end].starts_with(b"\xEF\xBB\xBF") {
+                // A byte order mark is an encoding signature, not a record.
+                batch.bytes.drain(start..start + 3);
+                end -= 3;
+            }
+            if len > max {
+                batch.too_long.push((self.line, len));
+            } else if batch.bytes[start..end].iter().all(u8::is_ascii_whitespace) {
+                batch.bytes.truncate(start);
+            } else {
+                self.records += 1;
+                batch.lines.push((self.line, start..end));
+            }
+        }
+        Ok(true)
+    }
+
+    /// Appends the next line (without its `\n` or `\r\n`) to `out` and
+    /// returns its full length; a line longer than `max` is read past and
+    /// not kept. None at the end of the input.
+    fn next_line(&mut self, out: &mut Vec<u8>, max: u64) -> io::Result<Option<u64>> {
+        let start = out.len();
+        let mut len: u64 = 0;
+        let mut any = false;
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                break;
+            }
+            any = true;
+            let (piece, used, done) = match memchr::memchr(b'\n', chunk) {
+                Some(i) => (&chunk[..i], i + 1, true),
+                None => (chunk, chunk.len(), false),
+            };
+            len += piece.len() as u64;
+            if len <= max {
+                out.extend_from_slice(piece);
+            } else {
+                out.truncate(start);
+            }
+            self.reader.consume(used);
+            if done {
+                break;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        if out.len() > start && out.last() == Some(&b'\r') {
+            out.pop();
+            len -= 1;
+        }
+        Ok(Some(len))
+    }
+
+    /// Parses a batch (in parallel) and adds its records in line order, so
+    /// the result does not depend on threads.
+    fn parse(&self, batch: &Batch, state: &mut State) {
+        let name = self.name.as_str();
+        let parsed: Vec<(usize, Result<Document, String>)> = batch
+            .lines
+            .par_iter()
+            .map(|(line, range)| (*line, parse_line(&batch.bytes[range.clone()], name, *line)))
+            .collect();
+        let mut too_long = batch.too_long.iter().peekable();
+        for (line, result) in parsed {
+            while let Some((long, len)) = too_long.next_if(|(l, _)| *l < line) {
+                state.skip_name(name, Some(*long), too_large(*len, state.options.max_document_bytes));
+            }
+            match result {
+                Ok(doc) => {
+                    let at = doc.source.clone();
+                    state.add(doc, &at);
+                }
+                Err(reason) => state.skip_name(name, Some(line), reason),
+            }
+        }
+        for (long, len) in too_long {
+            state.skip_name(name, Some(*long), too_large(*len, state.options.max_document_bytes));
         }
     }
+}
+
+fn too_large(len: u64, max: u64) -> String {
+    format!("record larger than the limit of {} ({len} bytes); not read", size(max))
 }
 
 fn string_field(obj: &Map<String, Value>, key: &str) -> Option<String> {
@@ -46,12 +187,12 @@ fn string_field(obj: &Map<String, Value>, key: &str) -> Option<String> {
 /// Parses one line into a document.
 pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, String> {
     let value: Value = serde_json::from_slice(raw).map_err(|e| format!("malformed JSON: {e}"))?;
-    let Value::Object(obj) = value else {
+    let Value::Object(mut obj) = value else {
         return Err("not a JSON object".into());
     };
     let id = string_field(&obj, "id").ok_or("missing or empty \"id\"")?;
-    let text = match obj.get("text") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+    let text = match obj.remove("text") {
+        Some(Value::String(s)) if !s.trim().is_empty() => s,
         Some(Value::String(_)) => return Err("empty \"text\"".into()),
         Some(_) => return Err("\"text\" is not a string".into()),
         None => return Err("missing \"text\"".into()),
@@ -61,6 +202,9 @@ pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, Strin
     }
     let extra: Map<String, Value> =
         obj.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+    if text.contains('\0') {
+        return Err("\"text\" holds a NUL character (binary)".into());
+    }
     Ok(Document {
         id,
         source: Source::JsonLine { path: name.to_string(), line },

@@ -1,40 +1,54 @@
 //! Ingest: paths and standard input in, [`Document`]s out, plus a record of
-//! everything that was not read and why.
+//! every input that was not read and why, and a count of the files the
+//! ignore rules left out.
 //!
-//! * A directory is walked recursively in sorted order, honouring
-//!   `.gitignore`, `.ignore` and `.copydeskignore` files (via the `ignore`
-//!   crate) and skipping hidden files.
-//! * `*.jsonl` / `*.ndjson` files and standard input (`-`) are JSON Lines:
-//!   one article per line (see [`jsonl`]).
+//! * A directory is walked recursively in sorted order (see [`walk`]):
+//!   symbolic links are followed, with loops and dangling links reported;
+//!   hidden files, `.copydeskignore` rules, and `.gitignore` rules inside a
+//!   git repository leave files out, and the files left out are counted.
+//! * `*.jsonl` / `*.ndjson` files and standard input (`-`) are JSON Lines,
+//!   streamed record by record (see [`jsonl`]): no limit on the file, a limit
+//!   on each record.
 //! * `*.html` / `*.htm` / `*.xhtml` are reduced to their article text (see
 //!   [`html`]).
 //! * Any other file is plain text (Markdown included: its markup is
 //!   punctuation to the tokenizer).
 //!
-//! A file that is binary, not UTF-8, empty, larger than the limit or
-//! unreadable, and a JSON line that is malformed or lacks `id`/`text`, is
-//! recorded as [`Skipped`] with its reason; nothing is dropped silently. A
-//! path given explicitly that does not exist is an error.
+//! Every input named or walked ends as documents or as [`Skipped`] entries
+//! with a true reason: a FIFO, socket or device (never opened, so a FIFO
+//! cannot block the run), a file larger than the limit (refused from its
+//! metadata, without reading it), binary, not UTF-8, empty, unreadable, the
+//! same file reached twice through links, and a JSON line that is
+//! malformed, too large, lacks `id`/`text` or repeats an id. A path given
+//! explicitly that does not exist is an error.
 
 pub mod html;
 pub mod jsonl;
+mod name;
+mod walk;
+
+pub use name::display_path;
 
 use crate::document::{Document, Metadata, Origin, Source};
 use crate::time::Published;
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Read;
+use std::fs::File;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// Default limit on one input file (and on standard input).
+/// Default limit on one text or HTML file, and on one JSON Lines record.
 pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
 
 /// An input that was not turned into a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
-    /// The file (or `-` for standard input).
+    /// The file (or `-` for standard input), as [`display_path`] names it.
     pub path: String,
+    /// The file name's bytes, when they are not UTF-8 (`path` then escapes
+    /// the bytes that are not, so two such names never print the same).
+    pub path_bytes: Option<Vec<u8>>,
     /// The 1-based line, for JSON Lines.
     pub line: Option<usize>,
     pub reason: String,
@@ -58,8 +72,10 @@ pub enum Input {
 }
 
 impl Input {
-    /// `-` is standard input; anything else a path.
-    pub fn parse(arg: &str) -> Input {
+    /// `-` is standard input; anything else a path (any bytes the platform
+    /// allows in one).
+    pub fn parse(arg: impl AsRef<std::ffi::OsStr>) -> Input {
+        let arg = arg.as_ref();
         if arg == "-" {
             Input::Stdin
         } else {
@@ -71,12 +87,16 @@ impl Input {
 /// Ingest settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestOptions {
-    pub max_bytes: u64,
+    /// A text or HTML file larger than this is skipped, unread.
+    pub max_file_bytes: u64,
+    /// A JSON Lines record (one line) larger than this is skipped; the
+    /// rest of its file is read.
+    pub max_document_bytes: u64,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { max_bytes: DEFAULT_MAX_BYTES }
+        IngestOptions { max_file_bytes: DEFAULT_MAX_BYTES, max_document_bytes: DEFAULT_MAX_BYTES }
     }
 }
 
@@ -84,16 +104,19 @@ impl Default for IngestOptions {
 #[derive(Debug, Error)]
 pub enum IngestError {
     #[error("{0}: no such file or directory")]
-    NotFound(PathBuf),
+    NotFound(String),
     #[error("reading standard input: {0}")]
     Stdin(std::io::Error),
 }
 
-/// Documents read, and inputs skipped.
+/// Documents read, inputs skipped, and files the ignore rules left out.
 #[derive(Debug, Clone, Default)]
 pub struct Ingested {
     pub documents: Vec<Document>,
     pub skipped: Vec<Skipped>,
+    /// Files in walked directories that were not read because they are
+    /// hidden or an ignore file names them.
+    pub ignored: usize,
 }
 
 /// What kind of file a path is, by its extension.
@@ -117,29 +140,26 @@ impl Format {
 
 /// Reads `inputs` in order into documents.
 pub fn ingest(inputs: &[Input], options: &IngestOptions, stdin: impl Read) -> Result<Ingested, IngestError> {
-    let mut state = State { out: Ingested::default(), seen: HashMap::new(), options: options.clone() };
+    let mut state = State::new(options.clone());
     let mut stdin = Some(stdin);
     for input in inputs {
         match input {
             Input::Stdin => {
                 let Some(reader) = stdin.take() else {
-                    state.skip("-", None, "standard input given more than once; read once".into());
+                    state.skip_name("-", None, "standard input given more than once; read once".into());
                     continue;
                 };
-                let mut bytes = Vec::new();
-                reader.take(options.max_bytes + 1).read_to_end(&mut bytes).map_err(IngestError::Stdin)?;
-                if bytes.len() as u64 > options.max_bytes {
-                    state.skip("-", None, format!("larger than the limit of {} bytes", options.max_bytes));
-                    continue;
-                }
-                jsonl::read(&bytes, "-", &mut state);
+                let stream = jsonl::Stream::new(BufReader::with_capacity(1 << 20, reader), "-");
+                stream.read_into(&mut state).map_err(IngestError::Stdin)?;
             }
             Input::Path(path) => {
-                let meta = std::fs::metadata(path).map_err(|_| IngestError::NotFound(path.clone()))?;
+                // `metadata` follows links and never opens the file, so a
+                // FIFO named here cannot block.
+                let meta = std::fs::metadata(path).map_err(|_| IngestError::NotFound(display_path(path)))?;
                 if meta.is_dir() {
-                    state.walk(path);
+                    walk::walk(path, &mut state);
                 } else {
-                    state.file(path);
+                    state.file(path, &meta);
                 }
             }
         }
@@ -151,106 +171,169 @@ pub(crate) struct State {
     pub(crate) out: Ingested,
     /// Document id -> where it was first read.
     seen: HashMap<String, String>,
-    options: IngestOptions,
+    /// (device, inode) of every file read -> its name: a file reached a
+    /// second time through a link is reported, not scanned twice.
+    files: HashMap<(u64, u64), String>,
+    pub(crate) options: IngestOptions,
 }
 
 impl State {
-    pub(crate) fn skip(&mut self, path: &str, line: Option<usize>, reason: String) {
-        self.out.skipped.push(Skipped { path: path.to_string(), line, reason });
+    fn new(options: IngestOptions) -> Self {
+        State { out: Ingested::default(), seen: HashMap::new(), files: HashMap::new(), options }
+    }
+
+    /// Records a skipped input named by its path.
+    pub(crate) fn skip(&mut self, path: &Path, line: Option<usize>, reason: String) {
+        self.out.skipped.push(Skipped { path: display_path(path), path_bytes: name::raw_bytes(path), line, reason });
+    }
+
+    /// Records a skipped input that has a name but no path (`-`).
+    pub(crate) fn skip_name(&mut self, name: &str, line: Option<usize>, reason: String) {
+        self.out.skipped.push(Skipped { path: name.to_string(), path_bytes: None, line, reason });
     }
 
     /// Adds a document unless its id was already taken.
-    pub(crate) fn add(&mut self, doc: Document, at: &str, line: Option<usize>) {
+    pub(crate) fn add(&mut self, doc: Document, at: &Source) {
         if let Some(first) = self.seen.get(&doc.id) {
             let reason = format!("duplicate id {:?} (first read at {first})", doc.id);
-            self.skip(at, line, reason);
-            return;
+            return self.skip_source(at, reason);
         }
         self.seen.insert(doc.id.clone(), doc.source.to_string());
         self.out.documents.push(doc);
     }
 
-    fn walk(&mut self, dir: &Path) {
-        let walker = ignore::WalkBuilder::new(dir)
-            .add_custom_ignore_filename(".copydeskignore")
-            .require_git(false)
-            .sort_by_file_path(|a, b| a.cmp(b))
-            .build();
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => self.file(e.path()),
-                Ok(_) => {}
-                Err(err) => {
-                    let path = match &err {
-                        ignore::Error::WithPath { path, .. } => path.display().to_string(),
-                        _ => dir.display().to_string(),
-                    };
-                    self.skip(&path, None, format!("unreadable: {err}"));
-                }
+    pub(crate) fn skip_source(&mut self, at: &Source, reason: String) {
+        match at {
+            Source::File(path) => self.skip(path, None, reason),
+            Source::JsonLine { path, line } => self.skip_name(path, Some(*line), reason),
+            Source::Memory => self.skip_name("(memory)", None, reason),
+        }
+    }
+
+    /// Reads one file whose metadata (links followed) is `meta`.
+    fn file(&mut self, path: &Path, meta: &std::fs::Metadata) {
+        if let Some(kind) = name::special_kind(meta) {
+            return self.skip(path, None, format!("not a regular file ({kind}); not opened"));
+        }
+        if let Some(first) = self.first_reading(path, meta) {
+            return self.skip(path, None, format!("same file as {first} (reached twice through a link)"));
+        }
+        let format = Format::of(path);
+        if format == Format::JsonLines {
+            return self.jsonl_file(path);
+        }
+        if meta.len() > self.options.max_file_bytes {
+            let reason = format!(
+                "larger than the limit of {} ({} bytes); not read",
+                size(self.options.max_file_bytes),
+                meta.len()
+            );
+            return self.skip(path, None, reason);
+        }
+        let bytes = match read_limited(path, self.options.max_file_bytes) {
+            Ok(b) => b,
+            Err(reason) => return self.skip(path, None, reason),
+        };
+        match document(path, format, &bytes) {
+            Ok(doc) => {
+                let at = doc.source.clone();
+                self.add(doc, &at);
+            }
+            Err(reason) => self.skip(path, None, reason),
+        }
+    }
+
+    /// The name the file was first read under, if it was read already;
+    /// otherwise remembers this one.
+    fn first_reading(&mut self, path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+        let key = name::file_key(meta)?;
+        match self.files.get(&key) {
+            Some(first) => Some(first.clone()),
+            None => {
+                self.files.insert(key, display_path(path));
+                None
             }
         }
     }
 
-    fn file(&mut self, path: &Path) {
-        let name = path.display().to_string();
-        let bytes = match read_limited(path, self.options.max_bytes) {
-            Ok(b) => b,
-            Err(reason) => return self.skip(&name, None, reason),
+    fn jsonl_file(&mut self, path: &Path) {
+        let file = match name::open_regular(path) {
+            Ok(f) => f,
+            Err(reason) => return self.skip(path, None, reason),
         };
-        let format = Format::of(path);
-        if format == Format::JsonLines {
-            return jsonl::read(&bytes, &name, self);
+        let stream = jsonl::Stream::new(BufReader::with_capacity(1 << 20, file), &display_path(path));
+        if let Err(e) = stream.read_into(self) {
+            self.skip(path, None, format!("unreadable: {e}"));
         }
-        let text = match check_text(&bytes) {
-            Ok(t) => t,
-            Err(reason) => return self.skip(&name, None, reason),
-        };
-        let mut doc = Document {
-            id: name.clone(),
-            source: Source::File(path.to_path_buf()),
-            meta: Metadata::default(),
-            text: String::new(),
-            origin: Origin::Identity,
-        };
-        if format == Format::Html {
-            let e = match html::extract(text) {
-                Ok(e) => e,
-                Err(reason) => return self.skip(&name, None, reason),
-            };
-            if e.text.trim().is_empty() {
-                return self.skip(&name, None, "no article text in the HTML".into());
-            }
-            doc.origin = html::origin(&e);
-            doc.meta.title = e.title;
-            doc.meta.outlet = e.outlet;
-            doc.meta.url = e.url;
-            doc.meta.published = e.published.as_deref().map(Published::parse);
-            doc.text = e.text;
-        } else {
-            doc.text = text.to_string();
-        }
-        self.add(doc, &name, None);
     }
 }
 
+/// A text or HTML file's bytes as a document.
+fn document(path: &Path, format: Format, bytes: &[u8]) -> Result<Document, String> {
+    let text = check_text(bytes)?;
+    let mut doc = Document {
+        id: display_path(path),
+        source: Source::File(path.to_path_buf()),
+        meta: Metadata::default(),
+        text: String::new(),
+        origin: Origin::Identity,
+    };
+    if format != Format::Html {
+        doc.text = text.to_string();
+        return Ok(doc);
+    }
+    let e = html::extract(text)?;
+    if e.text.trim().is_empty() {
+        return Err("no article text in the HTML".into());
+    }
+    doc.origin = html::origin(&e);
+    doc.meta.title = e.title;
+    doc.meta.outlet = e.outlet;
+    doc.meta.url = e.url;
+    doc.meta.published = e.published.as_deref().map(Published::parse);
+    doc.text = e.text;
+    Ok(doc)
+}
+
+/// Reads a regular file of at most `max` bytes (it may have grown since its
+/// metadata was read).
 fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("unreadable: {e}"))?;
+    let file: File = name::open_regular(path)?;
     let mut bytes = Vec::new();
     file.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("unreadable: {e}"))?;
     if bytes.len() as u64 > max {
-        return Err(format!("larger than the limit of {max} bytes"));
+        return Err(format!("larger than the limit of {}", size(max)));
     }
     Ok(bytes)
 }
 
-/// Checks that `bytes` are non-empty UTF-8 text.
+/// A byte count as people write it: `256 MiB`, `1.5 KiB`, `12 bytes`.
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64;
+    let mut unit = "bytes";
+    for u in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = u;
+    }
+    let rounded = format!("{value:.1}");
+    format!("{} {unit}", rounded.strip_suffix(".0").unwrap_or(&rounded))
+}
+
+/// Checks that `bytes` are non-empty UTF-8 text without NUL bytes.
 pub fn check_text(bytes: &[u8]) -> Result<&str, String> {
-    if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err("binary (NUL bytes)".into());
+    if let Some(at) = memchr::memchr(0, bytes) {
+        return Err(format!("binary (a NUL byte at byte {at})"));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (at byte {})", e.valid_up_to()))?;
     if text.trim().is_empty() {
-        return Err("empty".into());
+        return Err(if text.is_empty() { "empty".into() } else { "blank (only white space)".into() });
     }
     if text.len() > crate::scan::MAX_DOCUMENT_BYTES {
         return Err("larger than 4 GiB".into());
@@ -266,8 +349,10 @@ mod tests {
     fn text_checks() {
         assert!(check_text(b"hello").is_ok());
         assert_eq!(check_text(b"").unwrap_err(), "empty");
-        assert_eq!(check_text(b"  \n ").unwrap_err(), "empty");
-        assert!(check_text(b"a\0b").unwrap_err().starts_with("binary"));
+        assert_eq!(check_text(b"  \n ").unwrap_err(), "blank (only white space)");
+        assert_eq!(check_text(b"a\0b").unwrap_err(), "binary (a NUL byte at byte 1)");
+        let late_nul = [vec![b'a'; 100_000], vec![0]].concat();
+        assert!(check_text(&late_nul).unwrap_err().starts_with("binary"));
         assert_eq!(check_text(b"ok \xff").unwrap_err(), "not valid UTF-8 (at byte 3)");
     }
 
@@ -277,5 +362,12 @@ mod tests {
         assert_eq!(Format::of(Path::new("a.htm")), Format::Html);
         assert_eq!(Format::of(Path::new("a.md")), Format::Text);
         assert_eq!(Format::of(Path::new("README")), Format::Text);
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size(12), "12 bytes");
+        assert_eq!(size(1536), "1.5 KiB");
+        assert_eq!(size(DEFAULT_MAX_BYTES), "256 MiB");
     }
 }

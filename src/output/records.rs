@@ -43,6 +43,7 @@ pub fn summary(scan: &Scan) -> Value {
     json!({
         "documents": scan.documents.len(),
         "skipped": scan.skipped.len(),
+        "ignored": scan.ignored,
         "clusters": scan.clusters.len(),
         "pairs": scan.pairs.len(),
         "repeats": scan.analyses.iter().map(|a| a.repeats.len()).sum::<usize>(),
@@ -92,6 +93,10 @@ pub struct DocumentRecord<'a> {
     pub index: usize,
     pub id: &'a str,
     pub source: String,
+    /// The file name's bytes, when it is not UTF-8 (`id` and `source` then
+    /// write each byte that is not as `\xHH`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<Vec<u8>>,
     pub outlet: Option<&'a str>,
     pub url: Option<&'a str>,
     pub title: Option<&'a str>,
@@ -138,6 +143,7 @@ pub fn document<'a>(scan: &'a Scan, i: usize, cluster: Option<&'a Cluster>) -> D
         index: i,
         id: &d.id,
         source: d.source.to_string(),
+        path_bytes: d.source.path_bytes(),
         outlet: d.meta.outlet.as_deref(),
         url: d.meta.url.as_deref(),
         title: d.meta.title.as_deref(),
@@ -308,11 +314,14 @@ pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
 #[derive(Serialize)]
 pub struct SkippedRecord<'a> {
     pub path: &'a str,
+    /// The name's bytes, when it is not UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_bytes: Option<&'a [u8]>,
     pub line: Option<usize>,
     pub reason: &'a str,
 }
 
 /// One skipped input.
 pub fn skipped(s: &Skipped) -> SkippedRecord<'_> {
-    SkippedRecord { path: &s.path, line: s.line, reason: &s.reason }
+    SkippedRecord { path: &s.path, path_bytes: s.path_bytes.as_deref(), line: s.line, reason: &s.reason }
 }

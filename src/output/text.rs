@@ -1,4 +1,8 @@
 //! The terminal summary: what a person wants to read after a scan.
+//!
+//! Every line is written through [`escape_controls`]: ids, paths, outlets
+//! and excerpts come from the input, and an escape sequence in one must not
+//! retitle the terminal, clear it or forge a line of output.
 
 use super::ScanSink;
 use crate::cluster::Cluster;
@@ -18,6 +22,38 @@ impl<W: Write> TextSink<W> {
     pub fn new(out: W) -> Self {
         TextSink { out, pairs_header: false, partial: 0 }
     }
+
+    /// Writes one line, its control characters escaped.
+    fn line(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.out, "{}", escape_controls(text))
+    }
+
+    fn blank(&mut self) -> io::Result<()> {
+        writeln!(self.out)
+    }
+}
+
+/// `text` with every character that a terminal acts on instead of showing
+/// written as an escape: C0 and C1 controls and DEL (`\x1b`, `\n`, `\t`,
+/// ...), and the bidirectional overrides and isolates that reorder what is
+/// shown (`\u{202e}`). Other text is unchanged.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let acts = |c: char| c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+    if !text.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x80 && acts(c) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if acts(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// One line per link, e.g.
@@ -72,8 +108,7 @@ fn percent(x: f64) -> String {
 impl<W: Write> ScanSink for TextSink<W> {
     fn begin(&mut self, scan: &Scan) -> io::Result<()> {
         let s = &scan.stats;
-        writeln!(
-            self.out,
+        let head = format!(
             "copydesk: {} documents ({} bytes, {} words), {} skipped; {} story clusters, {} related pairs",
             scan.documents.len(),
             s.bytes,
@@ -81,7 +116,8 @@ impl<W: Write> ScanSink for TextSink<W> {
             scan.skipped.len(),
             scan.clusters.len(),
             scan.pairs.len()
-        )
+        );
+        self.line(&head)
     }
 
     fn document(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
@@ -90,11 +126,11 @@ impl<W: Write> ScanSink for TextSink<W> {
             return Ok(());
         }
         let doc = &scan.documents[i];
-        writeln!(self.out, "\nrepeats in {} ({}):", doc.id, repeats.len())?;
+        self.blank()?;
+        self.line(&format!("repeats in {} ({}):", doc.id, repeats.len()))?;
         for r in repeats {
             let (first, second) = (doc.source_span(r.first.clone()), doc.source_span(r.second.clone()));
-            writeln!(
-                self.out,
+            let line = format!(
                 "  {} [{}..{}) again at [{}..{}): \"{}\"",
                 r.kind.as_str(),
                 first.start,
@@ -102,7 +138,8 @@ impl<W: Write> ScanSink for TextSink<W> {
                 second.start,
                 second.end,
                 excerpt(&doc.text, r.first.clone(), 60)
-            )?;
+            );
+            self.line(&line)?;
         }
         Ok(())
     }
@@ -119,9 +156,10 @@ impl<W: Write> ScanSink for TextSink<W> {
             }
             s
         };
-        writeln!(self.out, "\nstory {} ({} documents), canonical: {}", c.id, c.members.len(), name(c.canonical))?;
+        self.blank()?;
+        self.line(&format!("story {} ({} documents), canonical: {}", c.id, c.members.len(), name(c.canonical)))?;
         for &m in &c.members[1..] {
-            writeln!(self.out, "  - {}", name(m))?;
+            self.line(&format!("  - {}", name(m)))?;
         }
         Ok(())
     }
@@ -132,27 +170,45 @@ impl<W: Write> ScanSink for TextSink<W> {
             return Ok(());
         }
         if !self.pairs_header {
-            writeln!(self.out, "\nlinks (copy <- source):")?;
+            self.blank()?;
+            self.line("links (copy <- source):")?;
             self.pairs_header = true;
         }
-        writeln!(self.out, "{}", link_line(scan, p))
+        self.line(&link_line(scan, p))
     }
 
     fn skipped(&mut self, _scan: &Scan, s: &Skipped) -> io::Result<()> {
-        writeln!(self.out, "skipped {s}")
+        self.line(&format!("skipped {s}"))
     }
 
     fn finish(&mut self, scan: &Scan) -> io::Result<()> {
         if self.partial > 0 {
-            writeln!(
-                self.out,
-                "\n{} more pairs share passages without either being a copy (see --format json)",
-                self.partial
-            )?;
+            self.blank()?;
+            let more =
+                format!("{} more pairs share passages without either being a copy (see --format json)", self.partial);
+            self.line(&more)?;
+        }
+        if scan.ignored > 0 {
+            self.line(&format!("{} file(s) left out by ignore rules or as hidden", scan.ignored))?;
         }
         if scan.pairs.is_empty() && scan.clusters.is_empty() {
-            writeln!(self.out, "\nno documents duplicate each other")?;
+            self.blank()?;
+            self.line("no documents duplicate each other")?;
         }
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_are_escaped() {
+        assert_eq!(escape_controls("plain – text"), "plain – text");
+        assert_eq!(escape_controls("a\x1b]0;owned\x07b"), "a\\x1b]0;owned\\x07b");
+        assert_eq!(escape_controls("x\ny\r\t"), "x\\ny\\r\\t");
+        assert_eq!(escape_controls("\u{202e}gnp.exe"), "\\u{202e}gnp.exe");
+        assert_eq!(escape_controls("\u{9b}2J"), "\\u{009b}2J");
     }
 }

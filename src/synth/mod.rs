@@ -8,6 +8,8 @@
 //! share of articles get a planted copy with a known edit, for checking that
 //! a scan at scale still finds what it should.
 
+pub mod hostile;
+
 use crate::document::Document;
 
 /// How a planted copy differs from its source.
@@ -79,13 +81,13 @@ impl Rng {
     }
 }
 
-struct Vocabulary {
+pub(crate) struct Vocabulary {
     words: Vec<String>,
     cdf: Vec<f64>,
 }
 
 impl Vocabulary {
-    fn new(size: usize, rng: &mut Rng) -> Self {
+    pub(crate) fn new(size: usize, rng: &mut Rng) -> Self {
         const SYLLABLES: &[&str] = &[
             "ka", "ro", "mi", "ne", "sta", "lo", "ver", "an", "ti", "po", "gra", "de", "su", "len", "cor", "ba", "in",
             "tor", "el", "ma", "qui", "fe", "dro", "ul", "sen", "ha", "pri", "go", "tes", "vo",
@@ -116,7 +118,7 @@ impl Vocabulary {
     }
 }
 
-fn paragraph(vocab: &Vocabulary, rng: &mut Rng) -> String {
+pub(crate) fn paragraph(vocab: &Vocabulary, rng: &mut Rng) -> String {
     let mut p = String::new();
     for s in 0..2 + rng.below(4) {
         if s > 0 {
