@@ -3,7 +3,7 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run test check bench bench-peers bench-report browser report
+.PHONY: run test check bench bench-peers bench-report bench-edges fuzz browser report
 
 ## Build and scan the sample articles.
 run:
@@ -36,6 +36,28 @@ check:
 bench:
 	$(CARGO) bench --bench pipeline -- --warm-up-time 1 --measurement-time 3
 	$(CARGO) run --release --quiet --example throughput -- $(ARTICLES)
+
+## Each hostile input (one 200 MB line, one word repeated 10 million times,
+## unspaced script, no sentence stops, 100,000-word sentences, identical
+## paragraphs, all quotation marks, HTML nested 100,000 deep, unclosed <p>)
+## against normal news of the same size, one thread: the bar is a third of
+## normal news's speed for every case.
+EDGE_MB ?= 200
+bench-edges:
+	$(CARGO) run --release --quiet --example edges -- $(EDGE_MB) 3
+
+## Coverage-guided fuzzing (cargo-fuzz, libFuzzer): each target for
+## FUZZ_SECONDS. The stable toolchain builds it with RUSTC_BOOTSTRAP=1 (the
+## sanitizer flag is unstable). A crash lands in fuzz/artifacts/TARGET/:
+## copy it to fuzz/regressions/TARGET/ and `make test` replays it for ever.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= jsonl html normalize align scan
+fuzz:
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$t && cp regressions/$$t/* corpus/$$t/ && \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 || exit 1; \
+	done
 
 ## datasketch and gaoya on the same corpus, same parameters, one core each.
 bench-peers:

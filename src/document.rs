@@ -58,9 +58,10 @@ pub struct Metadata {
 
 /// One piece of the analysed text and where it sits in the original input.
 ///
-/// A piece is either copied (`len == src_len`, byte for byte) or a
-/// replacement (an HTML entity decoded, whitespace folded, a paragraph break
-/// inserted) that maps as a whole.
+/// A piece is either copied (`len == src_len`, byte for byte; a single
+/// white-space byte folded to a space counts as copied, since it maps one
+/// byte to one) or a replacement (an HTML entity decoded, a run of white
+/// space folded, a paragraph break inserted) that maps as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Piece {
     pub text_start: usize,

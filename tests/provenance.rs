@@ -229,11 +229,7 @@ fn seed_provenance() {
 
 #[test]
 fn helsinki_corpus_structure() {
-    let path = root().join("../shared/corpora/helsinki-summit-2018.jsonl");
-    if !path.exists() {
-        eprintln!("skipped: {} not present", path.display());
-        return;
-    }
+    let path = shared_corpus("helsinki-summit-2018.jsonl");
     let got = copydesk::ingest::ingest(
         &[copydesk::ingest::Input::Path(path)],
         &copydesk::ingest::IngestOptions::default(),

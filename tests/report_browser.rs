@@ -151,11 +151,7 @@ fn markdown_report() {
 
 #[test]
 fn large_corpus_report_stays_small() {
-    let corpus = root().join("../shared/corpora/helsinki-summit-2018.jsonl");
-    if !corpus.exists() {
-        eprintln!("skipped: {} not present", corpus.display());
-        return;
-    }
+    let corpus = shared_corpus("helsinki-summit-2018.jsonl");
     let dir = tempfile::tempdir().unwrap();
     let page = render(dir.path(), &[corpus.to_str().unwrap()]);
     let size = std::fs::metadata(&page).unwrap().len();

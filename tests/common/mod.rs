@@ -9,6 +9,19 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A corpus from `../shared/corpora/` beside the checkout. A test that
+/// needs one fails when it is absent: Rust's harness has no "skipped", and a
+/// test that did not run must never count as passed.
+pub fn shared_corpus(name: &str) -> PathBuf {
+    let path = root().join("../shared/corpora").join(name);
+    assert!(
+        path.is_file(),
+        "this test needs {} (the project's shared corpora, laid beside the checkout); it is absent, so the test cannot run",
+        path.display()
+    );
+    path
+}
+
 pub fn samples() -> PathBuf {
     root().join("samples")
 }

@@ -1,0 +1,7 @@
+//! Fuzz target `normalize`: see `harness::normalize`.
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::normalize(data));

@@ -1,0 +1,7 @@
+//! Fuzz target `scan`: see `harness::scan`.
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::scan(data));
