@@ -29,8 +29,8 @@ fn cpu_seconds() -> f64 {
 /// CPU seconds to read and scan `path`, one document.
 fn scan(path: &Path) -> f64 {
     let start = cpu_seconds();
-    let got =
-        ingest::ingest(&[Input::Path(path.to_path_buf())], &IngestOptions::default(), std::io::empty()).expect("exists");
+    let got = ingest::ingest(&[Input::Path(path.to_path_buf())], &IngestOptions::default(), std::io::empty())
+        .expect("exists");
     assert_eq!(got.documents.len(), 1, "{}: {:?}", path.display(), got.skipped);
     let scan = Scanner::new(ScanConfig::default()).scan(got.documents);
     assert_eq!(scan.analyses.len(), 1);
