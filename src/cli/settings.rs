@@ -169,7 +169,7 @@ pub fn report_skipped(skipped: &[Skipped], ignored: usize, each: bool) {
     if ignored > 0 {
         let _ = writeln!(
             err,
-            "copydesk: {ignored} file(s) left out: hidden, or named in .copydeskignore, .ignore or a repository's .gitignore"
+            "copydesk: {ignored} file(s) left out: hidden, or named in .copydeskignore or a repository's .gitignore"
         );
     }
 }

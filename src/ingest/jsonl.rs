@@ -91,6 +91,7 @@ impl<R: BufRead> Stream<R> {
                 end -= 3;
             }
             if len > max {
+                self.records += 1;
                 batch.too_long.push((self.line, len));
             } else if batch.bytes[start..end].iter().all(u8::is_ascii_whitespace) {
                 batch.bytes.truncate(start);

@@ -4,11 +4,12 @@
 //!
 //! The walk follows symbolic links (the `ignore` crate detects loops) and
 //! goes in sorted order. It leaves out hidden files, files named in a
-//! `.copydeskignore` or `.ignore` file, and files named in `.gitignore`
-//! (and git's other exclude files) only inside a git repository: a corpus
-//! copied out of a repository, or lying below a home directory with a
-//! `.gitignore`, is read whole. What is left out is counted by a second
-//! walk without the rules, so a user can see that files were passed over.
+//! `.copydeskignore` file, and files named in `.gitignore` (and git's other
+//! exclude files) only inside a git repository: a corpus copied out of a
+//! repository, or lying below a home directory with a `.gitignore`, is read
+//! whole. Other tools' `.ignore` files are not copydesk's to obey. What is
+//! left out is counted by a second walk without the rules, so a user can
+//! see that files were passed over.
 
 use super::State;
 use std::collections::HashSet;
@@ -22,6 +23,7 @@ pub(super) fn walk(dir: &Path, state: &mut State) {
     let mut visited: HashSet<PathBuf> = HashSet::new();
     let walker = ignore::WalkBuilder::new(dir)
         .add_custom_ignore_filename(".copydeskignore")
+        .ignore(false)
         .follow_links(true)
         .require_git(true)
         .sort_by_file_path(|a, b| a.cmp(b))
