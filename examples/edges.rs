@@ -12,24 +12,15 @@ use copydesk::{ScanConfig, Scanner};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// CPU seconds used by this process so far (user + system).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// Reads and scans one file; returns CPU seconds and the document count.
 fn scan_file(path: &std::path::Path) -> (f64, usize) {
-    let start = cpu_seconds();
+    let start = copydesk::process::cpu_seconds();
     let ingested = ingest::ingest(&[Input::Path(path.to_path_buf())], &IngestOptions::default(), std::io::empty())
         .expect("the file exists");
     let docs = ingested.documents.len();
     let scan = Scanner::new(ScanConfig::default()).scan(ingested.documents);
     drop(scan);
-    (cpu_seconds() - start, docs)
+    (copydesk::process::cpu_seconds() - start, docs)
 }
 
 fn main() -> anyhow::Result<()> {

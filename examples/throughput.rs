@@ -24,24 +24,11 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// CPU seconds this process has used (user + system, all threads): on a
-/// shared machine, where other guests take cycles, MB per CPU-second is
-/// steadier than wall time.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesised command name; utime and stime are the
-    // 12th and 13th of them, in clock ticks (100 per second on Linux).
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// Runs `f`, printing MB/s per core by wall time and per CPU-second.
 fn timed<T>(label: &str, mb: f64, threads: usize, f: impl FnOnce() -> T) -> (T, f64) {
-    let (t, cpu) = (Instant::now(), cpu_seconds());
+    let (t, cpu) = (Instant::now(), copydesk::process::cpu_seconds());
     let out = f();
-    let (secs, cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    let (secs, cpu) = (t.elapsed().as_secs_f64(), copydesk::process::cpu_seconds() - cpu);
     println!(
         "{label:<38} {:>5.0} MB/s per core ({:.3} s wall); {:>5.0} MB per CPU-second ({:.2} CPU-s)",
         mb / secs / threads as f64,

@@ -18,23 +18,15 @@ const SIZE: usize = 24_000_000;
 /// is 1/3; the margin absorbs a noisy machine).
 const MIN_RATIO: f64 = 0.2;
 
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("Linux /proc");
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
 /// CPU seconds to read and scan `path`, one document.
 fn scan(path: &Path) -> f64 {
-    let start = cpu_seconds();
+    let start = copydesk::process::cpu_seconds();
     let got = ingest::ingest(&[Input::Path(path.to_path_buf())], &IngestOptions::default(), std::io::empty())
         .expect("exists");
     assert_eq!(got.documents.len(), 1, "{}: {:?}", path.display(), got.skipped);
     let scan = Scanner::new(ScanConfig::default()).scan(got.documents);
     assert_eq!(scan.analyses.len(), 1);
-    cpu_seconds() - start
+    copydesk::process::cpu_seconds() - start
 }
 
 #[test]
