@@ -23,6 +23,10 @@ pub enum Source {
     JsonLine { path: String, line: usize },
     /// Made in memory by a library caller.
     Memory,
+    /// Read back from a feed index, where it was archived from this source.
+    Archived(String),
+    /// One item of an RSS, Atom or JSON Feed file (1-based item number).
+    FeedItem { path: String, item: usize },
 }
 
 impl Source {
@@ -42,6 +46,8 @@ impl fmt::Display for Source {
             Source::File(p) => f.write_str(&crate::ingest::display_path(p)),
             Source::JsonLine { path, line } => write!(f, "{path}:{line}"),
             Source::Memory => f.write_str("(memory)"),
+            Source::Archived(from) => f.write_str(from),
+            Source::FeedItem { path, item } => write!(f, "{path}#{item}"),
         }
     }
 }

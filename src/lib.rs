@@ -33,6 +33,7 @@ pub mod cluster;
 pub mod config;
 pub mod content;
 pub mod document;
+pub mod index;
 pub mod ingest;
 pub mod normalize;
 pub mod output;

@@ -218,7 +218,7 @@ fn for_each_anchor(bytes: &[u8], anchors: &[u8], found: impl FnMut(usize)) {
 fn trigger_lines(text: &str, p: &Patterns) -> Vec<Vec<Range<usize>>> {
     let bytes = text.as_bytes();
     let add = |lines: &mut Vec<Range<usize>>, line: Range<usize>| {
-        if lines.last().map_or(true, |last| last.start < line.start) {
+        if lines.last().is_none_or(|last| last.start < line.start) {
             lines.push(line);
         }
     };

@@ -577,7 +577,7 @@ fn token_flags(tokens: &[TokenSpan], spans: &[Range<usize>]) -> Vec<bool> {
 impl Pair {
     /// How strongly the pair links its documents: clusters merge strongest
     /// links first.
-    fn link_score(&self) -> f64 {
+    pub fn link_score(&self) -> f64 {
         let m = &self.metrics;
         let base = m.jaccard.max(m.containment_a.min(m.containment_b)).max(self.coverage_a.min(self.coverage_b));
         base + match self.relation {

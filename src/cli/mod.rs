@@ -4,6 +4,8 @@
 //! Exit codes: 0 = ran and (for checks) found nothing, 1 = findings,
 //! 2 = error (bad arguments, unreadable input, failed output).
 
+pub mod dedup;
+pub mod index;
 pub mod report;
 pub mod scan;
 pub mod settings;
@@ -25,6 +27,11 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Write a report for editors: one self-contained HTML file, or Markdown.
     Report(report::ReportArgs),
+    /// Deduplicate one batch of a feed against an index that remembers
+    /// every earlier batch: kept records to stdout, held-back ones apart.
+    Dedup(dedup::DedupArgs),
+    /// Look after a feed index: stats, export, verify, compact.
+    Index(index::IndexArgs),
 }
 
 /// Runs the CLI with `args` and returns the process exit code.
@@ -44,6 +51,8 @@ where
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Report(args) => report::run(args),
+        Command::Dedup(args) => dedup::run(args),
+        Command::Index(args) => index::run(args),
     };
     match result {
         Ok(code) => code,

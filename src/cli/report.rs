@@ -18,6 +18,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
+    /// Files, directories (walked recursively) or `-` for JSON Lines on stdin.
+    #[arg(required = true)]
+    pub paths: Vec<std::ffi::OsString>,
     #[command(flatten)]
     pub settings: ScanSettings,
     /// Where to write the report (`-` for standard output).
@@ -35,7 +38,7 @@ pub fn run(args: ReportArgs) -> Result<i32> {
     if to_stdout && args.format != Some(Format::Markdown) && std::io::stdout().is_terminal() {
         anyhow::bail!("refusing to write an HTML report to a terminal: name a file with -o report.html, or pipe it");
     }
-    let scan = args.settings.run(&config)?;
+    let scan = args.settings.run(&args.paths, &config)?;
     let by_extension = match args.output.extension().and_then(|e| e.to_str()) {
         Some("md" | "markdown") => Format::Markdown,
         _ => Format::Html,
@@ -51,5 +54,5 @@ pub fn run(args: ReportArgs) -> Result<i32> {
         std::fs::write(&args.output, text).with_context(|| format!("writing {}", args.output.display()))?;
     }
     report_skipped(&scan.skipped, scan.ignored, true);
-    args.settings.outcome(&scan)
+    args.settings.outcome(scan.skipped.len())
 }

@@ -21,6 +21,9 @@ pub enum Format {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
+    /// Files, directories (walked recursively) or `-` for JSON Lines on stdin.
+    #[arg(required = true)]
+    pub paths: Vec<std::ffi::OsString>,
     #[command(flatten)]
     pub settings: ScanSettings,
     /// Output format (default: text on a terminal, json otherwise).
@@ -31,7 +34,7 @@ pub struct ScanArgs {
 /// Runs `scan`; returns the exit code.
 pub fn run(args: ScanArgs) -> Result<i32> {
     let config = args.settings.config()?;
-    let scan = args.settings.run(&config)?;
+    let scan = args.settings.run(&args.paths, &config)?;
     let stdout = io::stdout();
     let format = args.format.unwrap_or(if stdout.is_terminal() { Format::Text } else { Format::Json });
     let out = io::BufWriter::new(stdout.lock());
@@ -47,5 +50,5 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         return Err(e).context("writing output");
     }
     report_skipped(&scan.skipped, scan.ignored, format != Format::Text);
-    args.settings.outcome(&scan)
+    args.settings.outcome(scan.skipped.len())
 }

@@ -18,9 +18,6 @@ pub const MAX_THREADS: usize = 256;
 
 #[derive(Debug, Args)]
 pub struct ScanSettings {
-    /// Files, directories (walked recursively) or `-` for JSON Lines on stdin.
-    #[arg(required = true)]
-    pub paths: Vec<OsString>,
     /// Jaccard similarity at which two documents are near-duplicates, in (0, 1].
     #[arg(long, default_value_t = ScanOptions::default().threshold, allow_negative_numbers = true)]
     pub threshold: f64,
@@ -64,28 +61,12 @@ impl ScanSettings {
         Ok(ScanConfig::new(options)?)
     }
 
-    /// Reads the inputs and scans them, showing progress on a terminal. A
-    /// run with nothing to scan is an error that lists why.
-    pub fn run(&self, config: &ScanConfig) -> Result<Scan> {
-        let mut pool = rayon::ThreadPoolBuilder::new();
-        if let Some(n) = self.threads {
-            pool = pool.num_threads(n);
-        }
-        let pool = pool.build().context("starting worker threads")?;
+    /// Reads the inputs and scans them, showing progress on a terminal.
+    pub fn run(&self, paths: &[OsString], config: &ScanConfig) -> Result<Scan> {
+        let pool = self.pool()?;
         let progress = progress();
         progress.set_message("reading inputs");
-        let inputs: Vec<Input> = self.paths.iter().map(Input::parse).collect();
-        let options = IngestOptions { max_file_bytes: self.max_file_size, max_document_bytes: self.max_document_size };
-        let ingested = pool.install(|| ingest::ingest(&inputs, &options, io::stdin().lock()))?;
-        if ingested.documents.is_empty() {
-            progress.finish_and_clear();
-            report_skipped(&ingested.skipped, ingested.ignored, true);
-            anyhow::bail!(
-                "nothing to scan: no input held a document ({} skipped, {} left out by ignore rules)",
-                ingested.skipped.len(),
-                ingested.ignored
-            );
-        }
+        let ingested = self.read(paths, &pool).inspect_err(|_| progress.finish_and_clear())?;
         progress.set_message(format!("scanning {} documents", ingested.documents.len()));
         let report = |stage: &str| progress.set_message(format!("scanning: {stage} done"));
         let mut scan = pool.install(|| Scanner::new(config.clone()).scan_with_progress(ingested.documents, &report));
@@ -95,10 +76,37 @@ impl ScanSettings {
         Ok(scan)
     }
 
+    /// The worker pool `--threads` asks for.
+    pub fn pool(&self) -> Result<rayon::ThreadPool> {
+        let mut pool = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = self.threads {
+            pool = pool.num_threads(n);
+        }
+        pool.build().context("starting worker threads")
+    }
+
+    /// Reads the inputs (`-` or no path at all is standard input). A run
+    /// with nothing to scan is an error that lists why.
+    pub fn read(&self, paths: &[OsString], pool: &rayon::ThreadPool) -> Result<ingest::Ingested> {
+        let inputs: Vec<Input> =
+            if paths.is_empty() { vec![Input::Stdin] } else { paths.iter().map(Input::parse).collect() };
+        let options = IngestOptions { max_file_bytes: self.max_file_size, max_document_bytes: self.max_document_size };
+        let ingested = pool.install(|| ingest::ingest(&inputs, &options, io::stdin().lock()))?;
+        if ingested.documents.is_empty() {
+            report_skipped(&ingested.skipped, ingested.ignored, true);
+            anyhow::bail!(
+                "nothing to scan: no input held a document ({} skipped, {} left out by ignore rules)",
+                ingested.skipped.len(),
+                ingested.ignored
+            );
+        }
+        Ok(ingested)
+    }
+
     /// After the output is written: the exit code `--strict` asks for.
-    pub fn outcome(&self, scan: &Scan) -> Result<i32> {
-        if self.strict && !scan.skipped.is_empty() {
-            anyhow::bail!("{} input(s) skipped, and --strict is set", scan.skipped.len());
+    pub fn outcome(&self, skipped: usize) -> Result<i32> {
+        if self.strict && skipped > 0 {
+            anyhow::bail!("{skipped} input(s) skipped, and --strict is set");
         }
         Ok(0)
     }

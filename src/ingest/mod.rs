@@ -11,6 +11,9 @@
 //!   on each record.
 //! * `*.html` / `*.htm` / `*.xhtml` are reduced to their article text (see
 //!   [`html`]).
+//! * `*.rss`, `*.atom`, `*.xml` are news feeds, one document per item (see
+//!   [`feed`]); so is a `*.json` file that is a JSON Feed (any other is
+//!   text).
 //! * Any other file is plain text (Markdown included: its markup is
 //!   punctuation to the tokenizer).
 //!
@@ -22,6 +25,7 @@
 //! malformed, too large, lacks `id`/`text` or repeats an id. A path given
 //! explicitly that does not exist is an error.
 
+pub mod feed;
 pub mod html;
 pub mod jsonl;
 mod name;
@@ -124,6 +128,8 @@ pub struct Ingested {
 pub enum Format {
     JsonLines,
     Html,
+    /// RSS, Atom or JSON Feed.
+    Feed,
     Text,
 }
 
@@ -133,6 +139,7 @@ impl Format {
         match ext.as_deref() {
             Some("jsonl" | "ndjson") => Format::JsonLines,
             Some("html" | "htm" | "xhtml") => Format::Html,
+            Some(ext) if feed::is_feed_extension(ext) => Format::Feed,
             _ => Format::Text,
         }
     }
@@ -206,7 +213,8 @@ impl State {
         match at {
             Source::File(path) => self.skip(path, None, reason),
             Source::JsonLine { path, line } => self.skip_name(path, Some(*line), reason),
-            Source::Memory => self.skip_name("(memory)", None, reason),
+            Source::FeedItem { path, item } => self.skip_name(&format!("{path}#{item}"), None, reason),
+            Source::Memory | Source::Archived(_) => self.skip_name(&at.to_string(), None, reason),
         }
     }
 
@@ -234,6 +242,9 @@ impl State {
             Ok(b) => b,
             Err(reason) => return self.skip(path, None, reason),
         };
+        if format == Format::Feed {
+            return self.feed_file(path, &bytes);
+        }
         match document(path, format, &bytes) {
             Ok(doc) => {
                 let at = doc.source.clone();
@@ -253,6 +264,36 @@ impl State {
                 self.files.insert(key, display_path(path));
                 None
             }
+        }
+    }
+
+    /// A feed's items, each a document or a skip named `path#item`. A
+    /// `.json` file that is not a feed is read as text.
+    fn feed_file(&mut self, path: &Path, bytes: &[u8]) {
+        let name = display_path(path);
+        match feed::read(bytes, &name) {
+            Ok((docs, skipped)) => {
+                if docs.is_empty() && skipped.is_empty() {
+                    return self.skip(path, None, "a feed with no items".into());
+                }
+                for doc in docs {
+                    let at = doc.source.clone();
+                    self.add(doc, &at);
+                }
+                for s in skipped {
+                    self.skip_name(&format!("{name}#{}", s.item), None, s.reason);
+                }
+            }
+            Err(_) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) => {
+                match document(path, Format::Text, bytes) {
+                    Ok(doc) => {
+                        let at = doc.source.clone();
+                        self.add(doc, &at);
+                    }
+                    Err(reason) => self.skip(path, None, reason),
+                }
+            }
+            Err(reason) => self.skip(path, None, reason),
         }
     }
 
@@ -361,6 +402,7 @@ mod tests {
         assert_eq!(Format::of(Path::new("a/b.JSONL")), Format::JsonLines);
         assert_eq!(Format::of(Path::new("a.htm")), Format::Html);
         assert_eq!(Format::of(Path::new("a.md")), Format::Text);
+        assert_eq!(Format::of(Path::new("news.RSS")), Format::Feed);
         assert_eq!(Format::of(Path::new("README")), Format::Text);
     }
 

@@ -1,0 +1,82 @@
+//! `copydesk index stats|export|verify|compact DIR`: looking after a feed
+//! index.
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use crate::index::Index;
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    pub action: Action,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Action {
+    /// Rows per table and the file's size.
+    Stats { dir: PathBuf },
+    /// Every cluster as a JSON line: id, canonical, members, replaced canonicals.
+    Export { dir: PathBuf },
+    /// Check every page's checksum and that the tables agree; exit 1 on a problem.
+    Verify { dir: PathBuf },
+    /// Rewrite the file without its free pages.
+    Compact { dir: PathBuf },
+}
+
+/// Runs `index`; returns the exit code.
+pub fn run(args: IndexArgs) -> Result<i32> {
+    match args.action {
+        Action::Stats { dir } => stats(&dir),
+        Action::Export { dir } => export(&dir),
+        Action::Verify { dir } => verify(&dir),
+        Action::Compact { dir } => {
+            let mut index = Index::open_existing(&dir)?;
+            let before = file_bytes(&index);
+            index.compact()?;
+            eprintln!("copydesk index: {} -> {} bytes", before, file_bytes(&index));
+            Ok(0)
+        }
+    }
+}
+
+fn file_bytes(index: &Index) -> u64 {
+    std::fs::metadata(index.path()).map_or(0, |m| m.len())
+}
+
+fn stats(dir: &std::path::Path) -> Result<i32> {
+    let index = Index::open_existing(dir)?;
+    let mut out = io::stdout().lock();
+    writeln!(out, "{}: {} bytes", index.path().display(), file_bytes(&index))?;
+    for (table, rows) in index.table_rows()? {
+        writeln!(out, "{table:<14} {rows:>12} rows")?;
+    }
+    Ok(0)
+}
+
+fn export(dir: &std::path::Path) -> Result<i32> {
+    let index = Index::open_existing(dir)?;
+    let mut out = BufWriter::new(io::stdout().lock());
+    for cluster in index.clusters()? {
+        writeln!(out, "{}", serde_json::to_string(&cluster)?).context("writing clusters")?;
+    }
+    out.flush().context("writing clusters")?;
+    Ok(0)
+}
+
+fn verify(dir: &std::path::Path) -> Result<i32> {
+    let mut index = Index::open_existing(dir)?;
+    let problems = index.verify()?;
+    for p in &problems {
+        eprintln!("copydesk index verify: {p}");
+    }
+    if problems.is_empty() {
+        eprintln!("copydesk index verify: {}: every check passed", index.path().display());
+        Ok(0)
+    } else {
+        eprintln!("copydesk index verify: {} problem(s)", problems.len());
+        Ok(1)
+    }
+}

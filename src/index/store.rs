@@ -1,0 +1,390 @@
+//! The feed index on disk: one redb database file in the index directory.
+//!
+//! redb is an embedded, transactional key-value store written in Rust: a
+//! batch is written in one transaction that commits whole or not at all
+//! (copy-on-write pages, a checksummed commit), a second process opening the
+//! file gets an error at once instead of corrupting it, and it needs no
+//! server. Tables:
+//!
+//! | table | key -> value | what for |
+//! |---|---|---|
+//! | `meta` | name -> bytes | format version, the settings the index was built with |
+//! | `articles` | id -> [`ArticleRecord`] (JSON) | cluster, rank, keys (to remove an article) |
+//! | `numbers` | article number -> id | postings hold numbers, 8 bytes, not ids |
+//! | `bands` | LSH band key -> article numbers | near-duplicate candidates |
+//! | `fingerprints` | winnowing fingerprint -> article numbers | containment candidates |
+//! | `content` | normalized content hash -> id | exact copies, recognised without analysis |
+//! | `texts` | id -> zstd(stored document) | verifying and aligning against the archive |
+//! | `verdicts` | id -> verdict (JSON) | replaying a batch gives the same answers |
+//! | `clusters` | cluster id -> [`ClusterRecord`] (JSON) | canonical, and its history |
+//! | `members` | cluster id -> ids | a cluster's members |
+//! | `runs` | run number -> counts (JSON) | what each run did |
+
+use crate::document::{Document, Metadata, Origin, Piece, Source};
+use crate::time::Published;
+use redb::{
+    Database, MultimapTableDefinition, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The on-disk format this build reads and writes.
+pub const FORMAT_VERSION: u64 = 1;
+/// The database file inside the index directory.
+pub const FILE_NAME: &str = "copydesk.redb";
+
+pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+pub(crate) const ARTICLES: TableDefinition<&str, &[u8]> = TableDefinition::new("articles");
+pub(crate) const NUMBERS: TableDefinition<u64, &str> = TableDefinition::new("numbers");
+pub(crate) const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("bands");
+pub(crate) const FINGERPRINTS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("fingerprints");
+pub(crate) const CONTENT: TableDefinition<u64, &str> = TableDefinition::new("content");
+pub(crate) const TEXTS: TableDefinition<&str, &[u8]> = TableDefinition::new("texts");
+pub(crate) const VERDICTS: TableDefinition<&str, &[u8]> = TableDefinition::new("verdicts");
+pub(crate) const CLUSTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("clusters");
+pub(crate) const MEMBERS: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("members");
+pub(crate) const RUNS: TableDefinition<u64, &[u8]> = TableDefinition::new("runs");
+
+/// Why an index could not be used.
+#[derive(Debug, Error)]
+pub enum IndexError {
+    #[error("{path}: the index is open in another process (one writer at a time); try again when it finishes")]
+    InUse { path: String },
+    #[error(
+        "{path}: not a readable copydesk index ({detail}); it was left as it is: run `copydesk index verify {dir}`"
+    )]
+    Damaged { path: String, dir: String, detail: String },
+    #[error("{path}: index format {found}, this copydesk reads format {FORMAT_VERSION}")]
+    Format { path: String, found: String },
+    #[error("{path}: the index was built with {stored}; this run asks for {given}. Settings cannot be mixed in one index: use the index's settings or a new index")]
+    Settings { path: String, stored: String, given: String },
+    #[error("{path}: {detail}")]
+    Io { path: String, detail: String },
+    #[error("index database: {0}")]
+    Db(#[from] redb::Error),
+    #[error("index record: {0}")]
+    Record(String),
+}
+
+macro_rules! db_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for IndexError {
+            fn from(e: $t) -> Self {
+                IndexError::Db(e.into())
+            }
+        }
+    )*};
+}
+db_error!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
+
+/// What the index keeps of one article, apart from its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleRecord {
+    /// The article's number: postings name articles by it.
+    pub number: u64,
+    pub cluster: String,
+    /// Publication time (seconds), for choosing canonicals.
+    pub published: Option<i64>,
+    pub tokens: usize,
+    pub content: u64,
+    pub band_keys: Vec<u64>,
+    pub fingerprints: Vec<u64>,
+}
+
+/// One story cluster of the index.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterRecord {
+    pub canonical: String,
+    /// Earlier canonicals, oldest first: a later article that ranks better
+    /// (published earlier, or fuller) took their place.
+    pub replaced: Vec<String>,
+}
+
+/// A cluster as `copydesk index export` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedCluster {
+    pub id: String,
+    pub canonical: String,
+    pub members: Vec<String>,
+    pub replaced: Vec<String>,
+}
+
+/// A document as the index stores it (compressed in `texts`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredDocument {
+    pub id: String,
+    pub source: String,
+    pub text: String,
+    pub outlet: Option<String>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+    pub published: Option<String>,
+    /// Origin pieces (text start, length, source start, source length), for
+    /// documents whose text was reduced from HTML.
+    pub origin: Option<Vec<[usize; 4]>>,
+    pub extra: Map<String, Value>,
+}
+
+impl StoredDocument {
+    pub fn of(d: &Document) -> Self {
+        StoredDocument {
+            id: d.id.clone(),
+            source: d.source.to_string(),
+            text: d.text.clone(),
+            outlet: d.meta.outlet.clone(),
+            url: d.meta.url.clone(),
+            title: d.meta.title.clone(),
+            published: d.meta.published.as_ref().map(|p| p.raw.clone()),
+            origin: match &d.origin {
+                Origin::Identity => None,
+                Origin::Pieces(p) => Some(p.iter().map(|p| [p.text_start, p.len, p.src_start, p.src_len]).collect()),
+            },
+            extra: d.meta.extra.clone(),
+        }
+    }
+
+    pub fn into_document(self) -> Document {
+        Document {
+            id: self.id,
+            source: Source::Archived(self.source),
+            meta: Metadata {
+                outlet: self.outlet,
+                url: self.url,
+                title: self.title,
+                published: self.published.as_deref().map(Published::parse),
+                extra: self.extra,
+            },
+            text: self.text,
+            origin: match self.origin {
+                None => Origin::Identity,
+                Some(p) => Origin::Pieces(
+                    p.into_iter()
+                        .map(|[text_start, len, src_start, src_len]| Piece { text_start, len, src_start, src_len })
+                        .collect(),
+                ),
+            },
+        }
+    }
+}
+
+/// The settings an index is bound to, as stored and compared.
+pub fn settings_json(config: &crate::ScanConfig) -> String {
+    let o = config.options();
+    serde_json::json!({
+        "threshold": o.threshold,
+        "containment": o.containment,
+        "num_hashes": o.num_hashes,
+        "shingle_words": o.shingle_words,
+        "shingle_chars": o.shingle_chars,
+        "min_shared": o.min_shared,
+        "winnow_window": o.winnow_window,
+        "rewrites": o.rewrites,
+    })
+    .to_string()
+}
+
+/// An open index.
+pub struct Index {
+    pub(crate) db: Database,
+    path: PathBuf,
+}
+
+impl Index {
+    /// Opens the index in `dir`, creating the directory and an empty index
+    /// there on first use. An existing file that is not a readable index is
+    /// an error, never replaced.
+    pub fn open_or_create(dir: &Path, config: &crate::ScanConfig) -> Result<Index, IndexError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| IndexError::Io { path: dir.display().to_string(), detail: e.to_string() })?;
+        let index = Self::open_file(dir, true)?;
+        index.bind_settings(config)?;
+        Ok(index)
+    }
+
+    /// Opens an existing index in `dir` (for `copydesk index ...`).
+    pub fn open_existing(dir: &Path) -> Result<Index, IndexError> {
+        let index = Self::open_file(dir, false)?;
+        index.check_format()?;
+        Ok(index)
+    }
+
+    fn open_file(dir: &Path, create: bool) -> Result<Index, IndexError> {
+        let path = dir.join(FILE_NAME);
+        let name = path.display().to_string();
+        let exists = path.exists();
+        if !exists && !create {
+            return Err(IndexError::Io { path: name, detail: "no index here".into() });
+        }
+        let opened = if exists { Database::open(&path) } else { Database::create(&path) };
+        let db = opened.map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => IndexError::InUse { path: name.clone() },
+            other => {
+                IndexError::Damaged { path: name.clone(), dir: dir.display().to_string(), detail: other.to_string() }
+            }
+        })?;
+        Ok(Index { db, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn damaged(&self, detail: impl Into<String>) -> IndexError {
+        let dir = self.path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+        IndexError::Damaged { path: self.path.display().to_string(), dir, detail: detail.into() }
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, IndexError> {
+        let read = self.db.begin_read()?;
+        let table = match read.open_table(META) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let value = table.get(key)?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
+        Ok(value)
+    }
+
+    fn check_format(&self) -> Result<(), IndexError> {
+        match self.meta("format")? {
+            Some(v) if v == FORMAT_VERSION.to_string() => Ok(()),
+            Some(v) => Err(IndexError::Format { path: self.path.display().to_string(), found: v }),
+            None => Err(self.damaged("no format version: not a copydesk index")),
+        }
+    }
+
+    /// On a new index, records the format and settings and creates every
+    /// table; on an existing one, checks both.
+    fn bind_settings(&self, config: &crate::ScanConfig) -> Result<(), IndexError> {
+        let given = settings_json(config);
+        if self.meta("format")?.is_none() {
+            let write = self.db.begin_write()?;
+            {
+                let mut meta = write.open_table(META)?;
+                meta.insert("format", FORMAT_VERSION.to_string().as_bytes())?;
+                meta.insert("settings", given.as_bytes())?;
+                write.open_table(ARTICLES)?;
+                write.open_table(NUMBERS)?;
+                write.open_multimap_table(BANDS)?;
+                write.open_multimap_table(FINGERPRINTS)?;
+                write.open_table(CONTENT)?;
+                write.open_table(TEXTS)?;
+                write.open_table(VERDICTS)?;
+                write.open_table(CLUSTERS)?;
+                write.open_multimap_table(MEMBERS)?;
+                write.open_table(RUNS)?;
+            }
+            write.commit()?;
+            return Ok(());
+        }
+        self.check_format()?;
+        let stored = self.meta("settings")?.unwrap_or_default();
+        if stored != given {
+            return Err(IndexError::Settings { path: self.path.display().to_string(), stored, given });
+        }
+        Ok(())
+    }
+
+    /// Rows per table, for `copydesk index stats`.
+    pub fn table_rows(&self) -> Result<Vec<(&'static str, u64)>, IndexError> {
+        let read = self.db.begin_read()?;
+        let mut rows = Vec::new();
+        for (name, def) in [("articles", ARTICLES), ("texts", TEXTS), ("verdicts", VERDICTS), ("clusters", CLUSTERS)] {
+            rows.push((name, read.open_table(def)?.len()?));
+        }
+        rows.push(("numbers", read.open_table(NUMBERS)?.len()?));
+        rows.push(("content", read.open_table(CONTENT)?.len()?));
+        rows.push(("bands", read.open_multimap_table(BANDS)?.len()?));
+        rows.push(("fingerprints", read.open_multimap_table(FINGERPRINTS)?.len()?));
+        rows.push(("members", read.open_multimap_table(MEMBERS)?.len()?));
+        rows.push(("runs", read.open_table(RUNS)?.len()?));
+        Ok(rows)
+    }
+
+    /// Checks every page's checksum (redb's integrity check) and that the
+    /// tables agree with each other: every article has a number, a text (or
+    /// none when texts are off), a verdict and a cluster that lists it.
+    pub fn verify(&mut self) -> Result<Vec<String>, IndexError> {
+        let mut problems = Vec::new();
+        match self.db.check_integrity() {
+            Ok(true) => {}
+            Ok(false) => problems.push("pages failed their checksums and were repaired by redb".to_string()),
+            Err(e) => return Err(self.damaged(e.to_string())),
+        }
+        self.check_format()?;
+        let read = self.db.begin_read()?;
+        let articles = read.open_table(ARTICLES)?;
+        let numbers = read.open_table(NUMBERS)?;
+        let verdicts = read.open_table(VERDICTS)?;
+        let clusters = read.open_table(CLUSTERS)?;
+        let members = read.open_multimap_table(MEMBERS)?;
+        for row in articles.iter()? {
+            let (id, record) = row?;
+            let id = id.value();
+            let record: ArticleRecord = match serde_json::from_slice(record.value()) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(format!("article {id:?}: unreadable record ({e})"));
+                    continue;
+                }
+            };
+            if numbers.get(record.number)?.map(|v| v.value().to_string()).as_deref() != Some(id) {
+                problems.push(format!("article {id:?}: number {} does not name it", record.number));
+            }
+            if verdicts.get(id)?.is_none() {
+                problems.push(format!("article {id:?}: no verdict"));
+            }
+            if clusters.get(record.cluster.as_str())?.is_none() {
+                problems.push(format!("article {id:?}: cluster {} missing", record.cluster));
+            }
+            let listed = members.get(record.cluster.as_str())?.any(|m| m.is_ok_and(|m| m.value() == id));
+            if !listed {
+                problems.push(format!("article {id:?}: not a member of its cluster {}", record.cluster));
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Every cluster with its members (sorted), in cluster id order.
+    pub fn clusters(&self) -> Result<Vec<ExportedCluster>, IndexError> {
+        let read = self.db.begin_read()?;
+        let clusters = read.open_table(CLUSTERS)?;
+        let members = read.open_multimap_table(MEMBERS)?;
+        let mut out = Vec::new();
+        for row in clusters.iter()? {
+            let (id, record) = row?;
+            let record: ClusterRecord =
+                serde_json::from_slice(record.value()).map_err(|e| IndexError::Record(e.to_string()))?;
+            let mut listed = Vec::new();
+            for m in members.get(id.value())? {
+                listed.push(m?.value().to_string());
+            }
+            out.push(ExportedCluster {
+                id: id.value().to_string(),
+                canonical: record.canonical,
+                members: listed,
+                replaced: record.replaced,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Rewrites the file without its free pages.
+    pub fn compact(&mut self) -> Result<bool, IndexError> {
+        self.db.compact().map_err(|e| IndexError::Db(e.into()))
+    }
+}
+
+/// Compresses a stored document.
+pub(crate) fn pack(doc: &StoredDocument) -> Result<Vec<u8>, IndexError> {
+    let json = serde_json::to_vec(doc).map_err(|e| IndexError::Record(e.to_string()))?;
+    zstd::bulk::compress(&json, 3).map_err(|e| IndexError::Record(e.to_string()))
+}
+
+/// Decompresses a stored document.
+pub(crate) fn unpack(bytes: &[u8]) -> Result<StoredDocument, IndexError> {
+    let json = zstd::stream::decode_all(bytes).map_err(|e| IndexError::Record(format!("stored text: {e}")))?;
+    serde_json::from_slice(&json).map_err(|e| IndexError::Record(format!("stored text: {e}")))
+}
