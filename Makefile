@@ -3,7 +3,7 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run test check bench bench-peers bench-report bench-edges fuzz browser report
+.PHONY: run test test-crash check bench bench-peers bench-report bench-edges fuzz browser report
 
 ## Build and scan the sample articles.
 run:
@@ -12,6 +12,10 @@ run:
 ## Every test: unit, property, integration (CLI), browser and doc tests.
 test: browser
 	$(CARGO) test --release
+
+## The feed index's crash test with 50 kills instead of the default 10.
+test-crash:
+	COPYDESK_CRASH_TRIALS=50 $(CARGO) test --release --test crash
 
 ## Headless Chromium for the report's browser tests (Debian's package).
 browser:

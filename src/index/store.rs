@@ -196,29 +196,56 @@ impl Index {
     /// there on first use. An existing file that is not a readable index is
     /// an error, never replaced.
     pub fn open_or_create(dir: &Path, config: &crate::ScanConfig) -> Result<Index, IndexError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| IndexError::Io { path: dir.display().to_string(), detail: e.to_string() })?;
-        let index = Self::open_file(dir, true)?;
-        index.bind_settings(config)?;
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+        if !dir.join(FILE_NAME).exists() {
+            Self::create_new(dir, config)?;
+        }
+        let index = Self::open_file(dir)?;
+        index.check_settings(config)?;
         Ok(index)
     }
 
     /// Opens an existing index in `dir` (for `copydesk index ...`).
     pub fn open_existing(dir: &Path) -> Result<Index, IndexError> {
-        let index = Self::open_file(dir, false)?;
+        if !dir.join(FILE_NAME).exists() {
+            return Err(IndexError::Io {
+                path: dir.join(FILE_NAME).display().to_string(),
+                detail: "no index here".into(),
+            });
+        }
+        let index = Self::open_file(dir)?;
         index.check_format()?;
         Ok(index)
     }
 
-    fn open_file(dir: &Path, create: bool) -> Result<Index, IndexError> {
+    /// Makes a new index whole in a file of its own, then links it into
+    /// place: a crash while creating leaves no index (and a stray
+    /// `.new-PID` file), never a half-made one that would read as damaged.
+    /// Linking fails if another process made the index meanwhile; theirs is
+    /// kept.
+    fn create_new(dir: &Path, config: &crate::ScanConfig) -> Result<(), IndexError> {
+        let path = dir.join(FILE_NAME);
+        let fresh = dir.join(format!("{FILE_NAME}.new-{}", std::process::id()));
+        let _ = std::fs::remove_file(&fresh);
+        {
+            let db = Database::create(&fresh).map_err(|e| io_error(&fresh, e))?;
+            initialize(&db, config)?;
+        }
+        std::fs::File::open(&fresh).and_then(|f| f.sync_all()).map_err(|e| io_error(&fresh, e))?;
+        match std::fs::hard_link(&fresh, &path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io_error(&path, e)),
+        }
+        std::fs::remove_file(&fresh).map_err(|e| io_error(&fresh, e))?;
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io_error(dir, e))?;
+        Ok(())
+    }
+
+    fn open_file(dir: &Path) -> Result<Index, IndexError> {
         let path = dir.join(FILE_NAME);
         let name = path.display().to_string();
-        let exists = path.exists();
-        if !exists && !create {
-            return Err(IndexError::Io { path: name, detail: "no index here".into() });
-        }
-        let opened = if exists { Database::open(&path) } else { Database::create(&path) };
-        let db = opened.map_err(|e| match e {
+        let db = Database::open(&path).map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => IndexError::InUse { path: name.clone() },
             other => {
                 IndexError::Damaged { path: name.clone(), dir: dir.display().to_string(), detail: other.to_string() }
@@ -255,32 +282,11 @@ impl Index {
         }
     }
 
-    /// On a new index, records the format and settings and creates every
-    /// table; on an existing one, checks both.
-    fn bind_settings(&self, config: &crate::ScanConfig) -> Result<(), IndexError> {
-        let given = settings_json(config);
-        if self.meta("format")?.is_none() {
-            let write = self.db.begin_write()?;
-            {
-                let mut meta = write.open_table(META)?;
-                meta.insert("format", FORMAT_VERSION.to_string().as_bytes())?;
-                meta.insert("settings", given.as_bytes())?;
-                write.open_table(ARTICLES)?;
-                write.open_table(NUMBERS)?;
-                write.open_multimap_table(BANDS)?;
-                write.open_multimap_table(FINGERPRINTS)?;
-                write.open_table(CONTENT)?;
-                write.open_table(TEXTS)?;
-                write.open_table(VERDICTS)?;
-                write.open_table(CLUSTERS)?;
-                write.open_multimap_table(MEMBERS)?;
-                write.open_table(RUNS)?;
-            }
-            write.commit()?;
-            return Ok(());
-        }
+    /// Checks the format and that the index was built with `config`'s
+    /// settings.
+    fn check_settings(&self, config: &crate::ScanConfig) -> Result<(), IndexError> {
         self.check_format()?;
-        let stored = self.meta("settings")?.unwrap_or_default();
+        let (stored, given) = (self.meta("settings")?.unwrap_or_default(), settings_json(config));
         if stored != given {
             return Err(IndexError::Settings { path: self.path.display().to_string(), stored, given });
         }
@@ -375,6 +381,33 @@ impl Index {
     pub fn compact(&mut self) -> Result<bool, IndexError> {
         self.db.compact().map_err(|e| IndexError::Db(e.into()))
     }
+}
+
+/// Records the format and settings of a new index and creates every table,
+/// so that readers never meet a missing one.
+fn initialize(db: &Database, config: &crate::ScanConfig) -> Result<(), IndexError> {
+    let write = db.begin_write()?;
+    {
+        let mut meta = write.open_table(META)?;
+        meta.insert("format", FORMAT_VERSION.to_string().as_bytes())?;
+        meta.insert("settings", settings_json(config).as_bytes())?;
+        write.open_table(ARTICLES)?;
+        write.open_table(NUMBERS)?;
+        write.open_multimap_table(BANDS)?;
+        write.open_multimap_table(FINGERPRINTS)?;
+        write.open_table(CONTENT)?;
+        write.open_table(TEXTS)?;
+        write.open_table(VERDICTS)?;
+        write.open_table(CLUSTERS)?;
+        write.open_multimap_table(MEMBERS)?;
+        write.open_table(RUNS)?;
+    }
+    write.commit()?;
+    Ok(())
+}
+
+fn io_error(path: &Path, e: impl std::fmt::Display) -> IndexError {
+    IndexError::Io { path: path.display().to_string(), detail: e.to_string() }
 }
 
 /// Compresses a stored document.
