@@ -250,3 +250,29 @@ fn held_records_need_a_destination() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--held FILE"));
 }
+
+#[test]
+fn a_takedown_keeps_clusters_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    dedup(dir.path(), &sample_records(), &[]);
+    let out = copydesk(dir.path())
+        .args(["index", "remove", "index", "000_3419b1561b2f5441", "004_265cc75bb34af06a", "never-seen"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["new_canonical"], "001_f97c509c3bd34467", "the copy left becomes canonical");
+    assert_eq!(lines[1]["cluster_removed"], true, "004 was a story of its own");
+    assert_eq!(lines[2]["found"], false);
+    let clusters = exported(dir.path());
+    assert_eq!(clusters.len(), 3);
+    let story = clusters.iter().find(|c| c["canonical"] == "001_f97c509c3bd34467").unwrap();
+    assert_eq!(story["members"].as_array().unwrap().len(), 1);
+    assert_eq!(story["replaced"][0], "000_3419b1561b2f5441");
+    let verify = copydesk(dir.path()).args(["index", "verify", "index"]).output().unwrap();
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    // The removed article is new again: a later batch decides it afresh.
+    let again = dedup(dir.path(), &sample_records()[..1], &[]);
+    assert!(again.stderr.contains("0 decided by an earlier run"), "{}", again.stderr);
+}

@@ -1,4 +1,4 @@
-//! `copydesk index stats|export|verify|compact DIR`: looking after a feed
+//! `copydesk index stats|export|verify|compact|remove DIR`: looking after a feed
 //! index.
 
 use anyhow::{Context, Result};
@@ -24,6 +24,13 @@ pub enum Action {
     Verify { dir: PathBuf },
     /// Rewrite the file without its free pages.
     Compact { dir: PathBuf },
+    /// Remove articles by id (takedowns); a cluster that loses its canonical
+    /// gets a new one, reported as a JSON line per id.
+    Remove {
+        dir: PathBuf,
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
 }
 
 /// Runs `index`; returns the exit code.
@@ -32,6 +39,17 @@ pub fn run(args: IndexArgs) -> Result<i32> {
         Action::Stats { dir } => stats(&dir),
         Action::Export { dir } => export(&dir),
         Action::Verify { dir } => verify(&dir),
+        Action::Remove { dir, ids } => {
+            let index = Index::open_existing(&dir)?;
+            let removals = index.remove(&ids)?;
+            let mut out = io::stdout().lock();
+            for r in &removals {
+                writeln!(out, "{}", serde_json::to_string(r)?)?;
+            }
+            let missing = removals.iter().filter(|r| !r.found).count();
+            eprintln!("copydesk index: {} removed, {missing} not in the index", removals.len() - missing);
+            Ok(0)
+        }
         Action::Compact { dir } => {
             let mut index = Index::open_existing(&dir)?;
             let before = file_bytes(&index);

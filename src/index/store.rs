@@ -23,7 +23,8 @@
 use crate::document::{Document, Metadata, Origin, Piece, Source};
 use crate::time::Published;
 use redb::{
-    Database, MultimapTableDefinition, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    Database, MultimapTableDefinition, ReadableDatabase, ReadableMultimapTable, ReadableTable, ReadableTableMetadata,
+    TableDefinition,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -100,6 +101,18 @@ pub struct ClusterRecord {
     /// Earlier canonicals, oldest first: a later article that ranks better
     /// (published earlier, or fuller) took their place.
     pub replaced: Vec<String>,
+}
+
+/// What removing one article did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Removal {
+    pub id: String,
+    /// The index held it.
+    pub found: bool,
+    /// It was its cluster's canonical; this member took its place.
+    pub new_canonical: Option<String>,
+    /// It was its cluster's last member.
+    pub cluster_removed: bool,
 }
 
 /// A cluster as `copydesk index export` writes it.
@@ -377,6 +390,76 @@ impl Index {
         Ok(out)
     }
 
+    /// Removes articles (a takedown) in one transaction: their postings,
+    /// text, verdict and membership go. A cluster that loses its canonical
+    /// gets the best-ranked member left (earliest published, then fuller,
+    /// then smallest id), recorded in its history; a cluster left empty is
+    /// removed. Returns what happened to each id, in order.
+    pub fn remove(&self, ids: &[String]) -> Result<Vec<Removal>, IndexError> {
+        let write = self.db.begin_write()?;
+        let mut out = Vec::new();
+        {
+            let mut articles = write.open_table(ARTICLES)?;
+            let mut numbers = write.open_table(NUMBERS)?;
+            let mut bands = write.open_multimap_table(BANDS)?;
+            let mut prints = write.open_multimap_table(FINGERPRINTS)?;
+            let mut content = write.open_table(CONTENT)?;
+            let mut texts = write.open_table(TEXTS)?;
+            let mut verdicts = write.open_table(VERDICTS)?;
+            let mut clusters = write.open_table(CLUSTERS)?;
+            let mut members = write.open_multimap_table(MEMBERS)?;
+            for id in ids {
+                let Some(bytes) = articles.remove(id.as_str())? else {
+                    out.push(Removal { id: id.clone(), found: false, new_canonical: None, cluster_removed: false });
+                    continue;
+                };
+                let record: ArticleRecord = read_json(bytes.value())?;
+                drop(bytes);
+                numbers.remove(record.number)?;
+                for &k in &record.band_keys {
+                    bands.remove(k, record.number)?;
+                }
+                for &f in &record.fingerprints {
+                    prints.remove(f, record.number)?;
+                }
+                let names_it = content.get(record.content)?.is_some_and(|v| v.value() == id);
+                if names_it {
+                    content.remove(record.content)?;
+                }
+                texts.remove(id.as_str())?;
+                verdicts.remove(id.as_str())?;
+                members.remove(record.cluster.as_str(), id.as_str())?;
+                let mut left: Vec<(bool, i64, std::cmp::Reverse<usize>, String)> = Vec::new();
+                for m in members.get(record.cluster.as_str())? {
+                    let m = m?.value().to_string();
+                    if let Some(r) = articles.get(m.as_str())? {
+                        let r: ArticleRecord = read_json(r.value())?;
+                        left.push((r.published.is_none(), r.published.unwrap_or(0), std::cmp::Reverse(r.tokens), m));
+                    }
+                }
+                let stored = clusters.get(record.cluster.as_str())?.map(|c| read_json::<ClusterRecord>(c.value()));
+                let mut removal = Removal { id: id.clone(), found: true, new_canonical: None, cluster_removed: false };
+                match (stored.transpose()?, left.into_iter().min()) {
+                    (_, None) => {
+                        clusters.remove(record.cluster.as_str())?;
+                        removal.cluster_removed = true;
+                    }
+                    (Some(mut cluster), Some(best)) if cluster.canonical == *id => {
+                        cluster.replaced.push(id.clone());
+                        cluster.canonical = best.3.clone();
+                        let json = serde_json::to_vec(&cluster).map_err(|e| IndexError::Record(e.to_string()))?;
+                        clusters.insert(record.cluster.as_str(), json.as_slice())?;
+                        removal.new_canonical = Some(best.3);
+                    }
+                    _ => {}
+                }
+                out.push(removal);
+            }
+        }
+        write.commit()?;
+        Ok(out)
+    }
+
     /// Rewrites the file without its free pages.
     pub fn compact(&mut self) -> Result<bool, IndexError> {
         self.db.compact().map_err(|e| IndexError::Db(e.into()))
@@ -404,6 +487,10 @@ fn initialize(db: &Database, config: &crate::ScanConfig) -> Result<(), IndexErro
     }
     write.commit()?;
     Ok(())
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, IndexError> {
+    serde_json::from_slice(bytes).map_err(|e| IndexError::Record(e.to_string()))
 }
 
 fn io_error(path: &Path, e: impl std::fmt::Display) -> IndexError {
