@@ -276,3 +276,14 @@ fn a_takedown_keeps_clusters_consistent() {
     let again = dedup(dir.path(), &sample_records()[..1], &[]);
     assert!(again.stderr.contains("0 decided by an earlier run"), "{}", again.stderr);
 }
+
+#[test]
+fn one_batch_of_real_news_decides_as_one_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = shared_corpus("helsinki-summit-2018.jsonl");
+    let lines: Vec<String> = fs::read_to_string(&corpus).unwrap().lines().map(str::to_string).collect();
+    let run = dedup(dir.path(), &lines, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.kept.len() + run.held.len(), lines.len());
+    assert_eq!(index_clusters(dir.path()), scan_clusters(dir.path(), &corpus));
+}

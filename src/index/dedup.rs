@@ -6,8 +6,9 @@
 //!
 //! 1. **Recognise** what the index has seen: an id with a stored verdict
 //!    gets that verdict again (so a replayed batch answers as the first
-//!    time); a normalized content hash already archived, or earlier in the
-//!    batch, is an exact copy, decided without analysis.
+//!    time); a normalized content hash already archived is an exact copy,
+//!    decided without analysis. Copies within the batch go through the scan
+//!    like any article, so one batch decides exactly as one `scan` would.
 //! 2. **Look up**: each new article is analysed ([`crate::scan::analyze`])
 //!    and its LSH band keys and winnowing fingerprints are looked up in the
 //!    index's postings; the archived articles they name are read back with
@@ -75,13 +76,6 @@ pub struct BatchResult {
     pub counts: Counts,
 }
 
-/// Where a new document's story stands after the decision.
-#[derive(Debug, Clone)]
-struct Placed {
-    cluster: String,
-    canonical: String,
-}
-
 /// The rank that picks canonicals: earliest published, then fuller text,
 /// then smallest id (the scan's own order).
 type Rank = (bool, i64, Reverse<usize>, String);
@@ -126,23 +120,24 @@ struct Batch<'a> {
     decisions: Vec<Option<Decision>>,
     /// Input positions of new documents to analyse, in input order.
     fresh: Vec<usize>,
-    /// Exact copies: input position -> what it copies.
-    copies: Vec<(usize, Copied)>,
+    /// Exact copies of archived articles: input position -> what it copies.
+    copies: Vec<(usize, ArchivedCopy)>,
     /// Per fresh document: its analysis keys and token count.
     keys: HashMap<usize, (Vec<u64>, Vec<u64>, usize)>,
     /// Archived candidates in the scan, before the fresh documents.
     archived: Vec<Document>,
-    placed: HashMap<usize, Placed>,
+    /// Input position -> the cluster it was placed in.
+    placed: HashMap<usize, String>,
     /// Clusters created or changed by this batch.
     clusters: HashMap<String, ClusterRecord>,
     counts: Counts,
 }
 
-/// What an exact copy copies.
+/// The archived article an exact copy copies.
 #[derive(Debug, Clone)]
-enum Copied {
-    Archived { id: String, record: ArticleRecord },
-    Earlier(usize),
+struct ArchivedCopy {
+    id: String,
+    record: ArticleRecord,
 }
 
 impl<'a> Batch<'a> {
@@ -184,7 +179,6 @@ impl<'a> Batch<'a> {
         let read = self.index.db.begin_read()?;
         let verdicts = read.open_table(store::VERDICTS)?;
         let content = read.open_table(store::CONTENT)?;
-        let mut batch_content: HashMap<u64, usize> = HashMap::new();
         for (i, doc) in self.docs.iter().enumerate() {
             if let Some(stored) = verdicts.get(doc.id.as_str())? {
                 let verdict: Value = serde_json::from_slice(stored.value())
@@ -198,15 +192,11 @@ impl<'a> Batch<'a> {
                 // Ingest refuses repeated ids; a library caller may not.
                 return Err(IndexError::Record(format!("id {:?} twice in one batch", doc.id)));
             }
-            let hash = content_hash(&doc.text);
-            if let Some(first) = content.get(hash)? {
+            if let Some(first) = content.get(content_hash(&doc.text))? {
                 let id = first.value().to_string();
                 let record = self.record_of(&id)?.ok_or_else(|| IndexError::Record(format!("article {id:?}")))?;
-                self.copies.push((i, Copied::Archived { id, record }));
-            } else if let Some(&j) = batch_content.get(&hash) {
-                self.copies.push((i, Copied::Earlier(j)));
+                self.copies.push((i, ArchivedCopy { id, record }));
             } else {
-                batch_content.insert(hash, i);
                 self.fresh.push(i);
             }
         }
@@ -361,7 +351,7 @@ impl<'a> Batch<'a> {
             entry.canonical = id.clone();
         }
         self.counts.kept += 1;
-        self.placed.insert(i, Placed { cluster: cluster.to_string(), canonical: id });
+        self.placed.insert(i, cluster.to_string());
         self.decisions[i] = Some(Decision { held: false, verdict, replayed: false });
     }
 
@@ -386,32 +376,22 @@ impl<'a> Batch<'a> {
             "pair": pair,
         });
         self.counts.held += 1;
-        self.placed.insert(i, Placed { cluster: cluster.into(), canonical: canonical.into() });
+        self.placed.insert(i, cluster.to_string());
         self.decisions[i] = Some(Decision { held: true, verdict, replayed: false });
     }
 
-    /// An exact copy: held against what it copies, in that story.
-    fn hold_copy(&mut self, i: usize, copied: &Copied) -> Result<(), IndexError> {
-        let (of, cluster, canonical, archived) = match copied {
-            Copied::Archived { id, record } => {
-                let stored = self.cluster_of(&record.cluster)?;
-                (id.clone(), record.cluster.clone(), stored.canonical, true)
-            }
-            Copied::Earlier(j) => {
-                let placed = self.placed.get(j).cloned().expect("an earlier document is placed first");
-                (self.docs[*j].id.clone(), placed.cluster, placed.canonical, false)
-            }
-        };
-        if archived {
-            self.counts.held_against_archive += 1;
-        }
+    /// An exact copy of an archived article: held against it, in its story.
+    fn hold_copy(&mut self, i: usize, copied: &ArchivedCopy) -> Result<(), IndexError> {
+        let stored = self.cluster_of(&copied.record.cluster)?;
+        let (of, cluster, canonical) = (copied.id.clone(), copied.record.cluster.clone(), stored.canonical);
+        self.counts.held_against_archive += 1;
         let doc = &self.docs[i];
         let verdict = json!({
             "verdict": "held",
             "cluster": cluster,
             "canonical": canonical,
             "duplicate_of": of,
-            "archived": archived,
+            "archived": true,
             "pair": {
                 "a": of,
                 "b": doc.id,
@@ -421,7 +401,7 @@ impl<'a> Batch<'a> {
             },
         });
         self.counts.held += 1;
-        self.placed.insert(i, Placed { cluster, canonical });
+        self.placed.insert(i, cluster);
         self.decisions[i] = Some(Decision { held: true, verdict, replayed: false });
         Ok(())
     }
@@ -449,7 +429,7 @@ impl<'a> Batch<'a> {
                 if decision.replayed {
                     continue;
                 }
-                let placed = &self.placed[&i];
+                let cluster = &self.placed[&i];
                 let (band_keys, fps, tokens) = match self.keys.get(&i) {
                     Some((b, f, t)) => (b.clone(), f.clone(), *t),
                     None => (Vec::new(), Vec::new(), tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
@@ -457,7 +437,7 @@ impl<'a> Batch<'a> {
                 let hash = content_hash(&doc.text);
                 let record = ArticleRecord {
                     number,
-                    cluster: placed.cluster.clone(),
+                    cluster: cluster.clone(),
                     published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
                     tokens,
                     content: hash,
@@ -479,7 +459,7 @@ impl<'a> Batch<'a> {
                 texts.insert(doc.id.as_str(), store::pack(&StoredDocument::of(doc))?.as_slice())?;
                 let verdict = serde_json::to_vec(&decision.verdict).map_err(|e| IndexError::Record(e.to_string()))?;
                 verdicts.insert(doc.id.as_str(), verdict.as_slice())?;
-                members.insert(placed.cluster.as_str(), doc.id.as_str())?;
+                members.insert(cluster.as_str(), doc.id.as_str())?;
                 number += 1;
             }
             let mut changed: Vec<(&String, &ClusterRecord)> = self.clusters.iter().collect();
