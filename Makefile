@@ -3,7 +3,7 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run test test-crash check bench bench-peers bench-report bench-edges fuzz browser report
+.PHONY: run test test-crash check bench bench-peers bench-report bench-edges bench-index fuzz browser report
 
 ## Build and scan the sample articles.
 run:
@@ -49,6 +49,14 @@ bench:
 EDGE_MB ?= 200
 bench-edges:
 	$(CARGO) run --release --quiet --example edges -- $(EDGE_MB) 3
+
+## The feed index: INDEX_ARTICLES synthetic articles archived in batches of
+## INDEX_BATCH; time per batch as the archive grows, bytes per article,
+## rows per table, peak memory.
+INDEX_ARTICLES ?= 100000
+INDEX_BATCH ?= 10000
+bench-index:
+	$(CARGO) run --release --quiet --example index_bench -- $(INDEX_ARTICLES) $(INDEX_BATCH)
 
 ## Coverage-guided fuzzing (cargo-fuzz, libFuzzer): each target for
 ## FUZZ_SECONDS. The stable toolchain builds it with RUSTC_BOOTSTRAP=1 (the
