@@ -426,7 +426,8 @@ impl<'a> Batch<'a> {
                 scan.documents.iter().zip(&scan.analyses).map(|(d, a)| (d.id.as_str(), a.num_tokens)).collect();
             // Postings are inserted in key order: a B-tree takes sorted keys
             // much faster than keys in hash order.
-            let (mut band_postings, mut print_postings): (Vec<(u64, u64)>, Vec<(u64, u64)>) = Default::default();
+            let mut band_postings: Vec<(u64, u64)> = Vec::new();
+            let mut print_postings: Vec<(u64, u64)> = Vec::new();
             for (i, doc) in self.docs.iter().enumerate() {
                 let Some(decision) = &self.decisions[i] else { continue };
                 if decision.replayed {
