@@ -182,20 +182,14 @@ impl StoredDocument {
     }
 }
 
-/// The settings an index is bound to, as stored and compared.
+/// The settings an index is bound to, as stored and compared: the scan's
+/// own, plus the two that decide what the index keeps.
 pub fn settings_json(config: &crate::ScanConfig) -> String {
     let o = config.options();
-    serde_json::json!({
-        "threshold": o.threshold,
-        "containment": o.containment,
-        "num_hashes": o.num_hashes,
-        "shingle_words": o.shingle_words,
-        "shingle_chars": o.shingle_chars,
-        "min_shared": o.min_shared,
-        "winnow_window": o.winnow_window,
-        "rewrites": o.rewrites,
-    })
-    .to_string()
+    let mut settings = crate::output::records::settings(o);
+    settings.insert("winnow_window".into(), o.winnow_window.into());
+    settings.insert("rewrites".into(), o.rewrites.into());
+    Value::Object(settings).to_string()
 }
 
 /// An open index.

@@ -18,23 +18,24 @@ pub fn round(x: f64) -> f64 {
 
 /// The scan header: schema, settings, totals.
 pub fn header(scan: &Scan, config: &crate::ScanConfig) -> Value {
-    let o = config.options();
-    json!({
-        "schema": SCHEMA,
-        "settings": {
-            "threshold": o.threshold,
-            "containment": o.containment,
-            "num_hashes": o.num_hashes,
-            "shingle_words": o.shingle_words,
-            "shingle_chars": o.shingle_chars,
-            "min_shared": o.min_shared,
-            "common_share": o.common_share,
-            "common_min_docs": o.common_min_docs,
-            "bands": scan.stats.bands,
-            "rows": scan.stats.rows,
-        },
-        "summary": summary(scan),
-    })
+    let mut settings = settings(config.options());
+    settings.insert("bands".into(), json!(scan.stats.bands));
+    settings.insert("rows".into(), json!(scan.stats.rows));
+    json!({ "schema": SCHEMA, "settings": settings, "summary": summary(scan) })
+}
+
+/// The options that decide what a scan finds, by their output names.
+pub fn settings(o: &crate::ScanOptions) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("threshold".into(), json!(o.threshold));
+    m.insert("containment".into(), json!(o.containment));
+    m.insert("num_hashes".into(), json!(o.num_hashes));
+    m.insert("shingle_words".into(), json!(o.shingle_words));
+    m.insert("shingle_chars".into(), json!(o.shingle_chars));
+    m.insert("min_shared".into(), json!(o.min_shared));
+    m.insert("common_share".into(), json!(o.common_share));
+    m.insert("common_min_docs".into(), json!(o.common_min_docs));
+    m
 }
 
 /// Totals for the whole scan.
