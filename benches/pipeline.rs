@@ -1,11 +1,11 @@
 //! Criterion benches of each per-document stage and of a whole scan, on a
 //! synthetic news-like corpus made by `copydesk::synth` (fixed seed).
 
-use copydesk::normalize::normalize;
-use copydesk::shingle::Shingles;
-use copydesk::signature::Signature;
+use copydesk::analysis::normalize::normalize;
+use copydesk::analysis::shingle::Shingles;
+use copydesk::analysis::signature::Signature;
 use copydesk::synth::{Corpus, SynthOptions};
-use copydesk::{candidates, repeats, ScanConfig, ScanOptions, Scanner};
+use copydesk::{analysis::repeats, linking::candidates, ScanConfig, ScanOptions, Scanner};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn corpus() -> Corpus {

@@ -7,9 +7,9 @@
 //!
 //! `--document-level` stops after the document-level scan (for profiling it).
 
+use copydesk::analysis::shingle::Shingles;
+use copydesk::analysis::signature::Signature;
 use copydesk::ingest::{self, IngestOptions, Input};
-use copydesk::shingle::Shingles;
-use copydesk::signature::Signature;
 use copydesk::synth::{Corpus, SynthOptions};
 use copydesk::{Document, ScanConfig, Scanner};
 use rayon::prelude::*;

@@ -8,10 +8,10 @@
 
 #![allow(dead_code)]
 
-use copydesk::align;
+use copydesk::analysis::normalize::normalize as tokenize;
+use copydesk::analysis::shingle::Shingles;
 use copydesk::ingest::{self, html, IngestOptions, Input};
-use copydesk::normalize::normalize as tokenize;
-use copydesk::shingle::Shingles;
+use copydesk::linking::align;
 use copydesk::{Document, ScanConfig, Scanner};
 
 /// Splits fuzz bytes into at most `n` texts at `0x1e` (record separator)

@@ -5,7 +5,7 @@
 //! validates them once and derives the LSH band/row split from the similarity
 //! threshold, so no stage has to re-check a value or recompute a parameter.
 
-use crate::candidates::BandParams;
+use crate::linking::candidates::BandParams;
 use thiserror::Error;
 
 /// The settings a user can choose, with the documented defaults.
@@ -110,10 +110,10 @@ impl ScanConfig {
     }
 
     /// Tokens per shingle for a document written in `script`.
-    pub fn shingle_k(&self, script: crate::normalize::Script) -> usize {
+    pub fn shingle_k(&self, script: crate::analysis::normalize::Script) -> usize {
         match script {
-            crate::normalize::Script::Spaced => self.options.shingle_words,
-            crate::normalize::Script::Unspaced => self.options.shingle_chars,
+            crate::analysis::normalize::Script::Spaced => self.options.shingle_words,
+            crate::analysis::normalize::Script::Unspaced => self.options.shingle_chars,
         }
     }
 

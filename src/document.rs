@@ -12,7 +12,29 @@ use crate::time::Published;
 use serde_json::{Map, Value};
 use std::fmt;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// Documents above this many bytes are refused: offsets are kept in 32 bits.
+pub const MAX_DOCUMENT_BYTES: usize = u32::MAX as usize;
+
+/// The name of `path` in ids, output and messages: the path itself when it
+/// is UTF-8; otherwise its valid stretches as they are and every byte that
+/// is not valid UTF-8 as `\xHH`, so `a\xff.txt` and `a\xfe.txt` stay two
+/// names (a lossy conversion would make both `a�.txt`).
+pub fn display_path(path: &Path) -> String {
+    let os = path.as_os_str();
+    if let Some(s) = os.to_str() {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for chunk in os.as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
 
 /// Where a document came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +65,7 @@ impl Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Source::File(p) => f.write_str(&crate::ingest::display_path(p)),
+            Source::File(p) => f.write_str(&display_path(p)),
             Source::JsonLine { path, line } => write!(f, "{path}:{line}"),
             Source::Memory => f.write_str("(memory)"),
             Source::Archived(from) => f.write_str(from),

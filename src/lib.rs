@@ -24,32 +24,25 @@
 //! assert_eq!(scan.clusters[0].members.len(), 2);
 //! ```
 
-pub mod align;
-pub mod boilerplate;
-pub mod candidates;
+// The phases, each a folder: per-document analysis, corpus statistics,
+// linking, attribution, and the feed index; around them ingest, output and
+// the report, and `scan` which runs the pipeline.
+pub mod analysis;
+pub mod attribution;
 #[doc(hidden)]
 pub mod cli;
-pub mod cluster;
 pub mod config;
-pub mod content;
+pub mod corpus;
 pub mod document;
 pub mod index;
 pub mod ingest;
-pub mod normalize;
+pub mod linking;
 pub mod output;
 pub mod process;
-pub mod provenance;
-pub mod quotes;
-pub mod repeats;
 pub mod report;
-pub mod rewrite;
 pub mod scan;
-pub mod sentence;
-pub mod shingle;
-pub mod signature;
 pub mod synth;
 pub mod time;
-pub mod verify;
 
 pub use config::{ConfigError, ScanConfig, ScanOptions};
 pub use document::{Document, Origin, Source};

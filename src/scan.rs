@@ -5,22 +5,22 @@
 //! in parallel with rayon; cross-document stages sort their inputs before
 //! they combine them, so the result is the same for any thread count.
 
-use crate::align::{self, PassageKind};
-use crate::boilerplate::{self, Boilerplate, ShortParagraph};
-use crate::candidates::{self, BandParams};
-use crate::cluster::{self, Cluster, Link};
+use crate::analysis::content::{self, ContentSentence};
+use crate::analysis::normalize::{self, Script, Token};
+use crate::analysis::quotes;
+use crate::analysis::repeats::{self, Repeat};
+use crate::analysis::shingle::{HashSetU64, Shingles};
+use crate::analysis::signature::Signature;
+use crate::attribution::provenance::{self, Attribution};
 use crate::config::ScanConfig;
-use crate::content::{self, ContentSentence};
+use crate::corpus::boilerplate::{self, Boilerplate, ShortParagraph};
 use crate::document::Document;
 use crate::ingest::Skipped;
-use crate::normalize::{self, Script, Token};
-use crate::provenance::{self, Attribution};
-use crate::quotes;
-use crate::repeats::{self, Repeat};
-use crate::rewrite;
-use crate::shingle::{HashSetU64, Shingles};
-use crate::signature::Signature;
-use crate::verify::{self, PairMetrics, Relation, SetAside};
+use crate::linking::align::{self, PassageKind};
+use crate::linking::candidates::{self, BandParams};
+use crate::linking::cluster::{self, Cluster, Link};
+use crate::linking::rewrite;
+use crate::linking::verify::{self, PairMetrics, Relation, SetAside};
 use bitvec::prelude::*;
 use rayon::iter::Either;
 use rayon::prelude::*;
@@ -28,8 +28,7 @@ use std::cmp::Reverse;
 use std::ops::Range;
 use std::sync::Mutex;
 
-/// Documents above this many bytes are refused: offsets are kept in 32 bits.
-pub const MAX_DOCUMENT_BYTES: usize = u32::MAX as usize;
+pub use crate::document::MAX_DOCUMENT_BYTES;
 
 /// What the per-document stages learned about one document.
 #[derive(Debug, Clone)]
@@ -862,7 +861,7 @@ pub fn token_bytes(tokens: &[TokenSpan], range: &Range<usize>) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shingle::fmix64;
+    use crate::analysis::shingle::fmix64;
 
     /// Document frequency counted the plain way: a map from shingle to the
     /// number of sampled documents holding it.

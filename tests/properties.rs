@@ -3,12 +3,12 @@
 //! every per-document stage without a panic and with offsets that slice the
 //! original text.
 
-use copydesk::candidates::BandParams;
+use copydesk::analysis::normalize::{normalize, normalize_ascii, normalize_unicode};
+use copydesk::analysis::shingle::fmix64;
+use copydesk::analysis::signature::Signature;
 use copydesk::ingest::{self, html, jsonl, IngestOptions, Input};
-use copydesk::normalize::{normalize, normalize_ascii, normalize_unicode};
-use copydesk::shingle::fmix64;
-use copydesk::signature::Signature;
-use copydesk::{sentence, Document, ScanConfig, Scanner};
+use copydesk::linking::candidates::BandParams;
+use copydesk::{analysis::sentence, Document, ScanConfig, Scanner};
 use proptest::prelude::*;
 
 /// Text mixing the hard cases: bidi and zero-width marks, combining
@@ -95,16 +95,16 @@ proptest! {
     ) {
         let (va, vb): (Vec<u64>, Vec<u64>) = (a.iter().copied().collect(), b.iter().copied().collect());
         let expected: Vec<u64> = a.intersection(&b).copied().collect();
-        prop_assert_eq!(copydesk::verify::intersection_len(&va, &vb), expected.len());
-        prop_assert_eq!(copydesk::verify::intersect(&va, &vb), expected);
+        prop_assert_eq!(copydesk::linking::verify::intersection_len(&va, &vb), expected.len());
+        prop_assert_eq!(copydesk::linking::verify::intersect(&va, &vb), expected);
     }
 
     #[test]
     fn winnowing_matches_reference(hashes in proptest::collection::vec(0u64..50, 0..300), w in 1usize..20) {
-        let mut fast = copydesk::candidates::winnow(&hashes, w);
+        let mut fast = copydesk::linking::candidates::winnow(&hashes, w);
         fast.sort_unstable();
         fast.dedup();
-        prop_assert_eq!(fast, copydesk::candidates::winnow_reference(&hashes, w));
+        prop_assert_eq!(fast, copydesk::linking::candidates::winnow_reference(&hashes, w));
     }
 
     #[test]
@@ -208,8 +208,8 @@ proptest! {
             let a: Vec<u64> = (0..size).map(|i| fmix64(base + i)).collect();
             let b: Vec<u64> = (0..size).map(|i| if i < x { fmix64(base + i) } else { fmix64(base + 5_000_000 + i) }).collect();
             let (sa, sb) = (Signature::new(&a, 128).unwrap(), Signature::new(&b, 128).unwrap());
-            let ka: Vec<u64> = copydesk::candidates::band_keys(&sa, params).collect();
-            let kb: Vec<u64> = copydesk::candidates::band_keys(&sb, params).collect();
+            let ka: Vec<u64> = copydesk::linking::candidates::band_keys(&sa, params).collect();
+            let kb: Vec<u64> = copydesk::linking::candidates::band_keys(&sb, params).collect();
             if ka.iter().zip(&kb).any(|(p, q)| p == q) {
                 hits += 1;
             }

@@ -8,8 +8,8 @@
 mod common;
 
 use common::*;
-use copydesk::provenance::Direction;
-use copydesk::verify::Relation;
+use copydesk::attribution::provenance::Direction;
+use copydesk::linking::verify::Relation;
 use copydesk::{Document, Scan, ScanConfig, Scanner};
 use std::ops::Range;
 
@@ -196,7 +196,7 @@ fn shared_quotation_is_not_a_copy() {
     assert!(scan.clusters.is_empty());
     let pair = scan.pairs.first().expect("the shared quote is reported");
     assert_eq!(pair.relation, Relation::Quotation);
-    assert!(pair.passages.iter().all(|p| p.kind == copydesk::align::PassageKind::Quotation));
+    assert!(pair.passages.iter().all(|p| p.kind == copydesk::linking::align::PassageKind::Quotation));
 }
 
 #[test]

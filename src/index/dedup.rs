@@ -26,8 +26,8 @@
 //!    Cluster ids are given once and never change.
 
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError, StoredDocument};
-use crate::cluster::cluster_id;
 use crate::document::Document;
+use crate::linking::cluster::cluster_id;
 use crate::output::records;
 use crate::scan::{Pair, Scan, Scanner};
 use crate::ScanConfig;
@@ -87,11 +87,11 @@ fn rank(published: Option<i64>, tokens: usize, id: &str) -> Rank {
 /// The content hash of a text: its normalized tokens, in order, so case,
 /// punctuation and white space do not matter.
 pub fn content_hash(text: &str) -> u64 {
-    let tokens = crate::normalize::normalize(text).tokens;
+    let tokens = crate::analysis::normalize::normalize(text).tokens;
     if tokens.is_empty() {
         return xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     }
-    tokens.iter().fold(0x9e37_79b9_7f4a_7c15, |h, t| crate::shingle::fmix64(h.rotate_left(23) ^ t.hash))
+    tokens.iter().fold(0x9e37_79b9_7f4a_7c15, |h, t| crate::analysis::shingle::fmix64(h.rotate_left(23) ^ t.hash))
 }
 
 /// Deduplicates `docs` (one batch, input order) against `index`.

@@ -198,7 +198,7 @@ pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, Strin
         Some(_) => return Err("\"text\" is not a string".into()),
         None => return Err("missing \"text\"".into()),
     };
-    if text.len() > crate::scan::MAX_DOCUMENT_BYTES {
+    if text.len() > crate::document::MAX_DOCUMENT_BYTES {
         return Err("\"text\" larger than 4 GiB".into());
     }
     let extra: Map<String, Value> =

@@ -31,7 +31,7 @@ pub mod jsonl;
 mod name;
 mod walk;
 
-pub use name::display_path;
+pub use crate::document::display_path;
 
 use crate::document::{Document, Metadata, Origin, Source};
 use crate::time::Published;
@@ -376,7 +376,7 @@ pub fn check_text(bytes: &[u8]) -> Result<&str, String> {
     if text.trim().is_empty() {
         return Err(if text.is_empty() { "empty".into() } else { "blank (only white space)".into() });
     }
-    if text.len() > crate::scan::MAX_DOCUMENT_BYTES {
+    if text.len() > crate::document::MAX_DOCUMENT_BYTES {
         return Err("larger than 4 GiB".into());
     }
     Ok(text)

@@ -1,29 +1,10 @@
-//! File names and file kinds: a path in, the name copydesk prints for it
-//! (distinct for distinct names, even when they are not UTF-8), what kind of
-//! file it is (known from metadata, before anything is opened), and a file
-//! opened without blocking.
+//! File names and file kinds: a path in, its exact bytes when it is not
+//! UTF-8 (the name copydesk prints is [`crate::document::display_path`]),
+//! what kind of file it is (known from metadata, before anything is
+//! opened), and a file opened without blocking.
 
 use std::fs::{File, Metadata};
 use std::path::Path;
-
-/// The name of `path` in ids, output and messages: the path itself when it
-/// is UTF-8; otherwise its valid stretches as they are and every byte that
-/// is not valid UTF-8 as `\xHH`, so `a\xff.txt` and `a\xfe.txt` stay two
-/// names (a lossy conversion would make both `a�.txt`).
-pub fn display_path(path: &Path) -> String {
-    let os = path.as_os_str();
-    if let Some(s) = os.to_str() {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    for chunk in os.as_encoded_bytes().utf8_chunks() {
-        out.push_str(chunk.valid());
-        for b in chunk.invalid() {
-            out.push_str(&format!("\\x{b:02X}"));
-        }
-    }
-    out
-}
 
 /// The bytes of a path that is not UTF-8 (for lossless JSON output).
 pub(super) fn raw_bytes(path: &Path) -> Option<Vec<u8>> {
@@ -96,6 +77,7 @@ pub(super) fn open_regular(path: &Path) -> Result<File, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::display_path;
 
     #[cfg(unix)]
     #[test]

@@ -7,8 +7,8 @@
 
 use super::records;
 use super::ScanSink;
-use crate::cluster::Cluster;
 use crate::ingest::Skipped;
+use crate::linking::cluster::Cluster;
 use crate::scan::{Pair, Scan};
 use crate::ScanConfig;
 use serde::Serialize;

@@ -10,8 +10,8 @@ pub mod json;
 pub mod records;
 pub mod text;
 
-use crate::cluster::Cluster;
 use crate::ingest::Skipped;
+use crate::linking::cluster::Cluster;
 use crate::scan::{Pair, Scan};
 use std::io;
 

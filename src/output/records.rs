@@ -2,10 +2,10 @@
 //! the JSON and JSON Lines sinks so the two never drift apart.
 
 use super::SCHEMA;
-use crate::align::PassageKind;
-use crate::cluster::Cluster;
+use crate::attribution::provenance::Direction;
 use crate::ingest::Skipped;
-use crate::provenance::Direction;
+use crate::linking::align::PassageKind;
+use crate::linking::cluster::Cluster;
 use crate::scan::{Pair, Scan};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -49,7 +49,7 @@ pub fn summary(scan: &Scan) -> Value {
         "pairs": scan.pairs.len(),
         "repeats": scan.analyses.iter().map(|a| a.repeats.len()).sum::<usize>(),
         "boilerplate": scan.analyses.iter().map(|a| a.boilerplate.len()).sum::<usize>(),
-        "quotation_pairs": scan.pairs.iter().filter(|p| p.relation == crate::verify::Relation::Quotation).count(),
+        "quotation_pairs": scan.pairs.iter().filter(|p| p.relation == crate::linking::verify::Relation::Quotation).count(),
         "bytes": s.bytes,
         "tokens": s.tokens,
         "candidates": {
@@ -153,8 +153,8 @@ pub fn document<'a>(scan: &'a Scan, i: usize, cluster: Option<&'a Cluster>) -> D
         bytes: d.text.len(),
         words: a.num_tokens,
         script: match a.script {
-            crate::normalize::Script::Spaced => "spaced",
-            crate::normalize::Script::Unspaced => "unspaced",
+            crate::analysis::normalize::Script::Spaced => "spaced",
+            crate::analysis::normalize::Script::Unspaced => "unspaced",
         },
         cluster: cluster.map(|c| c.id.as_str()),
         repeats: scan

@@ -5,9 +5,9 @@
 //! retitle the terminal, clear it or forge a line of output.
 
 use super::ScanSink;
-use crate::cluster::Cluster;
+use crate::attribution::provenance::Direction;
 use crate::ingest::Skipped;
-use crate::provenance::Direction;
+use crate::linking::cluster::Cluster;
 use crate::scan::{Pair, Scan};
 use std::io::{self, Write};
 

@@ -10,10 +10,10 @@
 //! can never become markup or script; a Content-Security-Policy forbids any
 //! network request on top.
 
-use crate::align::PassageKind;
-use crate::cluster::Cluster;
+use crate::attribution::provenance::Direction;
+use crate::linking::align::PassageKind;
+use crate::linking::cluster::Cluster;
 use crate::output::text::excerpt;
-use crate::provenance::Direction;
 use crate::scan::{Pair, Passage, Scan};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -348,8 +348,12 @@ pub fn view(scan: &Scan) -> ReportView {
             articles: scan.documents.len(),
             clusters: scan.clusters.len(),
             cross_outlet_copies: cross_outlet,
-            rewrites: scan.pairs.iter().filter(|p| p.relation == crate::verify::Relation::Rewritten).count(),
-            quotation_pairs: scan.pairs.iter().filter(|p| p.relation == crate::verify::Relation::Quotation).count(),
+            rewrites: scan.pairs.iter().filter(|p| p.relation == crate::linking::verify::Relation::Rewritten).count(),
+            quotation_pairs: scan
+                .pairs
+                .iter()
+                .filter(|p| p.relation == crate::linking::verify::Relation::Quotation)
+                .count(),
             repeats: scan.analyses.iter().map(|a| a.repeats.len()).sum(),
             boilerplate: scan.analyses.iter().map(|a| a.boilerplate.len()).sum(),
             skipped: scan.skipped.len(),

@@ -15,14 +15,14 @@
 //!   test is the candidate index: if most pairs of the documents holding the
 //!   paragraph are not candidates of each other, they are different stories
 //!   and the paragraph is furniture. Quotations are left to
-//!   [`crate::quotes`].
+//!   [`crate::analysis::quotes`].
 //! * **Known furniture** that a single page may carry: subscription, reply
 //!   and share prompts, "All rights reserved", "scroll to top".
 
-use crate::normalize::{normalize, normalize_token, Token};
-use crate::quotes;
-use crate::sentence;
-use crate::shingle::{combine_hashes, HashMapU64};
+use crate::analysis::normalize::{normalize, normalize_token, Token};
+use crate::analysis::quotes;
+use crate::analysis::sentence;
+use crate::analysis::shingle::{combine_hashes, HashMapU64};
 use rayon::prelude::*;
 use regex::Regex;
 use std::ops::Range;

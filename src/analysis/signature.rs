@@ -8,7 +8,7 @@
 //! keeps `P[sig_a[i] == sig_b[i]] = Jaccard(a, b)` for every bin. The
 //! estimate is checked against exact Jaccard in the property tests.
 
-use crate::shingle::fmix64;
+use crate::analysis::shingle::fmix64;
 
 /// Seed of the densification probe sequence.
 pub const DENSIFY_SEED: u64 = 0x6d69_6e68_6173_6821;

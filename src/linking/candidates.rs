@@ -22,8 +22,8 @@
 //! Both produce sorted, de-duplicated pairs `(a, b)` with `a < b`, whatever
 //! the thread count.
 
-use crate::shingle::combine_hashes;
-use crate::signature::Signature;
+use crate::analysis::shingle::combine_hashes;
+use crate::analysis::signature::Signature;
 use rayon::prelude::*;
 
 /// A bucket larger than this is linked as a star from its first members
@@ -500,7 +500,7 @@ mod tests {
         for w in [3, 7, 8, 9] {
             for seed in 0..200u64 {
                 let hashes: Vec<u64> =
-                    (0..seed % 40 + 1).map(|i| crate::shingle::fmix64(seed * 1000 + i) % 5).collect();
+                    (0..seed % 40 + 1).map(|i| crate::analysis::shingle::fmix64(seed * 1000 + i) % 5).collect();
                 let mut expected = Vec::new();
                 let mut last = usize::MAX;
                 for start in 0..=hashes.len().saturating_sub(w) {
@@ -520,10 +520,10 @@ mod tests {
     #[test]
     fn winnowing_guarantee() {
         // Any shared run of w hashes yields a shared fingerprint.
-        let a: Vec<u64> = (0..100).map(crate::shingle::fmix64).collect();
-        let mut b: Vec<u64> = (1000..1040).map(crate::shingle::fmix64).collect();
+        let a: Vec<u64> = (0..100).map(crate::analysis::shingle::fmix64).collect();
+        let mut b: Vec<u64> = (1000..1040).map(crate::analysis::shingle::fmix64).collect();
         b.extend_from_slice(&a[40..48]);
-        b.extend((2000..2040).map(crate::shingle::fmix64));
+        b.extend((2000..2040).map(crate::analysis::shingle::fmix64));
         let fa = winnow(&a, 8);
         let fb = winnow(&b, 8);
         assert!(fa.iter().any(|f| fb.contains(f)));
@@ -534,7 +534,11 @@ mod tests {
         for n in [0usize, 1, 63, 64, 65, 1000, 20_000] {
             // Few distinct upper halves, so stability is put to the test.
             let entries: Vec<u64> = (0..n as u64)
-                .map(|i| (crate::shingle::fmix64(i) % 97) << 53 | (crate::shingle::fmix64(i + 7) & 0x3) << 40 | i)
+                .map(|i| {
+                    (crate::analysis::shingle::fmix64(i) % 97) << 53
+                        | (crate::analysis::shingle::fmix64(i + 7) & 0x3) << 40
+                        | i
+                })
                 .collect();
             let mut expected = entries.clone();
             expected.sort_by_key(|e| e >> 32);
@@ -549,9 +553,13 @@ mod tests {
         // 3,000 documents drawing keys from a pool of 20,000, enough entries
         // for several partitions.
         let keys: Vec<Vec<u64>> = (0..3000u64)
-            .map(|d| (0..12).map(|i| crate::shingle::fmix64(crate::shingle::fmix64(d * 31 + i) % 20_000)).collect())
+            .map(|d| {
+                (0..12)
+                    .map(|i| crate::analysis::shingle::fmix64(crate::analysis::shingle::fmix64(d * 31 + i) % 20_000))
+                    .collect()
+            })
             // One document holding a key twice that nobody else holds.
-            .chain([vec![crate::shingle::fmix64(1 << 40); 2]])
+            .chain([vec![crate::analysis::shingle::fmix64(1 << 40); 2]])
             .collect();
         let slices: Vec<&[u64]> = keys.iter().map(Vec::as_slice).collect();
         let mut expected: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
@@ -596,7 +604,9 @@ mod tests {
         // 30,000, so some are held once and some several times.
         let lists: Vec<Vec<(u64, u32)>> = (0..400u64)
             .map(|d| {
-                (0..100).map(|i| (crate::shingle::fmix64((d * 7919 + i * 104_729) % 30_000 + 1), d as u32)).collect()
+                (0..100)
+                    .map(|i| (crate::analysis::shingle::fmix64((d * 7919 + i * 104_729) % 30_000 + 1), d as u32))
+                    .collect()
             })
             .collect();
         let mut held: std::collections::HashMap<u64, usize> = Default::default();

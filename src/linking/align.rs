@@ -10,7 +10,7 @@
 //! follow each other on both sides with a small gap (a changed word, a
 //! dropped clause) merge into one `edited` passage.
 
-use crate::shingle::Shingles;
+use crate::analysis::shingle::Shingles;
 use std::ops::Range;
 
 /// A shingle occurring more often than this in one document (a chant, a
@@ -248,8 +248,8 @@ fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::normalize;
-    use crate::verify::intersect;
+    use crate::analysis::normalize::normalize;
+    use crate::linking::verify::intersect;
 
     fn passages(a: &str, b: &str) -> Vec<TokenPassage> {
         let (na, nb) = (normalize(a), normalize(b));
@@ -345,7 +345,7 @@ mod tests {
             expected.sort_unstable();
             // Arrival order: by a hash of the match, as a merge by shingle
             // hash delivers them.
-            matches.sort_unstable_by_key(|&m| crate::shingle::fmix64(m));
+            matches.sort_unstable_by_key(|&m| crate::analysis::shingle::fmix64(m));
             sort_matches(&mut matches);
             proptest::prop_assert_eq!(matches, expected);
         }

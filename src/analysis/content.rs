@@ -6,9 +6,9 @@
 //! "emphasises" meet, numbers kept as they are) finds a rewritten sentence
 //! whose word 5-shingles share nothing with the original.
 
-use crate::normalize::{normalize, normalize_token, token_hash, Token};
-use crate::sentence::{self, Sentence};
-use crate::shingle::HashSetU64;
+use crate::analysis::normalize::{normalize, normalize_token, token_hash, Token};
+use crate::analysis::sentence::{self, Sentence};
+use crate::analysis::shingle::HashSetU64;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 

@@ -10,9 +10,9 @@
 //! repeated sentences within the same pair of paragraphs merge into one
 //! repeat, so a repeated paragraph is reported once.
 
-use crate::normalize::{normalize, Token};
-use crate::sentence::{self, Sentence};
-use crate::shingle::Shingles;
+use crate::analysis::normalize::{normalize, Token};
+use crate::analysis::sentence::{self, Sentence};
+use crate::analysis::shingle::Shingles;
 use std::ops::Range;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -250,7 +250,7 @@ fn near(a: &[u64], b: &[u64]) -> bool {
     if small.len() * 2 < large.len() {
         return false;
     }
-    let shared = crate::verify::intersection_len(a, b);
+    let shared = crate::linking::verify::intersection_len(a, b);
     let union = a.len() + b.len() - shared;
     shared * 5 >= small.len() * 4 && shared * 2 >= union
 }
@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn filtered_pairs_match_the_exact_table() {
-        let shingles = |ids: &[u64]| ids.iter().map(|&i| crate::shingle::fmix64(i)).collect::<Vec<u64>>();
+        let shingles = |ids: &[u64]| ids.iter().map(|&i| crate::analysis::shingle::fmix64(i)).collect::<Vec<u64>>();
         let cases: Vec<Vec<u64>> = vec![
             shingles(&[]),
             shingles(&(0..500).collect::<Vec<_>>()),

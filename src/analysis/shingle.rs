@@ -4,9 +4,9 @@
 //! a byte range of the original text. A document shorter than `k` tokens
 //! gets a single shingle of all its tokens, so short texts still compare.
 //! `k` is the word count for spaced scripts and the character count for
-//! unspaced ones (see [`crate::normalize::Script`]).
+//! unspaced ones (see [`crate::analysis::normalize::Script`]).
 
-use crate::normalize::{Normalized, Script, Token};
+use crate::analysis::normalize::{Normalized, Script, Token};
 
 /// The shingle hashes of one document, in text order (duplicates kept).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ impl Shingles {
                 return streamed;
             }
         }
-        let normalized = crate::normalize::normalize(text);
+        let normalized = crate::analysis::normalize::normalize(text);
         let shingles = Self::new(&normalized, words, chars);
         (shingles, normalized.tokens.len(), normalized.script)
     }
@@ -120,7 +120,7 @@ impl Shingles {
         let mut poly = 0u64;
         let mut hashes = Vec::with_capacity(text.len() / 4 + 1);
         let ring_len = ring.len();
-        let ascii = crate::normalize::ascii_tokens(text, |t| {
+        let ascii = crate::analysis::normalize::ascii_tokens(text, |t| {
             if count >= k {
                 poly = poly.wrapping_sub(ring[(count - k) % ring_len].wrapping_mul(top));
             }
@@ -235,7 +235,7 @@ impl Shingles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::normalize;
+    use crate::analysis::normalize::normalize;
 
     #[test]
     fn counts_and_short_documents() {

@@ -21,10 +21,10 @@
 //!   pairs in order covering at least [`MIN_COVERAGE`] of the shorter
 //!   document's sentences.
 
-use crate::candidates::{band_keys, BandParams};
-use crate::content::ContentSentence;
-use crate::shingle::{fmix64, HashMapU64};
-use crate::signature::Signature;
+use crate::analysis::content::ContentSentence;
+use crate::analysis::shingle::{fmix64, HashMapU64};
+use crate::analysis::signature::Signature;
+use crate::linking::candidates::{band_keys, BandParams};
 use rayon::prelude::*;
 
 /// Lanes of a sentence signature.
@@ -133,7 +133,7 @@ pub const MAX_BUCKET_DOCS: usize = 64;
 /// Counting sentences rather than buckets matters: one identical sentence
 /// collides in every band.
 pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
-    use crate::candidates::sorted_partitions;
+    use crate::linking::candidates::sorted_partitions;
     let lists: Vec<Vec<(u64, (u32, u32))>> =
         keys.par_iter().enumerate().map(|(doc, ks)| ks.iter().map(|&(k, s)| (k, (doc as u32, s))).collect()).collect();
     let by_key = sorted_partitions(&lists, |e| e.0);
@@ -192,7 +192,7 @@ fn unfmix64(mut h: u64) -> u64 {
 
 /// Jaccard of two sorted word sets, and how many words they share.
 fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
-    let shared = crate::verify::intersection_len(a, b);
+    let shared = crate::linking::verify::intersection_len(a, b);
     let union = a.len() + b.len() - shared;
     (if union == 0 { 0.0 } else { shared as f64 / union as f64 }, shared)
 }
@@ -300,7 +300,7 @@ pub fn is_rewrite(chain: &[SentencePair], a_sentences: usize, b_sentences: usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::content_sentences;
+    use crate::analysis::content::content_sentences;
 
     #[test]
     fn rewritten_sentences_align_in_order() {

@@ -28,7 +28,7 @@ pub enum Relation {
     /// Most of one document is found in the other.
     Contained,
     /// The same story retold: sentences aligned in order on content words
-    /// though few word sequences survive (see [`crate::rewrite`]).
+    /// though few word sequences survive (see [`crate::linking::rewrite`]).
     Rewritten,
     /// Real shared passages, too few to call either a copy of the other.
     Partial,

@@ -1,0 +1,14 @@
+//! Linking: analysed documents in, verified pairs and story clusters out.
+//!
+//! ```text
+//! candidates (LSH bands, containment fingerprints, sentence index)
+//!   -> verify (exact shingle sets, boilerplate masked, quotes set aside)
+//!   -> rewrite (order-coherent sentence chains) -> align (passages)
+//!   -> cluster (complete linkage)
+//! ```
+
+pub mod align;
+pub mod candidates;
+pub mod cluster;
+pub mod rewrite;
+pub mod verify;
