@@ -5,15 +5,14 @@
 //! in parallel with rayon; cross-document stages sort their inputs before
 //! they combine them, so the result is the same for any thread count.
 
-use crate::analysis::content::{self, ContentSentence};
-use crate::analysis::normalize::{self, Script, Token};
+use crate::analysis::content::ContentSentence;
+use crate::analysis::normalize;
 use crate::analysis::quotes;
 use crate::analysis::repeats::{self, Repeat};
 use crate::analysis::shingle::{HashSetU64, Shingles};
-use crate::analysis::signature::Signature;
 use crate::attribution::provenance::{self, Attribution};
 use crate::config::ScanConfig;
-use crate::corpus::boilerplate::{self, Boilerplate, ShortParagraph};
+use crate::corpus::boilerplate::{self, ShortParagraph};
 use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::linking::align::{self, PassageKind};
@@ -28,44 +27,11 @@ use std::cmp::Reverse;
 use std::ops::Range;
 use std::sync::Mutex;
 
+pub use crate::analysis::{analyze, Analysis, IndexKeys};
 pub use crate::document::MAX_DOCUMENT_BYTES;
 
-/// What the per-document stages learned about one document.
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    /// Number of tokens. Neither the tokens nor the shingles are kept (they
-    /// are the largest per-document structures, and most documents never
-    /// need them again); stages that do normalize again, only for the
-    /// documents they work on.
-    pub num_tokens: usize,
-    pub script: Script,
-    /// Sentences with their content words, for rewrite detection.
-    pub sentences: Vec<ContentSentence>,
-    /// Byte ranges inside quotation marks.
-    pub quotes: Vec<Range<usize>>,
-    /// Short paragraphs, keyed, for learning boilerplate.
-    pub paragraphs: Vec<ShortParagraph>,
-    /// Spans masked as boilerplate, known furniture first, then learned.
-    pub boilerplate: Vec<Boilerplate>,
-    /// Credits and dates the document carries about its own provenance.
-    pub provenance: provenance::DocumentProvenance,
-    /// Repeats within the document, in byte ranges of its text.
-    pub repeats: Vec<Repeat>,
-}
-
-/// What the candidate indexes need of one document, apart from its
-/// [`Analysis`]: they are most of what analysis produces (about a kilobyte
-/// an article), and a scan drops them once the indexes are built, so later
-/// stages reuse their memory instead of faulting in fresh pages.
-#[derive(Debug, Clone)]
-pub struct IndexKeys {
-    /// The LSH band keys of the document's MinHash signature (empty for an
-    /// empty document): banding needs nothing else of the signature, and
-    /// the keys take 200 bytes where the signature takes 512.
-    pub band_keys: Vec<u64>,
-    /// Winnowing fingerprints in text order, for the containment index.
-    pub fingerprints: Vec<u64>,
-}
+use crate::analysis::{analyze_with, Scratch, SCRATCH};
+use crate::corpus::common::{common_shingles, df_sample_stride};
 
 /// A passage shared by a pair, in byte ranges of each *original input*
 /// (`a`, `b`) and of each analysed text (`text_a`, `text_b`, which differ
@@ -183,7 +149,7 @@ pub struct Scanner {
 }
 
 /// A token's byte range in the text: all the cross-document stages need of
-/// a token once its shingles are hashed, at half the size of a [`Token`].
+/// a token once its shingles are hashed, at half the size of a [`Token`](crate::analysis::normalize::Token).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenSpan {
     pub start: u32,
@@ -219,60 +185,6 @@ impl Tokenized {
             Tokenized { tokens: spans, k, hashes, at }
         })
     }
-}
-
-/// Buffers [`analyze`] reuses from one document to the next on a thread:
-/// tokens and shingle hashes are needed only while a document is analysed.
-#[derive(Default)]
-struct Scratch {
-    tokens: Vec<Token>,
-    hashes: Vec<u64>,
-    fingerprints: Vec<u64>,
-}
-
-thread_local! {
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
-}
-
-/// Per-document analysis: the stages that need nothing from other documents.
-///
-/// The text is tokenized once; the tokens and shingle hashes live in
-/// per-thread buffers and feed every per-document stage (signature,
-/// fingerprints, repeats, short paragraphs, content sentences), and only
-/// what those stages produce is kept.
-pub fn analyze(doc: &Document, config: &ScanConfig) -> (Analysis, IndexKeys) {
-    SCRATCH.with_borrow_mut(|scratch| analyze_with(doc, config, scratch))
-}
-
-fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> (Analysis, IndexKeys) {
-    let o = config.options();
-    let Scratch { tokens, hashes, fingerprints } = scratch;
-    let script = normalize::normalize_into(&doc.text, tokens);
-    Shingles::hash_into(tokens, config.shingle_k(script), hashes);
-    let band_keys = Signature::new(hashes, o.num_hashes)
-        .map_or_else(Vec::new, |signature| candidates::band_keys(&signature, config.bands()).collect());
-    let fingerprints = candidates::winnow_into(hashes, o.winnow_window, fingerprints).to_vec();
-    let repeats = repeats::find_of(&doc.text, tokens, hashes, o.repeat_min_tokens);
-    let quotes = quotes::spans(&doc.text);
-    let paragraphs = boilerplate::short_paragraphs_of(&doc.text, tokens, &quotes);
-    let boilerplate = boilerplate::patterns(&doc.text, &paragraphs);
-    // Quoted speech and furniture are not what a rewrite keeps.
-    let sentences = if o.rewrites {
-        content::content_sentences_of(&doc.text, tokens)
-            .into_iter()
-            .filter(|s| {
-                let span = &s.sentence.span;
-                quotes::quoted_bytes(&quotes, span) * 2 <= span.len()
-                    && !boilerplate.iter().any(|b| b.span.start <= span.start && span.end <= b.span.end)
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let provenance = provenance::read(&doc.text);
-    let analysis =
-        Analysis { num_tokens: tokens.len(), script, sentences, quotes, paragraphs, boilerplate, provenance, repeats };
-    (analysis, IndexKeys { band_keys, fingerprints })
 }
 
 impl Scanner {
@@ -772,45 +684,6 @@ fn docs_in(pairs: impl Iterator<Item = (u32, u32)>, n: usize) -> BitVec {
         docs.set(b as usize, true);
     }
     docs
-}
-
-/// Documents counted exactly for document frequency; larger corpora are
-/// sampled evenly down to this many.
-pub const DF_SAMPLE: usize = 2048;
-
-/// Every how many documents one is sampled for document frequency, or
-/// `None` when the corpus is smaller than `common_df` (no shingle can be
-/// common then).
-fn df_sample_stride(n: usize, common_df: usize) -> Option<usize> {
-    (n >= common_df).then(|| n.div_ceil(DF_SAMPLE).max(1))
-}
-
-/// The shingles that at least `common_df` of the corpus's `n` documents
-/// hold, from the distinct shingles of every `stride`-th document
-/// (`sample`, empty for the others).
-///
-/// Counted exactly without sorting the sample: a first pass counts every
-/// shingle into a bucket of its top bits, and a bucket's count bounds the
-/// count of each shingle in it, so only shingles in buckets that reach the
-/// threshold (the common ones, and the few sharing their buckets) are
-/// sorted and counted one by one. Up to [`DF_SAMPLE`] documents the count
-/// is exact; above, the threshold is scaled to the sample, which is ample
-/// for "a large share of the corpus" and keeps this stage O(sample).
-fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: usize) -> HashSetU64 {
-    const BUCKET_BITS: u32 = 16;
-    let sampled = n.div_ceil(stride);
-    let threshold =
-        if stride == 1 { common_df } else { ((common_df as f64 * sampled as f64 / n as f64).ceil() as usize).max(2) };
-    let bucket = |h: u64| (h >> (64 - BUCKET_BITS)) as usize;
-    let mut counts = vec![0u32; 1 << BUCKET_BITS];
-    for &h in sample.iter().flatten() {
-        counts[bucket(h)] += 1;
-    }
-    let mut candidates: Vec<u64> =
-        sample.iter().flatten().copied().filter(|&h| counts[bucket(h)] as usize >= threshold).collect();
-    candidates.sort_unstable();
-    // A run of equal hashes is as long as the number of documents holding it.
-    candidates.chunk_by(|x, y| x == y).filter(|run| run.len() >= threshold).map(|run| run[0]).collect()
 }
 
 #[allow(clippy::too_many_arguments)]

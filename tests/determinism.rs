@@ -21,7 +21,7 @@ fn any_thread_count_gives_the_same_scan() {
     // formed, and more documents than a document-frequency sample holds.
     assert!(one.pairs.len() >= corpus.planted.len() / 2, "{} pairs", one.pairs.len());
     assert!(!one.clusters.is_empty());
-    assert!(corpus.documents.len() > copydesk::scan::DF_SAMPLE);
+    assert!(corpus.documents.len() > copydesk::corpus::common::DF_SAMPLE);
     for threads in [2, 3] {
         let other = scan_on(threads, &corpus);
         assert_eq!(other.stats, one.stats, "{threads} threads");

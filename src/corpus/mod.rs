@@ -1,8 +1,9 @@
 //! Corpus statistics: what is learned from many documents at once and then
-//! applied to each, such as boilerplate (paragraphs an outlet or the corpus
-//! repeats across different stories). The common-shingle document
-//! frequency and the rare-word weights of rewrites are computed in the scan
-//! (`scan.rs`, `linking/rewrite.rs`) today; they belong here as mergeable
-//! state once the feed index keeps them between batches.
+//! applied to each: boilerplate (paragraphs an outlet or the corpus repeats
+//! across different stories) and common shingles (document frequency). The
+//! rare-word weights of rewrites (`linking/rewrite.rs`) belong here too;
+//! all three are to become mergeable state the feed index keeps between
+//! batches.
 
 pub mod boilerplate;
+pub mod common;

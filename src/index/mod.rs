@@ -4,7 +4,7 @@
 //! version of a story, or a story of its own) or held back (a copy of a
 //! story kept in this batch or archived by an earlier one), with the
 //! evidence. The index (`store`) is a redb database in a directory; a batch
-//! ([`dedup`]) reads it, runs the same scan `copydesk scan` runs over the
+//! ([`dedup()`]) reads it, runs the same scan `copydesk scan` runs over the
 //! new articles and the archived ones they may copy, and writes what it
 //! decided in one transaction, so a crash leaves the index as it was before
 //! the batch or after it, never between.

@@ -2,7 +2,7 @@
 //! every input that was not read and why, and a count of the files the
 //! ignore rules left out.
 //!
-//! * A directory is walked recursively in sorted order (see [`walk`]):
+//! * A directory is walked recursively in sorted order (see `walk.rs`):
 //!   symbolic links are followed, with loops and dangling links reported;
 //!   hidden files, `.copydeskignore` rules, and `.gitignore` rules inside a
 //!   git repository leave files out, and the files left out are counted.
