@@ -42,3 +42,45 @@ pub fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: 
     // A run of equal hashes is as long as the number of documents holding it.
     candidates.chunk_by(|x, y| x == y).filter(|run| run.len() >= threshold).map(|run| run[0]).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::shingle::fmix64;
+
+    /// Document frequency counted the plain way: a map from shingle to the
+    /// number of sampled documents holding it.
+    fn common_reference(sample: &[Vec<u64>], threshold: usize) -> Vec<u64> {
+        let mut df: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for set in sample {
+            for &h in set {
+                *df.entry(h).or_default() += 1;
+            }
+        }
+        let mut common: Vec<u64> = df.into_iter().filter(|&(_, c)| c >= threshold).map(|(h, _)| h).collect();
+        common.sort_unstable();
+        common
+    }
+
+    #[test]
+    fn common_shingles_match_a_plain_count() {
+        // 300 documents of 400 shingles: each holds a few of 50 popular
+        // shingles (held by about 6 to 300 documents) among its own; some
+        // popular ones share their top 16 bits with a rare one.
+        let sample: Vec<Vec<u64>> = (0..300u64)
+            .map(|d| {
+                let popular = (0..50u64).filter(|p| fmix64(d * 131 + p) % 50 < p + 1).map(|p| fmix64(p) | 1);
+                let neighbours = (0..50u64).filter(|p| d % 7 == p % 7).map(|p| fmix64(p) & !1);
+                let own = (0..400u64).map(|i| fmix64(1_000_000 + d * 1000 + i));
+                popular.chain(neighbours).chain(own).collect()
+            })
+            .collect();
+        for common_df in [20, 60, 150, 299] {
+            let mut got: Vec<u64> = common_shingles(&sample, 300, 1, common_df).into_iter().collect();
+            got.sort_unstable();
+            let expected = common_reference(&sample, common_df);
+            assert!(!expected.is_empty() && expected.len() < 100, "{common_df}: {}", expected.len());
+            assert_eq!(got, expected, "{common_df}");
+        }
+    }
+}

@@ -10,5 +10,6 @@
 pub mod align;
 pub mod candidates;
 pub mod cluster;
+pub mod pairs;
 pub mod rewrite;
 pub mod verify;

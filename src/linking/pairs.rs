@@ -1,0 +1,452 @@
+//! Pair building: candidate pairs of analysed documents in, verified
+//! [`Pair`]s with their passages, coverage and attribution out.
+//!
+//! For the documents some pair needs, tokens and shingles are rebuilt
+//! ([`Tokenized`]) and their exact sets made with boilerplate masked and
+//! quoted shingles set apart (`DocSets`); a `Verifier` measures each pair
+//! (shingles, or aligned sentences for rewrites) and a `PairBuilder` aligns
+//! the passages and weighs the direction.
+
+use crate::analysis::shingle::{HashSetU64, Shingles};
+use crate::analysis::{normalize, quotes};
+use crate::analysis::{Analysis, Scratch, SCRATCH};
+use crate::attribution::provenance::{self, Attribution};
+use crate::config::ScanConfig;
+use crate::document::Document;
+use crate::linking::align::{self, PassageKind};
+use crate::linking::rewrite;
+use crate::linking::verify::{self, PairMetrics, Relation, SetAside};
+use bitvec::prelude::*;
+use std::ops::Range;
+
+/// A passage shared by a pair, in byte ranges of each *original input*
+/// (`a`, `b`) and of each analysed text (`text_a`, `text_b`, which differ
+/// only for HTML input).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Passage {
+    pub a: Range<usize>,
+    pub b: Range<usize>,
+    pub text_a: Range<usize>,
+    pub text_b: Range<usize>,
+    pub a_tokens: usize,
+    pub b_tokens: usize,
+    pub kind: PassageKind,
+    pub score: f64,
+}
+
+/// A verified pair of related documents (indexes into [`Scan::documents`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    pub a: u32,
+    pub b: u32,
+    pub metrics: PairMetrics,
+    pub relation: Relation,
+    pub passages: Vec<Passage>,
+    /// Share of each document's text covered by the passages.
+    pub coverage_a: f64,
+    pub coverage_b: f64,
+    /// Who took from whom, and the evidence.
+    pub attribution: Attribution,
+}
+
+/// A token's byte range in the text: all the cross-document stages need of
+/// a token once its shingles are hashed, at half the size of a [`Token`](crate::analysis::normalize::Token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
+/// A document's tokens and shingles, rebuilt for the documents the
+/// cross-document stages work on.
+#[derive(Debug, Clone)]
+pub struct Tokenized {
+    pub tokens: Vec<TokenSpan>,
+    /// Tokens per shingle.
+    pub k: usize,
+    /// [`Shingles::positions`], held as two columns (12 bytes a shingle
+    /// instead of a padded 16): shingle hashes sorted, and where each
+    /// occurs. Sorted once, they give the document's exact set without
+    /// another sort (often they are the set) and every alignment without
+    /// hashing; the hashes in text order are not kept.
+    pub hashes: Vec<u64>,
+    pub at: Vec<u32>,
+}
+
+impl Tokenized {
+    pub fn new(doc: &Document, config: &ScanConfig) -> Self {
+        // Tokens and hashes go through the thread's buffers, so what is kept
+        // is allocated at its exact size: prepared documents stay in memory
+        // until alignment, and fresh pages are a large share of their cost.
+        SCRATCH.with_borrow_mut(|Scratch { tokens, hashes, .. }| {
+            let k = config.shingle_k(normalize::normalize_into(&doc.text, tokens)).max(1);
+            Shingles::hash_into(tokens, k, hashes);
+            let spans = tokens.iter().map(|t| TokenSpan { start: t.start, end: t.end }).collect();
+            let (hashes, at) = Shingles::sorted_columns(hashes);
+            Tokenized { tokens: spans, k, hashes, at }
+        })
+    }
+}
+
+/// A document's shingle set for verification: boilerplate shingles left
+/// out, and the shingles it only ever has inside quotation marks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DocSets {
+    /// `None` when the set is [`Tokenized::hashes`] itself: nothing masked
+    /// and no shingle repeated, as in most documents (not copying it saves
+    /// a third of a prepared document's memory).
+    pub(crate) set: Option<Vec<u64>>,
+    pub(crate) quoted: Vec<u64>,
+}
+
+impl DocSets {
+    pub(crate) fn new(text: &Tokenized, a: &Analysis) -> Self {
+        let tokens = &text.tokens;
+        let window = |i: u32| i as usize..(i as usize + text.k).min(tokens.len());
+        if a.boilerplate.is_empty() && a.quotes.is_empty() {
+            let repeats = text.hashes.windows(2).any(|w| w[0] == w[1]);
+            let set = repeats.then(|| {
+                let mut set = text.hashes.clone();
+                set.dedup();
+                set
+            });
+            return DocSets { set, quoted: Vec::new() };
+        }
+        let boiler_spans: Vec<Range<usize>> = a.boilerplate.iter().map(|b| b.span.clone()).collect();
+        let boiler = token_flags(tokens, &boiler_spans);
+        let quoted = token_flags(tokens, &a.quotes);
+        // Occurrences come grouped by hash: a hash is quoted when every
+        // occurrence outside boilerplate lies wholly inside quotation marks.
+        let (mut set, mut in_quotes) = (Vec::new(), Vec::new());
+        let mut i = 0;
+        let hashes = &text.hashes;
+        while i < hashes.len() {
+            let h = hashes[i];
+            let (mut kept, mut all_quoted) = (false, true);
+            while i < hashes.len() && hashes[i] == h {
+                let window = window(text.at[i]);
+                if !boiler[window.clone()].iter().any(|&b| b) {
+                    kept = true;
+                    all_quoted &= quoted[window].iter().all(|&q| q);
+                }
+                i += 1;
+            }
+            if kept {
+                set.push(h);
+                if all_quoted {
+                    in_quotes.push(h);
+                }
+            }
+        }
+        DocSets { set: Some(set), quoted: in_quotes }
+    }
+}
+
+/// What the cross-document stages need of one document: its tokens and
+/// shingles again, and its exact sets.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub(crate) text: Tokenized,
+    pub(crate) sets: DocSets,
+}
+
+impl Prepared {
+    pub(crate) fn new(doc: &Document, a: &Analysis, config: &ScanConfig) -> Self {
+        let text = Tokenized::new(doc, config);
+        let sets = DocSets::new(&text, a);
+        Prepared { text, sets }
+    }
+
+    /// The document's shingle set for verification, sorted.
+    pub(crate) fn set(&self) -> &[u64] {
+        self.sets.set.as_deref().unwrap_or(&self.text.hashes)
+    }
+}
+
+/// The documents with their analyses and, for those some pair needs, what
+/// was prepared for them; others are prepared on demand (clustering may
+/// verify pairs no index proposed).
+#[derive(Clone, Copy)]
+pub(crate) struct Prepare<'a> {
+    pub(crate) config: &'a ScanConfig,
+    pub(crate) documents: &'a [Document],
+    pub(crate) analyses: &'a [Analysis],
+    pub(crate) prepared: &'a [Option<Prepared>],
+}
+
+impl Prepare<'_> {
+    pub(crate) fn get(&self, i: u32) -> std::borrow::Cow<'_, Prepared> {
+        let i = i as usize;
+        match &self.prepared[i] {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(Prepared::new(&self.documents[i], &self.analyses[i], self.config)),
+        }
+    }
+}
+
+/// For each token, whether it starts inside one of `spans` (sorted by start).
+pub(crate) fn token_flags(tokens: &[TokenSpan], spans: &[Range<usize>]) -> Vec<bool> {
+    let mut sorted: Vec<&Range<usize>> = spans.iter().collect();
+    sorted.sort_by_key(|r| r.start);
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut s = 0;
+    for t in tokens {
+        let at = t.start as usize;
+        while s < sorted.len() && sorted[s].end <= at {
+            s += 1;
+        }
+        out.push(sorted[s..].iter().take_while(|r| r.start <= at).any(|r| at < r.end));
+    }
+    out
+}
+
+impl Pair {
+    /// How strongly the pair links its documents: clusters merge strongest
+    /// links first.
+    pub fn link_score(&self) -> f64 {
+        let m = &self.metrics;
+        let base = m.jaccard.max(m.containment_a.min(m.containment_b)).max(self.coverage_a.min(self.coverage_b));
+        base + match self.relation {
+            Relation::Duplicate => 0.002,
+            Relation::NearDuplicate => 0.001,
+            // Rewrites are the weakest link: near-duplicates merge first.
+            Relation::Rewritten => -0.5,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Share of a document at which aligned verbatim and edited passages make an
+/// edited copy even when few shingles survive (OCR noise, a word changed in
+/// every sentence).
+pub const EDITED_COVERAGE: f64 = 0.7;
+
+/// Turns verified pairs into reported pairs: passages, coverage, provenance.
+pub(crate) struct PairBuilder<'a> {
+    pub(crate) docs: Prepare<'a>,
+    pub(crate) common: &'a HashSetU64,
+}
+
+impl PairBuilder<'_> {
+    pub(crate) fn build(&self, v: Verified) -> Pair {
+        let Prepare { config, documents, analyses, .. } = self.docs;
+        let (pa, pb) = (self.docs.get(v.a), self.docs.get(v.b));
+        let texts = [&pa.text, &pb.text];
+        let min_tokens = config.options().repeat_min_tokens;
+        let mut passages = passages(documents, analyses, texts, v.a, v.b, &v.shared, self.common, min_tokens);
+        add_rewritten(&mut passages, documents, [&pa.text.tokens, &pb.text.tokens], &v);
+        passages.sort_by_key(|p| (p.a.start, p.b.start));
+        let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
+        let coverage_a = coverage(passages.iter().map(|p| p.a.clone()), da);
+        let coverage_b = coverage(passages.iter().map(|p| p.b.clone()), db);
+        // Word-level alignment can see an edited copy that set similarity
+        // misses: count only verbatim and edited passages.
+        let mut relation = v.relation;
+        if relation == Relation::Partial {
+            let copied = |p: &&Passage| matches!(p.kind, PassageKind::Verbatim | PassageKind::Edited);
+            let ca = coverage(passages.iter().filter(copied).map(|p| p.a.clone()), da);
+            let cb = coverage(passages.iter().filter(copied).map(|p| p.b.clone()), db);
+            if ca.min(cb) >= EDITED_COVERAGE {
+                relation = Relation::NearDuplicate;
+            } else if ca.max(cb) >= EDITED_COVERAGE {
+                relation = Relation::Contained;
+            }
+        }
+        let (pa, pb) = (&analyses[v.a as usize].provenance, &analyses[v.b as usize].provenance);
+        let attribution = provenance::attribute([da, db], [pa, pb], [coverage_a, coverage_b]);
+        Pair { a: v.a, b: v.b, metrics: v.metrics, relation, passages, coverage_a, coverage_b, attribution }
+    }
+}
+
+/// A pair that passed verification, with what the passages need.
+#[derive(Debug, Clone)]
+pub(crate) struct Verified {
+    pub(crate) a: u32,
+    pub(crate) b: u32,
+    pub(crate) metrics: PairMetrics,
+    pub(crate) relation: Relation,
+    /// Shingle hashes both hold.
+    pub(crate) shared: Vec<u64>,
+    /// Aligned sentences, for rewrites: indexes into content sentences, with
+    /// their byte spans in each document's text.
+    pub(crate) chain: Vec<(Range<usize>, Range<usize>, f64)>,
+}
+
+/// Verifies pairs against the exact shingle sets and, for rewrites, the
+/// aligned sentences.
+pub(crate) struct Verifier<'a> {
+    pub(crate) docs: Prepare<'a>,
+    pub(crate) common: &'a HashSetU64,
+    /// Rare words of each sentence, for documents in rewrite candidates.
+    pub(crate) rare: &'a [rewrite::RareWords],
+}
+
+impl Verifier<'_> {
+    pub(crate) fn measure(&self, a: u32, b: u32) -> (PairMetrics, Vec<u64>) {
+        let (pa, pb) = (self.docs.get(a), self.docs.get(b));
+        let (sa, sb) = (&pa.sets, &pb.sets);
+        let (set_a, set_b) = (pa.set(), pb.set());
+        let shared = verify::intersect(set_a, set_b);
+        let set_aside = |h: u64| {
+            if self.common.contains(&h) {
+                SetAside::Common
+            } else if sa.quoted.binary_search(&h).is_ok() && sb.quoted.binary_search(&h).is_ok() {
+                SetAside::Quoted
+            } else {
+                SetAside::No
+            }
+        };
+        (verify::measure(set_a.len(), set_b.len(), &shared, set_aside), shared)
+    }
+
+    /// The pair's relation from shared wording, if any.
+    pub(crate) fn shingles(&self, a: u32, b: u32) -> Option<Verified> {
+        let (metrics, shared) = self.measure(a, b);
+        let relation = metrics.relation(self.docs.config)?;
+        Some(Verified { a, b, metrics, relation, shared, chain: Vec::new() })
+    }
+
+    /// The pair as a rewrite, if enough sentences align in order.
+    pub(crate) fn rewrite(&self, a: u32, b: u32) -> Option<Verified> {
+        let analyses = self.docs.analyses;
+        let (sa, sb) = (&analyses[a as usize].sentences, &analyses[b as usize].sentences);
+        let (ra, rb) = (self.rare.get(a as usize)?, self.rare.get(b as usize)?);
+        if ra.sentences.len() != sa.len() || rb.sentences.len() != sb.len() {
+            return None;
+        }
+        let chain = rewrite::align_sentences(sa, sb, ra, rb);
+        if !rewrite::is_rewrite(&chain, sa.len(), sb.len()) {
+            return None;
+        }
+        let (metrics, shared) = self.measure(a, b);
+        let chain = chain
+            .iter()
+            .map(|p| (sa[p.a].sentence.span.clone(), sb[p.b].sentence.span.clone(), p.similarity))
+            .collect();
+        Some(Verified { a, b, metrics, relation: Relation::Rewritten, shared, chain })
+    }
+}
+
+/// Adds rewrites to the verified pairs: a pair already there (as partial
+/// reuse) becomes a rewrite and keeps its shared wording.
+pub(crate) fn merge_rewrites(verified: &mut Vec<Verified>, rewrites: Vec<Verified>) {
+    let mut at: std::collections::HashMap<(u32, u32), usize> =
+        verified.iter().enumerate().map(|(i, v)| ((v.a, v.b), i)).collect();
+    for r in rewrites {
+        match at.get(&(r.a, r.b)) {
+            Some(&i) => {
+                verified[i].relation = Relation::Rewritten;
+                verified[i].chain = r.chain;
+            }
+            None => {
+                at.insert((r.a, r.b), verified.len());
+                verified.push(r);
+            }
+        }
+    }
+}
+
+/// Rewritten sentence pairs become passages, except where shared wording
+/// already covers that sentence.
+pub(crate) fn add_rewritten(
+    passages: &mut Vec<Passage>,
+    documents: &[Document],
+    tokens: [&[TokenSpan]; 2],
+    v: &Verified,
+) {
+    let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
+    let count = |toks: &[TokenSpan], r: &Range<usize>| {
+        toks.iter().filter(|t| t.start as usize >= r.start && t.end as usize <= r.end).count()
+    };
+    for (ra, rb, similarity) in &v.chain {
+        let (sa, sb) = (da.source_span(ra.clone()), db.source_span(rb.clone()));
+        if passages.iter().any(|p| p.a.start < sa.end && sa.start < p.a.end) {
+            continue;
+        }
+        passages.push(Passage {
+            a: sa,
+            b: sb,
+            text_a: ra.clone(),
+            text_b: rb.clone(),
+            a_tokens: count(tokens[0], ra),
+            b_tokens: count(tokens[1], rb),
+            kind: PassageKind::Rewritten,
+            score: *similarity,
+        });
+    }
+}
+
+/// Share of a document's original bytes covered by `spans` (which are in
+/// original-input offsets; overlaps count once).
+pub(crate) fn coverage(spans: impl Iterator<Item = Range<usize>>, doc: &Document) -> f64 {
+    let total = doc.source_span(0..doc.text.len()).len();
+    if total == 0 {
+        return 0.0;
+    }
+    let mut spans: Vec<Range<usize>> = spans.collect();
+    spans.sort_by_key(|r| r.start);
+    let (mut covered, mut end) = (0, 0);
+    for r in spans {
+        let start = r.start.max(end);
+        if r.end > start {
+            covered += r.end - start;
+            end = r.end;
+        }
+    }
+    covered as f64 / total as f64
+}
+
+/// The documents (of `n`) that take part in any of `pairs`.
+pub(crate) fn docs_in(pairs: impl Iterator<Item = (u32, u32)>, n: usize) -> BitVec {
+    let mut docs = bitvec![0; n];
+    for (a, b) in pairs {
+        docs.set(a as usize, true);
+        docs.set(b as usize, true);
+    }
+    docs
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn passages(
+    documents: &[Document],
+    analyses: &[Analysis],
+    texts: [&Tokenized; 2],
+    a: u32,
+    b: u32,
+    shared: &[u64],
+    common: &HashSetU64,
+    min_tokens: usize,
+) -> Vec<Passage> {
+    let (da, db) = (&documents[a as usize], &documents[b as usize]);
+    let (aa, ab) = (&analyses[a as usize], &analyses[b as usize]);
+    let (ta, tb) = (&texts[0].tokens, &texts[1].tokens);
+    let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
+    let [sa, sb] = texts.map(|t| align::Side { hashes: &t.hashes, at: &t.at, tokens: t.tokens.len() });
+    align::align_positions(sa, sb, texts[0].k, &anchors, min_tokens)
+        .into_iter()
+        .map(|p| {
+            let (ra, rb) = (token_bytes(ta, &p.a), token_bytes(tb, &p.b));
+            // Mostly inside quotation marks on both sides: quoted speech.
+            let quoted = |spans: &[Range<usize>], r: &Range<usize>| quotes::quoted_bytes(spans, r) * 10 >= r.len() * 6;
+            let kind = if quoted(&aa.quotes, &ra) && quoted(&ab.quotes, &rb) { PassageKind::Quotation } else { p.kind };
+            Passage {
+                a: da.source_span(ra.clone()),
+                b: db.source_span(rb.clone()),
+                text_a: ra,
+                text_b: rb,
+                a_tokens: p.a.len(),
+                b_tokens: p.b.len(),
+                kind,
+                score: p.score,
+            }
+        })
+        .collect()
+}
+
+/// The byte range of the analysed text that a token range covers.
+pub fn token_bytes(tokens: &[TokenSpan], range: &Range<usize>) -> Range<usize> {
+    if range.is_empty() || range.end > tokens.len() {
+        return 0..0;
+    }
+    tokens[range.start].start as usize..tokens[range.end - 1].end as usize
+}
