@@ -179,6 +179,7 @@ impl<'a> Batch<'a> {
         let read = self.index.db.begin_read()?;
         let verdicts = read.open_table(store::VERDICTS)?;
         let content = read.open_table(store::CONTENT)?;
+        let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (i, doc) in self.docs.iter().enumerate() {
             if let Some(stored) = verdicts.get(doc.id.as_str())? {
                 let verdict: Value = serde_json::from_slice(stored.value())
@@ -188,7 +189,7 @@ impl<'a> Batch<'a> {
                 self.counts.replayed += 1;
                 continue;
             }
-            if self.docs[..i].iter().any(|d| d.id == doc.id) {
+            if !ids.insert(doc.id.as_str()) {
                 // Ingest refuses repeated ids; a library caller may not.
                 return Err(IndexError::Record(format!("id {:?} twice in one batch", doc.id)));
             }
