@@ -25,13 +25,13 @@
 //!    kept. A new article in no cluster is kept as a story of its own.
 //!    Cluster ids are given once and never change.
 
-use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError, StoredDocument};
+use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::document::Document;
 use crate::linking::cluster::cluster_id;
 use crate::output::records;
 use crate::scan::{Pair, Scan, Scanner};
 use crate::ScanConfig;
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use redb::ReadableDatabase;
 use serde_json::{json, Map, Value};
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
@@ -409,88 +409,37 @@ impl<'a> Batch<'a> {
 
     /// Adds every decided new document to the index, in one transaction.
     fn write(&self, scan: &Scan) -> Result<(), IndexError> {
-        let write = self.index.db.begin_write()?;
-        {
-            let mut meta = write.open_table(store::META)?;
-            let next = meta.get("next_number")?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
-            let mut number: u64 = next.and_then(|n| n.parse().ok()).unwrap_or(0);
-            let mut articles = write.open_table(store::ARTICLES)?;
-            let mut numbers = write.open_table(store::NUMBERS)?;
-            let mut bands = write.open_multimap_table(store::BANDS)?;
-            let mut prints = write.open_multimap_table(store::FINGERPRINTS)?;
-            let mut content = write.open_table(store::CONTENT)?;
-            let mut texts = write.open_table(store::TEXTS)?;
-            let mut verdicts = write.open_table(store::VERDICTS)?;
-            let mut clusters = write.open_table(store::CLUSTERS)?;
-            let mut members = write.open_multimap_table(store::MEMBERS)?;
-            let tokens_of: HashMap<&str, usize> =
-                scan.documents.iter().zip(&scan.analyses).map(|(d, a)| (d.id.as_str(), a.num_tokens)).collect();
-            // Postings are inserted in key order: a B-tree takes sorted keys
-            // much faster than keys in hash order.
-            let mut band_postings: Vec<(u64, u64)> = Vec::new();
-            let mut print_postings: Vec<(u64, u64)> = Vec::new();
-            for (i, doc) in self.docs.iter().enumerate() {
-                let Some(decision) = &self.decisions[i] else { continue };
-                if decision.replayed {
-                    continue;
-                }
-                let cluster = &self.placed[&i];
-                let (band_keys, fps, tokens) = match self.keys.get(&i) {
-                    Some((b, f, t)) => (b.clone(), f.clone(), *t),
-                    None => (Vec::new(), Vec::new(), tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
-                };
-                let hash = content_hash(&doc.text);
-                let record = ArticleRecord {
-                    number,
-                    cluster: cluster.clone(),
-                    published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
-                    tokens,
-                    content: hash,
-                    band_keys,
-                    fingerprints: fps,
-                };
-                let json = serde_json::to_vec(&record).map_err(|e| IndexError::Record(e.to_string()))?;
-                articles.insert(doc.id.as_str(), json.as_slice())?;
-                numbers.insert(number, doc.id.as_str())?;
-                band_postings.extend(record.band_keys.iter().map(|&k| (k, number)));
-                print_postings.extend(record.fingerprints.iter().map(|&f| (f, number)));
-                if content.get(hash)?.is_none() {
-                    content.insert(hash, doc.id.as_str())?;
-                }
-                texts.insert(doc.id.as_str(), store::pack(&StoredDocument::of(doc))?.as_slice())?;
-                let verdict = serde_json::to_vec(&decision.verdict).map_err(|e| IndexError::Record(e.to_string()))?;
-                verdicts.insert(doc.id.as_str(), verdict.as_slice())?;
-                members.insert(cluster.as_str(), doc.id.as_str())?;
-                number += 1;
-            }
-            band_postings.sort_unstable();
-            for (k, n) in band_postings {
-                bands.insert(k, n)?;
-            }
-            print_postings.sort_unstable();
-            for (f, n) in print_postings {
-                prints.insert(f, n)?;
-            }
-            let mut changed: Vec<(&String, &ClusterRecord)> = self.clusters.iter().collect();
-            changed.sort_by_key(|(id, _)| id.as_str());
-            for (id, record) in changed {
-                let json = serde_json::to_vec(record).map_err(|e| IndexError::Record(e.to_string()))?;
-                clusters.insert(id.as_str(), json.as_slice())?;
-            }
-            meta.insert("next_number", number.to_string().as_bytes())?;
-            let mut runs = write.open_table(store::RUNS)?;
-            let run = runs.len()?;
-            let counts = json!({
-                "articles": self.counts.articles,
-                "kept": self.counts.kept,
-                "held": self.counts.held,
-                "replayed": self.counts.replayed,
-                "canonical_changes": self.counts.canonical_changes,
-            });
-            runs.insert(run, counts.to_string().as_bytes())?;
+        let tokens_of: HashMap<&str, usize> =
+            scan.documents.iter().zip(&scan.analyses).map(|(d, a)| (d.id.as_str(), a.num_tokens)).collect();
+        let mut batch = store::BatchWriter::begin(self.index)?;
+        for (i, doc) in self.docs.iter().enumerate() {
+            let Some(decision) = self.decisions[i].as_ref().filter(|d| !d.replayed) else { continue };
+            let (band_keys, fingerprints, tokens) = match self.keys.get(&i) {
+                Some((b, f, t)) => (b.clone(), f.clone(), *t),
+                None => (Vec::new(), Vec::new(), tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
+            };
+            let record = ArticleRecord {
+                number: batch.next_number(),
+                cluster: self.placed[&i].clone(),
+                published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
+                tokens,
+                content: content_hash(&doc.text),
+                band_keys,
+                fingerprints,
+            };
+            batch.add(doc, &record, &decision.verdict)?;
         }
-        write.commit()?;
-        Ok(())
+        let mut changed: Vec<(&String, &ClusterRecord)> = self.clusters.iter().collect();
+        changed.sort_by_key(|(id, _)| id.as_str());
+        let c = &self.counts;
+        let run = json!({
+            "articles": c.articles,
+            "kept": c.kept,
+            "held": c.held,
+            "replayed": c.replayed,
+            "canonical_changes": c.canonical_changes,
+        });
+        batch.commit(&changed, &run)
     }
 
     fn result(self) -> BatchResult {

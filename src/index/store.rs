@@ -460,6 +460,84 @@ impl Index {
     }
 }
 
+/// One batch's writes, in one transaction: nothing of it is visible, and
+/// nothing of it survives a crash, until [`BatchWriter::commit`].
+pub(crate) struct BatchWriter {
+    write: redb::WriteTransaction,
+    number: u64,
+    /// Postings are inserted in key order at the commit: a B-tree takes
+    /// sorted keys much faster than keys in hash order.
+    bands: Vec<(u64, u64)>,
+    fingerprints: Vec<(u64, u64)>,
+}
+
+impl BatchWriter {
+    pub(crate) fn begin(index: &Index) -> Result<Self, IndexError> {
+        let write = index.db.begin_write()?;
+        let next = {
+            let meta = write.open_table(META)?;
+            let next = meta.get("next_number")?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
+            next.and_then(|n| n.parse().ok()).unwrap_or(0)
+        };
+        Ok(BatchWriter { write, number: next, bands: Vec::new(), fingerprints: Vec::new() })
+    }
+
+    /// The number the next added article gets.
+    pub(crate) fn next_number(&self) -> u64 {
+        self.number
+    }
+
+    /// Adds one decided article: its record, text, verdict and membership.
+    pub(crate) fn add(&mut self, doc: &Document, record: &ArticleRecord, verdict: &Value) -> Result<(), IndexError> {
+        let id = doc.id.as_str();
+        let json = serde_json::to_vec(record).map_err(|e| IndexError::Record(e.to_string()))?;
+        self.write.open_table(ARTICLES)?.insert(id, json.as_slice())?;
+        self.write.open_table(NUMBERS)?.insert(record.number, id)?;
+        let mut content = self.write.open_table(CONTENT)?;
+        if content.get(record.content)?.is_none() {
+            content.insert(record.content, id)?;
+        }
+        self.write.open_table(TEXTS)?.insert(id, pack(&StoredDocument::of(doc))?.as_slice())?;
+        let verdict = serde_json::to_vec(verdict).map_err(|e| IndexError::Record(e.to_string()))?;
+        self.write.open_table(VERDICTS)?.insert(id, verdict.as_slice())?;
+        self.write.open_multimap_table(MEMBERS)?.insert(record.cluster.as_str(), id)?;
+        self.bands.extend(record.band_keys.iter().map(|&k| (k, record.number)));
+        self.fingerprints.extend(record.fingerprints.iter().map(|&f| (f, record.number)));
+        self.number = record.number + 1;
+        Ok(())
+    }
+
+    /// Writes the postings, the clusters the batch made or changed and the
+    /// run's counts, and commits.
+    pub(crate) fn commit(mut self, clusters: &[(&String, &ClusterRecord)], run: &Value) -> Result<(), IndexError> {
+        self.bands.sort_unstable();
+        let mut bands = self.write.open_multimap_table(BANDS)?;
+        for &(k, n) in &self.bands {
+            bands.insert(k, n)?;
+        }
+        drop(bands);
+        self.fingerprints.sort_unstable();
+        let mut prints = self.write.open_multimap_table(FINGERPRINTS)?;
+        for &(f, n) in &self.fingerprints {
+            prints.insert(f, n)?;
+        }
+        drop(prints);
+        let mut table = self.write.open_table(CLUSTERS)?;
+        for (id, record) in clusters {
+            let json = serde_json::to_vec(record).map_err(|e| IndexError::Record(e.to_string()))?;
+            table.insert(id.as_str(), json.as_slice())?;
+        }
+        drop(table);
+        self.write.open_table(META)?.insert("next_number", self.number.to_string().as_bytes())?;
+        let mut runs = self.write.open_table(RUNS)?;
+        let count = runs.len()?;
+        runs.insert(count, run.to_string().as_bytes())?;
+        drop(runs);
+        self.write.commit()?;
+        Ok(())
+    }
+}
+
 /// Records the format and settings of a new index and creates every table,
 /// so that readers never meet a missing one.
 fn initialize(db: &Database, config: &crate::ScanConfig) -> Result<(), IndexError> {
