@@ -265,41 +265,7 @@ impl<'a> Batch<'a> {
     fn decide(&mut self, scan: &Scan) -> Result<(), IndexError> {
         let pairs: HashMap<(u32, u32), &Pair> = scan.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
         for c in &scan.clusters {
-            let (archived, fresh): (Vec<u32>, Vec<u32>) =
-                c.members.iter().partition(|&&m| (m as usize) < self.archived.len());
-            if fresh.is_empty() {
-                continue;
-            }
-            let (cluster, mut canonical) = match archived.iter().min_by_key(|&&m| self.scan_rank(scan, m)) {
-                Some(&best) => {
-                    let record = self
-                        .record_of(&scan.documents[best as usize].id)?
-                        .ok_or_else(|| IndexError::Record("archived candidate without a record".into()))?;
-                    let stored = self.cluster_of(&record.cluster)?;
-                    let canon = self.record_of(&stored.canonical)?;
-                    let canon_rank = canon.map(|r| rank(r.published, r.tokens, &stored.canonical));
-                    (record.cluster, (stored.canonical, canon_rank))
-                }
-                None => {
-                    let first = c.members[0];
-                    (cluster_id(&scan.documents[first as usize].id), (String::new(), None))
-                }
-            };
-            let mut members = fresh.clone();
-            members.sort_by_key(|&m| self.scan_rank(scan, m));
-            for m in members {
-                let i = self.fresh_of(m).expect("fresh member");
-                let r = self.scan_rank(scan, m);
-                let better = canonical.1.as_ref().is_none_or(|c| r < *c);
-                if better {
-                    let replaces = (!canonical.0.is_empty()).then(|| canonical.0.clone());
-                    self.keep(i, &cluster, replaces);
-                    canonical = (self.docs[i].id.clone(), Some(r));
-                    continue;
-                }
-                let against = self.best_partner(scan, &pairs, m, &canonical.0, c.members.as_slice());
-                self.hold(scan, i, &cluster, &canonical.0, against);
-            }
+            self.decide_story(scan, &pairs, &c.members)?;
         }
         for &i in &self.fresh.clone() {
             if !self.placed.contains_key(&i) {
@@ -311,6 +277,58 @@ impl<'a> Batch<'a> {
             self.hold_copy(i, &copied)?;
         }
         Ok(())
+    }
+
+    /// The new members of one scan cluster (`members`, canonical first):
+    /// each is kept as the story's canonical when it ranks best so far, or
+    /// held back against the canonical.
+    fn decide_story(
+        &mut self,
+        scan: &Scan,
+        pairs: &HashMap<(u32, u32), &Pair>,
+        members: &[u32],
+    ) -> Result<(), IndexError> {
+        let (archived, mut fresh): (Vec<u32>, Vec<u32>) =
+            members.iter().partition(|&&m| (m as usize) < self.archived.len());
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let (cluster, mut canonical) = self.story_of(scan, &archived, members[0])?;
+        fresh.sort_by_key(|&m| self.scan_rank(scan, m));
+        for m in fresh {
+            let i = self.fresh_of(m).expect("fresh member");
+            let r = self.scan_rank(scan, m);
+            if canonical.1.as_ref().is_none_or(|c| r < *c) {
+                let replaces = (!canonical.0.is_empty()).then(|| canonical.0.clone());
+                self.keep(i, &cluster, replaces);
+                canonical = (self.docs[i].id.clone(), Some(r));
+                continue;
+            }
+            let against = self.best_partner(scan, pairs, m, &canonical.0, members);
+            self.hold(scan, i, &cluster, &canonical.0, against);
+        }
+        Ok(())
+    }
+
+    /// The story a scan cluster belongs to: the archived story of its
+    /// best-ranked archived member, with that story's canonical and its
+    /// rank; or, with no archived member, a new story named after the
+    /// cluster's canonical and as yet no canonical ("", None).
+    fn story_of(
+        &self,
+        scan: &Scan,
+        archived: &[u32],
+        first: u32,
+    ) -> Result<(String, (String, Option<Rank>)), IndexError> {
+        let Some(&best) = archived.iter().min_by_key(|&&m| self.scan_rank(scan, m)) else {
+            return Ok((cluster_id(&scan.documents[first as usize].id), (String::new(), None)));
+        };
+        let record = self
+            .record_of(&scan.documents[best as usize].id)?
+            .ok_or_else(|| IndexError::Record("archived candidate without a record".into()))?;
+        let stored = self.cluster_of(&record.cluster)?;
+        let canon_rank = self.record_of(&stored.canonical)?.map(|r| rank(r.published, r.tokens, &stored.canonical));
+        Ok((record.cluster, (stored.canonical, canon_rank)))
     }
 
     /// The member `m` is held against: the canonical when they were compared,
