@@ -101,7 +101,7 @@ pub fn dedup(
     config: &ScanConfig,
     options: DedupOptions,
 ) -> Result<BatchResult, IndexError> {
-    let mut batch = Batch::new(index, docs, config)?;
+    let mut batch = Batch::new(index, docs, config);
     batch.recognise()?;
     let scan = batch.scan_with_candidates()?;
     batch.decide(&scan)?;
@@ -116,6 +116,9 @@ struct Batch<'a> {
     index: &'a Index,
     docs: &'a [Document],
     config: &'a ScanConfig,
+    /// Per input document: its content hash (for recognising copies, and
+    /// stored with it).
+    hashes: Vec<u64>,
     /// Per input document: decided already (replayed or exact copy).
     decisions: Vec<Option<Decision>>,
     /// Input positions of new documents to analyse, in input order.
@@ -141,11 +144,13 @@ struct ArchivedCopy {
 }
 
 impl<'a> Batch<'a> {
-    fn new(index: &'a Index, docs: &'a [Document], config: &'a ScanConfig) -> Result<Self, IndexError> {
-        Ok(Batch {
+    fn new(index: &'a Index, docs: &'a [Document], config: &'a ScanConfig) -> Self {
+        use rayon::prelude::*;
+        Batch {
             index,
             docs,
             config,
+            hashes: docs.par_iter().map(|d| content_hash(&d.text)).collect(),
             decisions: vec![None; docs.len()],
             fresh: Vec::new(),
             copies: Vec::new(),
@@ -154,7 +159,7 @@ impl<'a> Batch<'a> {
             placed: HashMap::new(),
             clusters: HashMap::new(),
             counts: Counts { articles: docs.len(), ..Counts::default() },
-        })
+        }
     }
 
     fn record_of(&self, id: &str) -> Result<Option<ArticleRecord>, IndexError> {
@@ -193,7 +198,7 @@ impl<'a> Batch<'a> {
                 // Ingest refuses repeated ids; a library caller may not.
                 return Err(IndexError::Record(format!("id {:?} twice in one batch", doc.id)));
             }
-            if let Some(first) = content.get(content_hash(&doc.text))? {
+            if let Some(first) = content.get(self.hashes[i])? {
                 let id = first.value().to_string();
                 let record = self.record_of(&id)?.ok_or_else(|| IndexError::Record(format!("article {id:?}")))?;
                 self.copies.push((i, ArchivedCopy { id, record }));
@@ -229,7 +234,7 @@ impl<'a> Batch<'a> {
                 }
             }
             for &fp in &prints {
-                let postings: Vec<u64> = bands_values(fingerprints.get(fp)?, cap + 1)?;
+                let postings: Vec<u64> = first_values(fingerprints.get(fp)?, cap + 1)?;
                 if postings.len() as u64 <= cap {
                     numbers.extend(postings);
                 }
@@ -383,6 +388,11 @@ impl<'a> Batch<'a> {
             }
             None => (canonical.to_string(), true, None),
         };
+        self.held(i, cluster, canonical, &duplicate_of, archived, pair.unwrap_or(Value::Null));
+    }
+
+    /// Records document `i` as held back against `duplicate_of`.
+    fn held(&mut self, i: usize, cluster: &str, canonical: &str, duplicate_of: &str, archived: bool, pair: Value) {
         if archived {
             self.counts.held_against_archive += 1;
         }
@@ -401,27 +411,15 @@ impl<'a> Batch<'a> {
 
     /// An exact copy of an archived article: held against it, in its story.
     fn hold_copy(&mut self, i: usize, copied: &ArchivedCopy) -> Result<(), IndexError> {
-        let stored = self.cluster_of(&copied.record.cluster)?;
-        let (of, cluster, canonical) = (copied.id.clone(), copied.record.cluster.clone(), stored.canonical);
-        self.counts.held_against_archive += 1;
-        let doc = &self.docs[i];
-        let verdict = json!({
-            "verdict": "held",
-            "cluster": cluster,
-            "canonical": canonical,
-            "duplicate_of": of,
-            "archived": true,
-            "pair": {
-                "a": of,
-                "b": doc.id,
-                "relation": "duplicate",
-                "basis": "the same text once case, punctuation and white space are set aside",
-                "jaccard": 1.0,
-            },
+        let canonical = self.cluster_of(&copied.record.cluster)?.canonical;
+        let pair = json!({
+            "a": copied.id,
+            "b": self.docs[i].id,
+            "relation": "duplicate",
+            "basis": "the same text once case, punctuation and white space are set aside",
+            "jaccard": 1.0,
         });
-        self.counts.held += 1;
-        self.placed.insert(i, cluster);
-        self.decisions[i] = Some(Decision { held: true, verdict, replayed: false });
+        self.held(i, &copied.record.cluster, &canonical, &copied.id, true, pair);
         Ok(())
     }
 
@@ -441,7 +439,7 @@ impl<'a> Batch<'a> {
                 cluster: self.placed[&i].clone(),
                 published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
                 tokens,
-                content: content_hash(&doc.text),
+                content: self.hashes[i],
                 band_keys,
                 fingerprints,
             };
@@ -467,7 +465,7 @@ impl<'a> Batch<'a> {
 }
 
 /// Up to `limit` values of one multimap key.
-fn bands_values(values: redb::MultimapValue<'_, u64>, limit: u64) -> Result<Vec<u64>, IndexError> {
+fn first_values(values: redb::MultimapValue<'_, u64>, limit: u64) -> Result<Vec<u64>, IndexError> {
     let mut out = Vec::new();
     for v in values.take(limit as usize) {
         out.push(v?.value());
