@@ -109,6 +109,18 @@ impl Scan {
     }
 }
 
+/// What a scan of part of a corpus knows of the rest of it.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Documents in the whole corpus: shingles held by more than the
+    /// common share of *these* are furniture (0: the scanned documents are
+    /// the corpus).
+    pub corpus_size: usize,
+    /// Stories formed before, as document indexes: each stays one cluster,
+    /// and two of them never merge.
+    pub stories: Vec<Vec<u32>>,
+}
+
 /// Runs the pipeline under one validated configuration.
 #[derive(Debug, Clone, Default)]
 pub struct Scanner {
@@ -133,10 +145,16 @@ impl Scanner {
     /// Scans `documents`, calling `progress` with each stage's name as it
     /// finishes (the library never prints; a caller may).
     pub fn scan_with_progress(&self, documents: Vec<Document>, progress: &(dyn Fn(&str) + Sync)) -> Scan {
+        self.scan_in(documents, &Context::default(), progress)
+    }
+
+    /// Scans `documents` as part of a larger corpus that `context`
+    /// describes (an index's archive): the same pipeline as [`Scanner::scan`].
+    pub fn scan_in(&self, documents: Vec<Document>, context: &Context, progress: &(dyn Fn(&str) + Sync)) -> Scan {
         let config = &self.config;
         let mut watch = Stopwatch::new(progress);
         let n = documents.len();
-        let common_df = config.common_df(n);
+        let common_df = config.common_df(n.max(context.corpus_size));
         // The documents sampled for document frequency keep their distinct
         // shingles from analysis, so nothing is tokenized twice for it.
         let stride = df_sample_stride(n, common_df);
@@ -275,6 +293,7 @@ impl Scanner {
         let on_demand = Mutex::new(Vec::new());
         let clusters = cluster::build(
             n,
+            &context.stories,
             &links,
             |x, y| {
                 let found = verifier

@@ -29,12 +29,12 @@ use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::document::Document;
 use crate::linking::cluster::cluster_id;
 use crate::output::records;
-use crate::scan::{Pair, Scan, Scanner};
+use crate::scan::{Context, Pair, Scan, Scanner};
 use crate::ScanConfig;
-use redb::ReadableDatabase;
+use redb::{ReadableDatabase, ReadableTableMetadata};
 use serde_json::{json, Map, Value};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// How a batch is run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,6 +67,10 @@ pub struct Counts {
     pub exact_copies: usize,
     /// Archived articles read back as candidates.
     pub archived_candidates: usize,
+    /// Archived articles that moved to another story: clusters are
+    /// complete-linkage over every link, and a new article's links can
+    /// change which members are related to all the others.
+    pub moved: usize,
 }
 
 /// A batch's decisions, in input order, and its counts.
@@ -127,13 +131,25 @@ struct Batch<'a> {
     copies: Vec<(usize, ArchivedCopy)>,
     /// Per fresh document: its analysis keys and token count.
     keys: HashMap<usize, (Vec<u64>, Vec<u64>, usize)>,
-    /// Archived candidates in the scan, before the fresh documents.
-    archived: Vec<Document>,
-    /// Input position -> the cluster it was placed in.
+    /// Archived articles in the scan, before the fresh documents: the whole
+    /// link components of the candidates the postings named.
+    archived: Vec<Archived>,
+    /// Input position -> the story it was placed in.
     placed: HashMap<usize, String>,
-    /// Clusters created or changed by this batch.
+    /// Stories created or changed by this batch.
     clusters: HashMap<String, ClusterRecord>,
+    /// Story ids in use after this batch among those it touched.
+    taken: HashSet<String>,
+    /// Archived articles that moved to another story: (id, from, to).
+    moves: Vec<(String, String, String)>,
     counts: Counts,
+}
+
+/// An archived article read back for the scan.
+struct Archived {
+    doc: Document,
+    number: u64,
+    story: String,
 }
 
 /// The archived article an exact copy copies.
@@ -158,6 +174,8 @@ impl<'a> Batch<'a> {
             archived: Vec::new(),
             placed: HashMap::new(),
             clusters: HashMap::new(),
+            taken: HashSet::new(),
+            moves: Vec::new(),
             counts: Counts { articles: docs.len(), ..Counts::default() },
         }
     }
@@ -169,14 +187,17 @@ impl<'a> Batch<'a> {
         serde_json::from_slice(bytes.value()).map(Some).map_err(|e| IndexError::Record(format!("article {id:?}: {e}")))
     }
 
-    fn cluster_of(&self, cluster: &str) -> Result<ClusterRecord, IndexError> {
+    /// A story as this batch left it so far, else as stored.
+    fn story(&self, cluster: &str) -> Result<Option<ClusterRecord>, IndexError> {
         if let Some(c) = self.clusters.get(cluster) {
-            return Ok(c.clone());
+            return Ok(Some(c.clone()));
         }
         let read = self.index.db.begin_read()?;
         let table = read.open_table(store::CLUSTERS)?;
-        let bytes = table.get(cluster)?.ok_or_else(|| IndexError::Record(format!("cluster {cluster} missing")))?;
-        serde_json::from_slice(bytes.value()).map_err(|e| IndexError::Record(format!("cluster {cluster}: {e}")))
+        let Some(bytes) = table.get(cluster)? else { return Ok(None) };
+        serde_json::from_slice(bytes.value())
+            .map(Some)
+            .map_err(|e| IndexError::Record(format!("cluster {cluster}: {e}")))
     }
 
     /// Step 1: stored verdicts and exact copies.
@@ -184,7 +205,7 @@ impl<'a> Batch<'a> {
         let read = self.index.db.begin_read()?;
         let verdicts = read.open_table(store::VERDICTS)?;
         let content = read.open_table(store::CONTENT)?;
-        let mut ids: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut ids: HashSet<&str> = HashSet::new();
         for (i, doc) in self.docs.iter().enumerate() {
             if let Some(stored) = verdicts.get(doc.id.as_str())? {
                 let verdict: Value = serde_json::from_slice(stored.value())
@@ -211,7 +232,7 @@ impl<'a> Batch<'a> {
     }
 
     /// Steps 2 and 3: analysis, look-up, and the scan of the fresh
-    /// documents with their archived candidates.
+    /// documents with the archived articles they may be linked to.
     fn scan_with_candidates(&mut self) -> Result<Scan, IndexError> {
         use rayon::prelude::*;
         let analysed: Vec<(usize, Vec<u64>, Vec<u64>, usize)> = self
@@ -222,38 +243,45 @@ impl<'a> Batch<'a> {
                 (i, keys.band_keys, keys.fingerprints, analysis.num_tokens)
             })
             .collect();
-        let cap = self.config.common_df(0) as u64;
         let read = self.index.db.begin_read()?;
+        let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
+        let numbers = self.look_up(&read, &analysed, self.config.common_df(corpus_size) as u64)?;
+        for (i, band_keys, prints, tokens) in analysed {
+            self.keys.insert(i, (band_keys, prints, tokens));
+        }
+        self.archived = read_components(&read, numbers)?;
+        self.counts.archived_candidates = self.archived.len();
+        let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
+        corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
+        let context = Context { corpus_size, stories: Vec::new() };
+        Ok(Scanner::new(self.config.clone()).scan_in(corpus, &context, &|_| {}))
+    }
+
+    /// The archived articles that share a band key, or a fingerprint held
+    /// by at most `cap` articles, with a fresh one.
+    fn look_up(
+        &self,
+        read: &redb::ReadTransaction,
+        analysed: &[(usize, Vec<u64>, Vec<u64>, usize)],
+        cap: u64,
+    ) -> Result<BTreeSet<u64>, IndexError> {
         let bands = read.open_multimap_table(store::BANDS)?;
         let fingerprints = read.open_multimap_table(store::FINGERPRINTS)?;
         let mut numbers: BTreeSet<u64> = BTreeSet::new();
-        for (i, band_keys, prints, tokens) in analysed {
-            for &key in &band_keys {
+        for (_, band_keys, prints, _) in analysed {
+            for &key in band_keys {
                 for n in bands.get(key)? {
                     numbers.insert(n?.value());
                 }
             }
-            for &fp in &prints {
+            for &fp in prints {
                 let postings: Vec<u64> = first_values(fingerprints.get(fp)?, cap + 1)?;
                 if postings.len() as u64 <= cap {
                     numbers.extend(postings);
                 }
             }
-            self.keys.insert(i, (band_keys, prints, tokens));
         }
-        let ids = read.open_table(store::NUMBERS)?;
-        let texts = read.open_table(store::TEXTS)?;
-        for n in numbers {
-            let Some(id) = ids.get(n)? else { continue };
-            let id = id.value().to_string();
-            let Some(packed) = texts.get(id.as_str())? else { continue };
-            self.archived.push(store::unpack(packed.value())?.into_document());
-        }
-        self.archived.sort_by(|a, b| a.id.cmp(&b.id));
-        self.counts.archived_candidates = self.archived.len();
-        let mut corpus = self.archived.clone();
-        corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
-        Ok(Scanner::new(self.config.clone()).scan(corpus))
+        Ok(numbers)
     }
 
     /// The input position of scan document `d`, if it is a fresh one.
@@ -261,79 +289,145 @@ impl<'a> Batch<'a> {
         (d as usize).checked_sub(self.archived.len()).map(|k| self.fresh[k])
     }
 
-    fn scan_rank(&self, scan: &Scan, d: u32) -> Rank {
-        let doc = &scan.documents[d as usize];
-        rank(doc.meta.published.as_ref().and_then(|p| p.seconds()), scan.analyses[d as usize].num_tokens, &doc.id)
-    }
-
-    /// Step 4: a decision for every fresh document and exact copy.
+    /// Step 4: the scan's clusters become the stories of the index, and
+    /// every fresh document and exact copy gets its decision.
     fn decide(&mut self, scan: &Scan) -> Result<(), IndexError> {
         let pairs: HashMap<(u32, u32), &Pair> = scan.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
-        for c in &scan.clusters {
-            self.decide_story(scan, &pairs, &c.members)?;
-        }
-        for &i in &self.fresh.clone() {
-            if !self.placed.contains_key(&i) {
-                let id = &self.docs[i].id;
-                self.keep(i, &cluster_id(id), None);
+        let names = self.name_stories(scan)?;
+        let mut in_cluster = vec![false; scan.documents.len()];
+        for (c, story) in scan.clusters.iter().zip(&names) {
+            for &m in &c.members {
+                in_cluster[m as usize] = true;
             }
+            self.settle_story(scan, &pairs, &c.members, story)?;
         }
+        self.settle_alone(scan, &in_cluster)?;
         for (i, copied) in self.copies.clone() {
             self.hold_copy(i, &copied)?;
         }
         Ok(())
     }
 
-    /// The new members of one scan cluster (`members`, canonical first):
-    /// each is kept as the story's canonical when it ranks best so far, or
-    /// held back against the canonical.
-    fn decide_story(
+    /// The story id of each scan cluster: a stored story keeps its id with
+    /// the cluster that holds most of its members (ties to the smaller id);
+    /// a cluster left without one is a new story named after its canonical.
+    fn name_stories(&mut self, scan: &Scan) -> Result<Vec<String>, IndexError> {
+        let mut overlap: BTreeMap<(usize, &str), usize> = BTreeMap::new();
+        for (ci, c) in scan.clusters.iter().enumerate() {
+            for &m in c.members.iter().filter(|&&m| (m as usize) < self.archived.len()) {
+                *overlap.entry((ci, self.archived[m as usize].story.as_str())).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<((usize, &str), usize)> = overlap.into_iter().collect();
+        ranked.sort_by(|(x, nx), (y, ny)| ny.cmp(nx).then(x.1.cmp(y.1)).then(x.0.cmp(&y.0)));
+        let mut names: Vec<Option<String>> = vec![None; scan.clusters.len()];
+        for ((ci, story), _) in ranked {
+            if names[ci].is_none() && !self.taken.contains(story) {
+                self.taken.insert(story.to_string());
+                names[ci] = Some(story.to_string());
+            }
+        }
+        let mut out = Vec::with_capacity(names.len());
+        for (ci, name) in names.into_iter().enumerate() {
+            let name = match name {
+                Some(n) => n,
+                None => self.new_story_id(&scan.documents[scan.clusters[ci].canonical as usize].id)?,
+            };
+            out.push(name);
+        }
+        Ok(out)
+    }
+
+    /// A story id for a story first canonical `id`, unused in the index
+    /// and in this batch.
+    fn new_story_id(&mut self, id: &str) -> Result<String, IndexError> {
+        let read = self.index.db.begin_read()?;
+        let table = read.open_table(store::CLUSTERS)?;
+        for k in 0u32.. {
+            let name = if k == 0 { cluster_id(id) } else { cluster_id(&format!("{id}\u{0}{k}")) };
+            if !self.taken.contains(&name) && table.get(name.as_str())?.is_none() {
+                self.taken.insert(name.clone());
+                return Ok(name);
+            }
+        }
+        unreachable!("some suffix is free")
+    }
+
+    /// One scan cluster (`members`, canonical first) as story `story`: its
+    /// canonical is the cluster's, archived members that were elsewhere
+    /// move in, a fresh canonical is kept and every other fresh member is
+    /// held back against it.
+    fn settle_story(
         &mut self,
         scan: &Scan,
         pairs: &HashMap<(u32, u32), &Pair>,
         members: &[u32],
+        story: &str,
     ) -> Result<(), IndexError> {
-        let (archived, mut fresh): (Vec<u32>, Vec<u32>) =
-            members.iter().partition(|&&m| (m as usize) < self.archived.len());
-        if fresh.is_empty() {
-            return Ok(());
+        let canonical = scan.documents[members[0] as usize].id.clone();
+        let before = self.story(story)?;
+        let replaces = before.as_ref().map(|b| b.canonical.clone()).filter(|old| *old != canonical);
+        let mut record = before.unwrap_or_else(|| ClusterRecord { canonical: canonical.clone(), replaced: Vec::new() });
+        if let Some(old) = &replaces {
+            record.replaced.push(old.clone());
+            record.canonical = canonical.clone();
         }
-        let (cluster, mut canonical) = self.story_of(scan, &archived, members[0])?;
-        fresh.sort_by_key(|&m| self.scan_rank(scan, m));
-        for m in fresh {
-            let i = self.fresh_of(m).expect("fresh member");
-            let r = self.scan_rank(scan, m);
-            if canonical.1.as_ref().is_none_or(|c| r < *c) {
-                let replaces = (!canonical.0.is_empty()).then(|| canonical.0.clone());
-                self.keep(i, &cluster, replaces);
-                canonical = (self.docs[i].id.clone(), Some(r));
-                continue;
+        self.clusters.insert(story.to_string(), record);
+        for &m in members {
+            match self.fresh_of(m) {
+                Some(i) if m == members[0] => self.keep(i, story, replaces.clone()),
+                Some(i) => {
+                    let against = self.best_partner(scan, pairs, m, &canonical, members);
+                    self.hold(scan, i, story, &canonical, against);
+                }
+                None => self.move_to(m as usize, story),
             }
-            let against = self.best_partner(scan, pairs, m, &canonical.0, members);
-            self.hold(scan, i, &cluster, &canonical.0, against);
         }
         Ok(())
     }
 
-    /// The story a scan cluster belongs to: the archived story of its
-    /// best-ranked archived member, with that story's canonical and its
-    /// rank; or, with no archived member, a new story named after the
-    /// cluster's canonical and as yet no canonical ("", None).
-    fn story_of(
-        &self,
-        scan: &Scan,
-        archived: &[u32],
-        first: u32,
-    ) -> Result<(String, (String, Option<Rank>)), IndexError> {
-        let Some(&best) = archived.iter().min_by_key(|&&m| self.scan_rank(scan, m)) else {
-            return Ok((cluster_id(&scan.documents[first as usize].id), (String::new(), None)));
-        };
-        let record = self
-            .record_of(&scan.documents[best as usize].id)?
-            .ok_or_else(|| IndexError::Record("archived candidate without a record".into()))?;
-        let stored = self.cluster_of(&record.cluster)?;
-        let canon_rank = self.record_of(&stored.canonical)?.map(|r| rank(r.published, r.tokens, &stored.canonical));
-        Ok((record.cluster, (stored.canonical, canon_rank)))
+    /// Documents in no scan cluster: a fresh one is a story of its own; an
+    /// archived one stays in its story when no cluster took that story's
+    /// id (the best-ranked first), else it is a story of its own.
+    fn settle_alone(&mut self, scan: &Scan, in_cluster: &[bool]) -> Result<(), IndexError> {
+        let mut alone: Vec<u32> = (0..scan.documents.len() as u32).filter(|&d| !in_cluster[d as usize]).collect();
+        alone.sort_by_cached_key(|&d| self.scan_rank(scan, d));
+        for d in alone {
+            let id = scan.documents[d as usize].id.clone();
+            match self.fresh_of(d) {
+                Some(i) => {
+                    let story = self.new_story_id(&id)?;
+                    self.clusters.insert(story.clone(), ClusterRecord { canonical: id, replaced: Vec::new() });
+                    self.keep(i, &story, None);
+                }
+                None => {
+                    let old = self.archived[d as usize].story.clone();
+                    let story = if self.taken.insert(old.clone()) { old } else { self.new_story_id(&id)? };
+                    let before = self.story(&story)?;
+                    let mut record =
+                        before.unwrap_or_else(|| ClusterRecord { canonical: id.clone(), replaced: Vec::new() });
+                    if record.canonical != id {
+                        record.replaced.push(std::mem::replace(&mut record.canonical, id));
+                    }
+                    self.clusters.insert(story.clone(), record);
+                    self.move_to(d as usize, &story);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Archived article `k` belongs to `story` from now on.
+    fn move_to(&mut self, k: usize, story: &str) {
+        let a = &self.archived[k];
+        if a.story != story {
+            self.moves.push((a.doc.id.clone(), a.story.clone(), story.to_string()));
+        }
+    }
+
+    fn scan_rank(&self, scan: &Scan, d: u32) -> Rank {
+        let doc = &scan.documents[d as usize];
+        rank(doc.meta.published.as_ref().and_then(|p| p.seconds()), scan.analyses[d as usize].num_tokens, &doc.id)
     }
 
     /// The member `m` is held against: the canonical when they were compared,
@@ -365,14 +459,6 @@ impl<'a> Batch<'a> {
         if let Some(old) = &replaces {
             verdict["replaces"] = json!(old);
             self.counts.canonical_changes += 1;
-        }
-        let entry = self
-            .clusters
-            .entry(cluster.to_string())
-            .or_insert_with(|| ClusterRecord { canonical: id.clone(), replaced: Vec::new() });
-        if let Some(old) = replaces {
-            entry.replaced.push(old);
-            entry.canonical = id.clone();
         }
         self.counts.kept += 1;
         self.placed.insert(i, cluster.to_string());
@@ -409,9 +495,16 @@ impl<'a> Batch<'a> {
         self.decisions[i] = Some(Decision { held: true, verdict, replayed: false });
     }
 
-    /// An exact copy of an archived article: held against it, in its story.
+    /// An exact copy of an archived article: held against it, in its story
+    /// (as this batch left it).
     fn hold_copy(&mut self, i: usize, copied: &ArchivedCopy) -> Result<(), IndexError> {
-        let canonical = self.cluster_of(&copied.record.cluster)?.canonical;
+        let story = self
+            .moves
+            .iter()
+            .rev()
+            .find(|(id, _, _)| *id == copied.id)
+            .map_or_else(|| copied.record.cluster.clone(), |(_, _, to)| to.clone());
+        let canonical = self.story(&story)?.map(|c| c.canonical).unwrap_or_else(|| copied.id.clone());
         let pair = json!({
             "a": copied.id,
             "b": self.docs[i].id,
@@ -419,15 +512,17 @@ impl<'a> Batch<'a> {
             "basis": "the same text once case, punctuation and white space are set aside",
             "jaccard": 1.0,
         });
-        self.held(i, &copied.record.cluster, &canonical, &copied.id, true, pair);
+        self.held(i, &story, &canonical, &copied.id, true, pair);
         Ok(())
     }
 
-    /// Adds every decided new document to the index, in one transaction.
+    /// Adds every decided new document, the links the scan found, story
+    /// moves and changed stories to the index, in one transaction.
     fn write(&self, scan: &Scan) -> Result<(), IndexError> {
         let tokens_of: HashMap<&str, usize> =
             scan.documents.iter().zip(&scan.analyses).map(|(d, a)| (d.id.as_str(), a.num_tokens)).collect();
         let mut batch = store::BatchWriter::begin(self.index)?;
+        let mut number_of: HashMap<usize, u64> = HashMap::new();
         for (i, doc) in self.docs.iter().enumerate() {
             let Some(decision) = self.decisions[i].as_ref().filter(|d| !d.replayed) else { continue };
             let (band_keys, fingerprints, tokens) = match self.keys.get(&i) {
@@ -443,8 +538,24 @@ impl<'a> Batch<'a> {
                 band_keys,
                 fingerprints,
             };
+            number_of.insert(i, record.number);
             batch.add(doc, &record, &decision.verdict)?;
         }
+        let number = |d: u32| match self.fresh_of(d) {
+            Some(i) => number_of[&i],
+            None => self.archived[d as usize].number,
+        };
+        for p in scan.pairs.iter().filter(|p| p.relation.links()) {
+            batch.link(number(p.a), number(p.b));
+        }
+        for (i, copied) in &self.copies {
+            batch.link(copied.record.number, number_of[i]);
+        }
+        for (id, from, to) in &self.moves {
+            batch.move_article(id, from, to)?;
+        }
+        let emptied: Vec<&str> =
+            self.archived.iter().map(|a| a.story.as_str()).filter(|s| !self.taken.contains(*s)).collect();
         let mut changed: Vec<(&String, &ClusterRecord)> = self.clusters.iter().collect();
         changed.sort_by_key(|(id, _)| id.as_str());
         let c = &self.counts;
@@ -454,14 +565,53 @@ impl<'a> Batch<'a> {
             "held": c.held,
             "replayed": c.replayed,
             "canonical_changes": c.canonical_changes,
+            "moved": self.moves.len(),
         });
-        batch.commit(&changed, &run)
+        batch.commit(&changed, &emptied, &run)
     }
 
-    fn result(self) -> BatchResult {
+    fn result(mut self) -> BatchResult {
+        self.counts.moved = self.moves.len();
         let decisions = self.decisions.into_iter().map(|d| d.expect("every document is decided")).collect();
         BatchResult { decisions, counts: self.counts }
     }
+}
+
+/// Largest number of archived articles one batch reads back: link
+/// components beyond it are cut (and counted), so one giant story cannot
+/// make a batch unbounded.
+pub const MAX_ARCHIVED_READ: usize = 50_000;
+
+/// The archived articles `numbers` with every article linked to them,
+/// directly or through others (their whole link components), with their
+/// texts and stories; in id order.
+fn read_components(read: &redb::ReadTransaction, numbers: BTreeSet<u64>) -> Result<Vec<Archived>, IndexError> {
+    let links = read.open_multimap_table(store::LINKS)?;
+    let ids = read.open_table(store::NUMBERS)?;
+    let articles = read.open_table(store::ARTICLES)?;
+    let texts = read.open_table(store::TEXTS)?;
+    let mut seen: BTreeSet<u64> = numbers.clone();
+    let mut queue: Vec<u64> = numbers.into_iter().collect();
+    while let Some(n) = queue.pop() {
+        for other in links.get(n)? {
+            let other = other?.value();
+            if seen.len() < MAX_ARCHIVED_READ && seen.insert(other) {
+                queue.push(other);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for n in seen {
+        let Some(id) = ids.get(n)? else { continue };
+        let id = id.value().to_string();
+        let Some(record) = articles.get(id.as_str())? else { continue };
+        let record: ArticleRecord =
+            serde_json::from_slice(record.value()).map_err(|e| IndexError::Record(format!("article {id:?}: {e}")))?;
+        let Some(packed) = texts.get(id.as_str())? else { continue };
+        out.push(Archived { doc: store::unpack(packed.value())?.into_document(), number: n, story: record.cluster });
+    }
+    out.sort_by(|a, b| a.doc.id.cmp(&b.doc.id));
+    Ok(out)
 }
 
 /// Up to `limit` values of one multimap key.

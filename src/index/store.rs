@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 /// The database file inside the index directory.
 pub const FILE_NAME: &str = "copydesk.redb";
 
@@ -47,6 +47,9 @@ pub(crate) const VERDICTS: TableDefinition<&str, &[u8]> = TableDefinition::new("
 pub(crate) const CLUSTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("clusters");
 pub(crate) const MEMBERS: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("members");
 pub(crate) const RUNS: TableDefinition<u64, &[u8]> = TableDefinition::new("runs");
+/// Article number -> the articles a scan linked it to (both ways): the
+/// link components a new article's story is decided over.
+pub(crate) const LINKS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("links");
 
 /// Why an index could not be used.
 #[derive(Debug, Error)]
@@ -312,6 +315,7 @@ impl Index {
         rows.push(("bands", read.open_multimap_table(BANDS)?.len()?));
         rows.push(("fingerprints", read.open_multimap_table(FINGERPRINTS)?.len()?));
         rows.push(("members", read.open_multimap_table(MEMBERS)?.len()?));
+        rows.push(("links", read.open_multimap_table(LINKS)?.len()?));
         rows.push(("runs", read.open_table(RUNS)?.len()?));
         Ok(rows)
     }
@@ -402,6 +406,7 @@ impl Index {
             let mut verdicts = write.open_table(VERDICTS)?;
             let mut clusters = write.open_table(CLUSTERS)?;
             let mut members = write.open_multimap_table(MEMBERS)?;
+            let mut links = write.open_multimap_table(LINKS)?;
             for id in ids {
                 let Some(bytes) = articles.remove(id.as_str())? else {
                     out.push(Removal { id: id.clone(), found: false, new_canonical: None, cluster_removed: false });
@@ -410,6 +415,11 @@ impl Index {
                 let record: ArticleRecord = read_json(bytes.value())?;
                 drop(bytes);
                 numbers.remove(record.number)?;
+                let linked: Vec<u64> =
+                    links.remove_all(record.number)?.map(|v| v.map(|v| v.value())).collect::<Result<_, _>>()?;
+                for other in linked {
+                    links.remove(other, record.number)?;
+                }
                 for &k in &record.band_keys {
                     bands.remove(k, record.number)?;
                 }
@@ -469,6 +479,7 @@ pub(crate) struct BatchWriter {
     /// sorted keys much faster than keys in hash order.
     bands: Vec<(u64, u64)>,
     fingerprints: Vec<(u64, u64)>,
+    links: Vec<(u64, u64)>,
 }
 
 impl BatchWriter {
@@ -479,7 +490,7 @@ impl BatchWriter {
             let next = meta.get("next_number")?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
             next.and_then(|n| n.parse().ok()).unwrap_or(0)
         };
-        Ok(BatchWriter { write, number: next, bands: Vec::new(), fingerprints: Vec::new() })
+        Ok(BatchWriter { write, number: next, bands: Vec::new(), fingerprints: Vec::new(), links: Vec::new() })
     }
 
     /// The number the next added article gets.
@@ -507,9 +518,45 @@ impl BatchWriter {
         Ok(())
     }
 
-    /// Writes the postings, the clusters the batch made or changed and the
-    /// run's counts, and commits.
-    pub(crate) fn commit(mut self, clusters: &[(&String, &ClusterRecord)], run: &Value) -> Result<(), IndexError> {
+    /// Records that a scan linked articles `a` and `b`.
+    pub(crate) fn link(&mut self, a: u64, b: u64) {
+        if a != b {
+            self.links.extend([(a, b), (b, a)]);
+        }
+    }
+
+    /// Moves an archived article from story `from` to story `to`.
+    pub(crate) fn move_article(&mut self, id: &str, from: &str, to: &str) -> Result<(), IndexError> {
+        let mut articles = self.write.open_table(ARTICLES)?;
+        let mut record: ArticleRecord = {
+            let bytes = articles.get(id)?.ok_or_else(|| IndexError::Record(format!("article {id:?} missing")))?;
+            read_json(bytes.value())?
+        };
+        record.cluster = to.to_string();
+        let json = serde_json::to_vec(&record).map_err(|e| IndexError::Record(e.to_string()))?;
+        articles.insert(id, json.as_slice())?;
+        let mut members = self.write.open_multimap_table(MEMBERS)?;
+        members.remove(from, id)?;
+        members.insert(to, id)?;
+        Ok(())
+    }
+
+    /// Writes the postings and links, the stories the batch made or
+    /// changed, drops the stories it `emptied`, records the run's counts,
+    /// and commits.
+    pub(crate) fn commit(
+        mut self,
+        clusters: &[(&String, &ClusterRecord)],
+        emptied: &[&str],
+        run: &Value,
+    ) -> Result<(), IndexError> {
+        self.links.sort_unstable();
+        self.links.dedup();
+        let mut links = self.write.open_multimap_table(LINKS)?;
+        for &(a, b) in &self.links {
+            links.insert(a, b)?;
+        }
+        drop(links);
         self.bands.sort_unstable();
         let mut bands = self.write.open_multimap_table(BANDS)?;
         for &(k, n) in &self.bands {
@@ -526,6 +573,9 @@ impl BatchWriter {
         for (id, record) in clusters {
             let json = serde_json::to_vec(record).map_err(|e| IndexError::Record(e.to_string()))?;
             table.insert(id.as_str(), json.as_slice())?;
+        }
+        for id in emptied {
+            table.remove(*id)?;
         }
         drop(table);
         self.write.open_table(META)?.insert("next_number", self.number.to_string().as_bytes())?;
@@ -556,6 +606,7 @@ fn initialize(db: &Database, config: &crate::ScanConfig) -> Result<(), IndexErro
         write.open_table(CLUSTERS)?;
         write.open_multimap_table(MEMBERS)?;
         write.open_table(RUNS)?;
+        write.open_multimap_table(LINKS)?;
     }
     write.commit()?;
     Ok(())
