@@ -116,9 +116,6 @@ pub struct Context {
     /// common share of *these* are furniture (0: the scanned documents are
     /// the corpus).
     pub corpus_size: usize,
-    /// Stories formed before, as document indexes: each stays one cluster,
-    /// and two of them never merge.
-    pub stories: Vec<Vec<u32>>,
 }
 
 /// Runs the pipeline under one validated configuration.
@@ -293,7 +290,6 @@ impl Scanner {
         let on_demand = Mutex::new(Vec::new());
         let clusters = cluster::build(
             n,
-            &context.stories,
             &links,
             |x, y| {
                 let found = verifier

@@ -253,7 +253,7 @@ impl<'a> Batch<'a> {
         self.counts.archived_candidates = self.archived.len();
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
-        let context = Context { corpus_size, stories: Vec::new() };
+        let context = Context { corpus_size };
         Ok(Scanner::new(self.config.clone()).scan_in(corpus, &context, &|_| {}))
     }
 

@@ -38,14 +38,11 @@ pub fn cluster_id(canonical_doc_id: &str) -> String {
 
 /// Builds clusters from `links`.
 ///
-/// `seeds` are clusters known before (an index's stories): each starts as
-/// one cluster, and two seeded clusters never merge, so a story once
-/// formed keeps its members. `related(x, y)` answers for pairs not in `links` (it is asked at most once
+/// `related(x, y)` answers for pairs not in `links` (it is asked at most once
 /// per pair); `rank(x)` orders members, the smallest rank being canonical;
 /// `doc_id(x)` names the canonical document for the cluster id.
 pub fn build<R, K, Id>(
     num_docs: usize,
-    seeds: &[Vec<u32>],
     links: &[Link],
     mut related: impl FnMut(u32, u32) -> bool,
     rank: R,
@@ -65,18 +62,9 @@ where
     // stands for the singleton of that document, so documents no link
     // touches cost no allocation.
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); num_docs];
-    let mut seeded = vec![false; num_docs];
-    for seed in seeds.iter().filter(|s| !s.is_empty()) {
-        let c = seed[0] as usize;
-        for &d in seed {
-            owner[d as usize] = c;
-        }
-        members[c] = seed.clone();
-        seeded[c] = true;
-    }
     for link in ordered {
         let (ca, cb) = (owner[link.a as usize], owner[link.b as usize]);
-        if ca == cb || (seeded[ca] && seeded[cb]) {
+        if ca == cb {
             continue;
         }
         for c in [ca, cb] {
@@ -93,8 +81,7 @@ where
         if !all_related {
             continue;
         }
-        let (keep, gone) =
-            if seeded[ca] || (!seeded[cb] && members[ca].len() >= members[cb].len()) { (ca, cb) } else { (cb, ca) };
+        let (keep, gone) = if members[ca].len() >= members[cb].len() { (ca, cb) } else { (cb, ca) };
         let moved = std::mem::take(&mut members[gone]);
         for &d in &moved {
             owner[d as usize] = keep;
@@ -130,7 +117,7 @@ mod tests {
     fn run(n: usize, links: &[(u32, u32)], extra: &[(u32, u32)]) -> Vec<Vec<u32>> {
         let links: Vec<Link> = links.iter().map(|&(a, b)| Link { a, b, score: 1.0 }).collect();
         let extra: HashSet<(u32, u32)> = extra.iter().map(|&(a, b)| key(a, b)).collect();
-        build(n, &[], &links, |x, y| extra.contains(&(x, y)), |d| d, |d| d.to_string())
+        build(n, &links, |x, y| extra.contains(&(x, y)), |d| d, |d| d.to_string())
             .into_iter()
             .map(|c| c.members)
             .collect()
@@ -147,17 +134,6 @@ mod tests {
     fn on_demand_verification_allows_merge() {
         let c = run(3, &[(0, 1), (1, 2)], &[(0, 2)]);
         assert_eq!(c, vec![vec![0, 1, 2]]);
-    }
-
-    #[test]
-    fn seeded_clusters_keep_their_members_and_never_merge() {
-        let links: Vec<Link> = [(0, 2), (1, 3), (2, 3)].iter().map(|&(a, b)| Link { a, b, score: 1.0 }).collect();
-        let everything = |_: u32, _: u32| true;
-        let c = build(5, &[vec![0, 1], vec![2, 4]], &links, everything, |d| d, |d| d.to_string());
-        let members: Vec<Vec<u32>> = c.into_iter().map(|c| c.members).collect();
-        // 3 joins {0, 1} (its first link whose two ends are not both seeded);
-        // {0, 1} and {2, 4} stay apart although every pair is related.
-        assert_eq!(members, vec![vec![0, 1, 3], vec![2, 4]]);
     }
 
     #[test]
