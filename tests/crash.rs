@@ -49,9 +49,14 @@ fn verify(dir: &Path) {
     assert!(out.status.success(), "index verify after a kill: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Copies the index (its database and its segment files).
 fn copy_index(from: &Path, to: &Path) {
-    fs::create_dir_all(to.join("index")).unwrap();
+    fs::create_dir_all(to.join("index/segments")).unwrap();
     fs::copy(from.join("index/copydesk.redb"), to.join("index/copydesk.redb")).unwrap();
+    for entry in fs::read_dir(from.join("index/segments")).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), to.join("index/segments").join(entry.file_name())).unwrap();
+    }
 }
 
 #[test]

@@ -55,7 +55,7 @@ pub struct Analysis {
 /// [`Analysis`]: they are most of what analysis produces (about a kilobyte
 /// an article), and a scan drops them once the indexes are built, so later
 /// stages reuse their memory instead of faulting in fresh pages.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IndexKeys {
     /// The LSH band keys of the document's MinHash signature (empty for an
     /// empty document): banding needs nothing else of the signature, and

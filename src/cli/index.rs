@@ -68,8 +68,11 @@ fn stats(dir: &std::path::Path) -> Result<i32> {
     let index = Index::open_existing(dir)?;
     let mut out = io::stdout().lock();
     writeln!(out, "{}: {} bytes", index.path().display(), file_bytes(&index))?;
-    for (table, rows) in index.table_rows()? {
-        writeln!(out, "{table:<14} {rows:>12} rows")?;
+    let tables = index.table_stats()?;
+    let articles = tables.iter().find(|t| t.name == "articles").map_or(0, |t| t.rows).max(1);
+    writeln!(out, "{:<15} {:>12} {:>14} {:>16}", "table", "rows", "bytes", "bytes/article")?;
+    for t in &tables {
+        writeln!(out, "{:<15} {:>12} {:>14} {:>16.1}", t.name, t.rows, t.bytes, t.bytes as f64 / articles as f64)?;
     }
     Ok(0)
 }

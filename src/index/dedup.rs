@@ -25,11 +25,12 @@
 //!    kept. A new article in no cluster is kept as a story of its own.
 //!    Cluster ids are given once and never change.
 
+use super::postings::Kind;
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::document::Document;
 use crate::linking::cluster::cluster_id;
 use crate::output::records;
-use crate::scan::{Context, Pair, Scan, Scanner};
+use crate::scan::{Context, IndexKeys, Pair, Scan, Scanner};
 use crate::ScanConfig;
 use redb::{ReadableDatabase, ReadableTableMetadata};
 use serde_json::{json, Map, Value};
@@ -129,8 +130,8 @@ struct Batch<'a> {
     fresh: Vec<usize>,
     /// Exact copies of archived articles: input position -> what it copies.
     copies: Vec<(usize, ArchivedCopy)>,
-    /// Per fresh document: its analysis keys and token count.
-    keys: HashMap<usize, (Vec<u64>, Vec<u64>, usize)>,
+    /// Per fresh document: its index keys and token count.
+    keys: HashMap<usize, (IndexKeys, usize)>,
     /// Archived articles in the scan, before the fresh documents: the whole
     /// link components of the candidates the postings named.
     archived: Vec<Archived>,
@@ -235,19 +236,19 @@ impl<'a> Batch<'a> {
     /// documents with the archived articles they may be linked to.
     fn scan_with_candidates(&mut self) -> Result<Scan, IndexError> {
         use rayon::prelude::*;
-        let analysed: Vec<(usize, Vec<u64>, Vec<u64>, usize)> = self
+        let analysed: Vec<(usize, IndexKeys, usize)> = self
             .fresh
             .par_iter()
             .map(|&i| {
                 let (analysis, keys) = crate::scan::analyze(&self.docs[i], self.config);
-                (i, keys.band_keys, keys.fingerprints, analysis.num_tokens)
+                (i, keys, analysis.num_tokens)
             })
             .collect();
         let read = self.index.db.begin_read()?;
         let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
         let numbers = self.look_up(&read, &analysed, self.config.common_df(corpus_size) as u64)?;
-        for (i, band_keys, prints, tokens) in analysed {
-            self.keys.insert(i, (band_keys, prints, tokens));
+        for (i, keys, tokens) in analysed {
+            self.keys.insert(i, (keys, tokens));
         }
         self.archived = read_components(&read, numbers)?;
         self.counts.archived_candidates = self.archived.len();
@@ -262,24 +263,33 @@ impl<'a> Batch<'a> {
     fn look_up(
         &self,
         read: &redb::ReadTransaction,
-        analysed: &[(usize, Vec<u64>, Vec<u64>, usize)],
+        analysed: &[(usize, IndexKeys, usize)],
         cap: u64,
     ) -> Result<BTreeSet<u64>, IndexError> {
-        let bands = read.open_multimap_table(store::BANDS)?;
-        let fingerprints = read.open_multimap_table(store::FINGERPRINTS)?;
-        let mut numbers: BTreeSet<u64> = BTreeSet::new();
-        for (_, band_keys, prints, _) in analysed {
-            for &key in band_keys {
-                for n in bands.get(key)? {
-                    numbers.insert(n?.value());
+        use rayon::prelude::*;
+        let postings = self.index.postings(read)?;
+        let removed = read.open_table(store::REMOVED)?;
+        let found: Vec<Vec<u32>> = analysed
+            .par_iter()
+            .map(|(_, keys, _)| {
+                let mut found = Vec::new();
+                for &key in &keys.band_keys {
+                    postings.get(Kind::Bands, key, &mut found);
                 }
-            }
-            for &fp in prints {
-                let postings: Vec<u64> = first_values(fingerprints.get(fp)?, cap + 1)?;
-                if postings.len() as u64 <= cap {
-                    numbers.extend(postings);
+                let mut held = Vec::new();
+                for &fp in &keys.fingerprints {
+                    held.clear();
+                    postings.get(Kind::Fingerprints, fp, &mut held);
+                    if held.len() as u64 <= cap {
+                        found.extend_from_slice(&held);
+                    }
                 }
-            }
+                found
+            })
+            .collect();
+        let mut numbers: BTreeSet<u64> = found.into_iter().flatten().map(u64::from).collect();
+        if !removed.is_empty()? {
+            numbers.retain(|&n| !removed.get(n).is_ok_and(|r| r.is_some()));
         }
         Ok(numbers)
     }
@@ -525,9 +535,10 @@ impl<'a> Batch<'a> {
         let mut number_of: HashMap<usize, u64> = HashMap::new();
         for (i, doc) in self.docs.iter().enumerate() {
             let Some(decision) = self.decisions[i].as_ref().filter(|d| !d.replayed) else { continue };
-            let (band_keys, fingerprints, tokens) = match self.keys.get(&i) {
-                Some((b, f, t)) => (b.clone(), f.clone(), *t),
-                None => (Vec::new(), Vec::new(), tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
+            let none = IndexKeys::default();
+            let (keys, tokens) = match self.keys.get(&i) {
+                Some((keys, tokens)) => (keys, *tokens),
+                None => (&none, tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
             };
             let record = ArticleRecord {
                 number: batch.next_number(),
@@ -535,11 +546,9 @@ impl<'a> Batch<'a> {
                 published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
                 tokens,
                 content: self.hashes[i],
-                band_keys,
-                fingerprints,
             };
             number_of.insert(i, record.number);
-            batch.add(doc, &record, &decision.verdict)?;
+            batch.add(doc, &record, keys, &decision.verdict)?;
         }
         let number = |d: u32| match self.fresh_of(d) {
             Some(i) => number_of[&i],
@@ -567,7 +576,9 @@ impl<'a> Batch<'a> {
             "canonical_changes": c.canonical_changes,
             "moved": self.moves.len(),
         });
-        batch.commit(&changed, &emptied, &run)
+        batch.commit(&changed, &emptied, &run)?;
+        self.index.merge_segments(false)?;
+        Ok(())
     }
 
     fn result(mut self) -> BatchResult {
@@ -611,15 +622,6 @@ fn read_components(read: &redb::ReadTransaction, numbers: BTreeSet<u64>) -> Resu
         out.push(Archived { doc: store::unpack(packed.value())?.into_document(), number: n, story: record.cluster });
     }
     out.sort_by(|a, b| a.doc.id.cmp(&b.doc.id));
-    Ok(out)
-}
-
-/// Up to `limit` values of one multimap key.
-fn first_values(values: redb::MultimapValue<'_, u64>, limit: u64) -> Result<Vec<u64>, IndexError> {
-    let mut out = Vec::new();
-    for v in values.take(limit as usize) {
-        out.push(v?.value());
-    }
     Ok(out)
 }
 

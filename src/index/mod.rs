@@ -10,6 +10,8 @@
 //! the batch or after it, never between.
 
 pub mod dedup;
+pub mod postings;
+pub mod segment;
 pub mod store;
 
 pub use dedup::{dedup, BatchResult, Counts, Decision, DedupOptions};

@@ -20,6 +20,7 @@
 //! | `members` | cluster id -> ids | a cluster's members |
 //! | `runs` | run number -> counts (JSON) | what each run did |
 
+use super::postings::{self, Kind, Manifest, Postings};
 use crate::document::{Document, Metadata, Origin, Piece, Source};
 use crate::time::Published;
 use redb::{
@@ -28,6 +29,7 @@ use redb::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -39,8 +41,9 @@ pub const FILE_NAME: &str = "copydesk.redb";
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 pub(crate) const ARTICLES: TableDefinition<&str, &[u8]> = TableDefinition::new("articles");
 pub(crate) const NUMBERS: TableDefinition<u64, &str> = TableDefinition::new("numbers");
-pub(crate) const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("bands");
-pub(crate) const FINGERPRINTS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("fingerprints");
+/// Numbers of removed articles: their postings are dropped when their
+/// segments are next merged, and skipped until then.
+pub(crate) const REMOVED: TableDefinition<u64, ()> = TableDefinition::new("removed");
 pub(crate) const CONTENT: TableDefinition<u64, &str> = TableDefinition::new("content");
 pub(crate) const TEXTS: TableDefinition<&str, &[u8]> = TableDefinition::new("texts");
 pub(crate) const VERDICTS: TableDefinition<&str, &[u8]> = TableDefinition::new("verdicts");
@@ -50,6 +53,14 @@ pub(crate) const RUNS: TableDefinition<u64, &[u8]> = TableDefinition::new("runs"
 /// Article number -> the articles a scan linked it to (both ways): the
 /// link components a new article's story is decided over.
 pub(crate) const LINKS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("links");
+
+/// Rows and bytes of one table (or of the posting segments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableStats {
+    pub name: &'static str,
+    pub rows: u64,
+    pub bytes: u64,
+}
 
 /// Why an index could not be used.
 #[derive(Debug, Error)]
@@ -93,8 +104,6 @@ pub struct ArticleRecord {
     pub published: Option<i64>,
     pub tokens: usize,
     pub content: u64,
-    pub band_keys: Vec<u64>,
-    pub fingerprints: Vec<u64>,
 }
 
 /// One story cluster of the index.
@@ -212,6 +221,7 @@ impl Index {
         }
         let index = Self::open_file(dir)?;
         index.check_settings(config)?;
+        index.remove_strays()?;
         Ok(index)
     }
 
@@ -303,21 +313,93 @@ impl Index {
         Ok(())
     }
 
-    /// Rows per table, for `copydesk index stats`.
-    pub fn table_rows(&self) -> Result<Vec<(&'static str, u64)>, IndexError> {
+    /// Rows and stored bytes per table, then the posting segments, for
+    /// `copydesk index stats`.
+    pub fn table_stats(&self) -> Result<Vec<TableStats>, IndexError> {
         let read = self.db.begin_read()?;
-        let mut rows = Vec::new();
+        let mut out = Vec::new();
+        let mut push = |name: &'static str, rows: u64, stats: redb::TableStats| {
+            let bytes = stats.stored_bytes() + stats.metadata_bytes() + stats.fragmented_bytes();
+            out.push(TableStats { name, rows, bytes });
+        };
         for (name, def) in [("articles", ARTICLES), ("texts", TEXTS), ("verdicts", VERDICTS), ("clusters", CLUSTERS)] {
-            rows.push((name, read.open_table(def)?.len()?));
+            let t = read.open_table(def)?;
+            push(name, t.len()?, t.stats()?);
         }
-        rows.push(("numbers", read.open_table(NUMBERS)?.len()?));
-        rows.push(("content", read.open_table(CONTENT)?.len()?));
-        rows.push(("bands", read.open_multimap_table(BANDS)?.len()?));
-        rows.push(("fingerprints", read.open_multimap_table(FINGERPRINTS)?.len()?));
-        rows.push(("members", read.open_multimap_table(MEMBERS)?.len()?));
-        rows.push(("links", read.open_multimap_table(LINKS)?.len()?));
-        rows.push(("runs", read.open_table(RUNS)?.len()?));
-        Ok(rows)
+        let t = read.open_table(NUMBERS)?;
+        push("numbers", t.len()?, t.stats()?);
+        let t = read.open_table(CONTENT)?;
+        push("content", t.len()?, t.stats()?);
+        let t = read.open_multimap_table(MEMBERS)?;
+        push("members", t.len()?, t.stats()?);
+        let t = read.open_multimap_table(LINKS)?;
+        push("links", t.len()?, t.stats()?);
+        let t = read.open_table(REMOVED)?;
+        push("removed", t.len()?, t.stats()?);
+        let t = read.open_table(RUNS)?;
+        push("runs", t.len()?, t.stats()?);
+        let manifest = self.manifest(&read)?;
+        for (name, kind) in [("band segments", Kind::Bands), ("print segments", Kind::Fingerprints)] {
+            let rows = manifest.entries(kind).iter().map(|e| e.postings).sum();
+            out.push(TableStats { name, rows, bytes: postings::bytes(self.dir(), &manifest, kind) });
+        }
+        Ok(out)
+    }
+
+    /// Deletes segment files the manifest does not name (a writer's job:
+    /// the database lock says no one else is writing).
+    fn remove_strays(&self) -> Result<(), IndexError> {
+        let read = self.db.begin_read()?;
+        let manifest = self.manifest(&read)?;
+        postings::remove_strays(self.dir(), &manifest).map_err(|e| io_error(&postings::segments_dir(self.dir()), e))?;
+        Ok(())
+    }
+
+    /// The index directory.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The live segments, as `read` sees them.
+    pub(crate) fn manifest(&self, read: &redb::ReadTransaction) -> Result<Manifest, IndexError> {
+        let meta = read.open_table(META)?;
+        let Some(v) = meta.get("segments")? else { return Ok(Manifest::default()) };
+        serde_json::from_slice(v.value()).map_err(|e| self.damaged(format!("segment manifest: {e}")))
+    }
+
+    /// The posting segments as `read` sees them, open for look-ups.
+    pub(crate) fn postings(&self, read: &redb::ReadTransaction) -> Result<Postings, IndexError> {
+        Postings::open(self.dir(), &self.manifest(read)?).map_err(|e| self.damaged(e))
+    }
+
+    /// Merges posting segments: those of one size tier that reached
+    /// [`postings::MERGE_AT`], or every segment of a kind when `all`. Each
+    /// merge commits a new manifest before the files it replaced are
+    /// deleted. Returns how many merges ran.
+    pub fn merge_segments(&self, all: bool) -> Result<usize, IndexError> {
+        let mut merges = 0;
+        for kind in [Kind::Bands, Kind::Fingerprints] {
+            loop {
+                let read = self.db.begin_read()?;
+                let mut manifest = self.manifest(&read)?;
+                let Some(plan) = manifest.merge_plan(kind, all) else { break };
+                let removed: HashSet<u64> =
+                    read.open_table(REMOVED)?.iter()?.map(|r| r.map(|(k, _)| k.value())).collect::<Result<_, _>>()?;
+                drop(read);
+                let gone = manifest
+                    .merge(self.dir(), kind, &plan, |n| !removed.contains(&u64::from(n)))
+                    .map_err(|e| self.damaged(e))?;
+                let write = self.db.begin_write()?;
+                write_manifest(&write, &manifest)?;
+                write.commit()?;
+                for file in gone {
+                    let path = postings::segments_dir(self.dir()).join(file);
+                    std::fs::remove_file(&path).map_err(|e| io_error(&path, e))?;
+                }
+                merges += 1;
+            }
+        }
+        Ok(merges)
     }
 
     /// Checks every page's checksum (redb's integrity check) and that the
@@ -361,6 +443,7 @@ impl Index {
                 problems.push(format!("article {id:?}: not a member of its cluster {}", record.cluster));
             }
         }
+        problems.extend(postings::verify(self.dir(), &self.manifest(&read)?));
         Ok(problems)
     }
 
@@ -388,8 +471,9 @@ impl Index {
         Ok(out)
     }
 
-    /// Removes articles (a takedown) in one transaction: their postings,
-    /// text, verdict and membership go. A cluster that loses its canonical
+    /// Removes articles (a takedown) in one transaction: their record,
+    /// text, verdict, links and membership go, and their postings are
+    /// skipped from now on (dropped at the next merge). A cluster that loses its canonical
     /// gets the best-ranked member left (earliest published, then fuller,
     /// then smallest id), recorded in its history; a cluster left empty is
     /// removed. Returns what happened to each id, in order.
@@ -399,8 +483,7 @@ impl Index {
         {
             let mut articles = write.open_table(ARTICLES)?;
             let mut numbers = write.open_table(NUMBERS)?;
-            let mut bands = write.open_multimap_table(BANDS)?;
-            let mut prints = write.open_multimap_table(FINGERPRINTS)?;
+            let mut removed = write.open_table(REMOVED)?;
             let mut content = write.open_table(CONTENT)?;
             let mut texts = write.open_table(TEXTS)?;
             let mut verdicts = write.open_table(VERDICTS)?;
@@ -420,12 +503,7 @@ impl Index {
                 for other in linked {
                     links.remove(other, record.number)?;
                 }
-                for &k in &record.band_keys {
-                    bands.remove(k, record.number)?;
-                }
-                for &f in &record.fingerprints {
-                    prints.remove(f, record.number)?;
-                }
+                removed.insert(record.number, ())?;
                 let names_it = content.get(record.content)?.is_some_and(|v| v.value() == id);
                 if names_it {
                     content.remove(record.content)?;
@@ -474,6 +552,7 @@ impl Index {
 /// nothing of it survives a crash, until [`BatchWriter::commit`].
 pub(crate) struct BatchWriter {
     write: redb::WriteTransaction,
+    dir: PathBuf,
     number: u64,
     /// Postings are inserted in key order at the commit: a B-tree takes
     /// sorted keys much faster than keys in hash order.
@@ -490,7 +569,14 @@ impl BatchWriter {
             let next = meta.get("next_number")?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
             next.and_then(|n| n.parse().ok()).unwrap_or(0)
         };
-        Ok(BatchWriter { write, number: next, bands: Vec::new(), fingerprints: Vec::new(), links: Vec::new() })
+        Ok(BatchWriter {
+            write,
+            dir: index.dir().to_path_buf(),
+            number: next,
+            bands: Vec::new(),
+            fingerprints: Vec::new(),
+            links: Vec::new(),
+        })
     }
 
     /// The number the next added article gets.
@@ -499,7 +585,13 @@ impl BatchWriter {
     }
 
     /// Adds one decided article: its record, text, verdict and membership.
-    pub(crate) fn add(&mut self, doc: &Document, record: &ArticleRecord, verdict: &Value) -> Result<(), IndexError> {
+    pub(crate) fn add(
+        &mut self,
+        doc: &Document,
+        record: &ArticleRecord,
+        keys: &crate::scan::IndexKeys,
+        verdict: &Value,
+    ) -> Result<(), IndexError> {
         let id = doc.id.as_str();
         let json = serde_json::to_vec(record).map_err(|e| IndexError::Record(e.to_string()))?;
         self.write.open_table(ARTICLES)?.insert(id, json.as_slice())?;
@@ -512,8 +604,8 @@ impl BatchWriter {
         let verdict = serde_json::to_vec(verdict).map_err(|e| IndexError::Record(e.to_string()))?;
         self.write.open_table(VERDICTS)?.insert(id, verdict.as_slice())?;
         self.write.open_multimap_table(MEMBERS)?.insert(record.cluster.as_str(), id)?;
-        self.bands.extend(record.band_keys.iter().map(|&k| (k, record.number)));
-        self.fingerprints.extend(record.fingerprints.iter().map(|&f| (f, record.number)));
+        self.bands.extend(keys.band_keys.iter().map(|&k| (k, record.number)));
+        self.fingerprints.extend(keys.fingerprints.iter().map(|&f| (f, record.number)));
         self.number = record.number + 1;
         Ok(())
     }
@@ -557,18 +649,18 @@ impl BatchWriter {
             links.insert(a, b)?;
         }
         drop(links);
-        self.bands.sort_unstable();
-        let mut bands = self.write.open_multimap_table(BANDS)?;
-        for &(k, n) in &self.bands {
-            bands.insert(k, n)?;
-        }
-        drop(bands);
-        self.fingerprints.sort_unstable();
-        let mut prints = self.write.open_multimap_table(FINGERPRINTS)?;
-        for &(f, n) in &self.fingerprints {
-            prints.insert(f, n)?;
-        }
-        drop(prints);
+        // The segments are on disk before the transaction that names them
+        // commits; a crash in between leaves strays, deleted at next open.
+        let mut manifest = {
+            let meta = self.write.open_table(META)?;
+            let stored = meta.get("segments")?.map(|v| v.value().to_vec());
+            stored.map_or(Ok(Manifest::default()), |v| read_json::<Manifest>(&v))?
+        };
+        let folder = postings::segments_dir(&self.dir);
+        let io = |e| io_error(&folder, e);
+        manifest.add(&self.dir, Kind::Bands, &self.bands).map_err(io)?;
+        manifest.add(&self.dir, Kind::Fingerprints, &self.fingerprints).map_err(io)?;
+        write_manifest(&self.write, &manifest)?;
         let mut table = self.write.open_table(CLUSTERS)?;
         for (id, record) in clusters {
             let json = serde_json::to_vec(record).map_err(|e| IndexError::Record(e.to_string()))?;
@@ -598,8 +690,7 @@ fn initialize(db: &Database, config: &crate::ScanConfig) -> Result<(), IndexErro
         meta.insert("settings", settings_json(config).as_bytes())?;
         write.open_table(ARTICLES)?;
         write.open_table(NUMBERS)?;
-        write.open_multimap_table(BANDS)?;
-        write.open_multimap_table(FINGERPRINTS)?;
+        write.open_table(REMOVED)?;
         write.open_table(CONTENT)?;
         write.open_table(TEXTS)?;
         write.open_table(VERDICTS)?;
@@ -609,6 +700,12 @@ fn initialize(db: &Database, config: &crate::ScanConfig) -> Result<(), IndexErro
         write.open_multimap_table(LINKS)?;
     }
     write.commit()?;
+    Ok(())
+}
+
+fn write_manifest(write: &redb::WriteTransaction, manifest: &Manifest) -> Result<(), IndexError> {
+    let json = serde_json::to_vec(manifest).map_err(|e| IndexError::Record(e.to_string()))?;
+    write.open_table(META)?.insert("segments", json.as_slice())?;
     Ok(())
 }
 

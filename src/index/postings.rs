@@ -1,0 +1,238 @@
+//! The index's postings: band keys and fingerprints of archived articles,
+//! held in immutable segment files ([`super::segment`]) that a manifest in
+//! the database names. Keys in, article numbers out.
+//!
+//! A batch writes one segment per kind and names it in the manifest in the
+//! same transaction as its articles, so the articles and their postings
+//! appear together or not at all. A crash can leave a file no manifest
+//! names; it is deleted the next time the index is opened for writing.
+//! Segments of one size tier are merged once [`MERGE_AT`] of them exist,
+//! so a look-up reads a few segments, not one per batch.
+
+use super::segment::{self, short_key, Segment};
+use serde::{Deserialize, Serialize};
+use std::collections::BinaryHeap;
+use std::path::{Path, PathBuf};
+
+/// The folder of segment files inside the index directory.
+pub const SEGMENTS_DIR: &str = "segments";
+/// Segments of one size tier that are merged into one.
+pub const MERGE_AT: usize = 4;
+
+/// The two kinds of postings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// LSH band keys: any shared key makes a candidate.
+    Bands,
+    /// Winnowing fingerprints: a shared one makes a candidate unless too
+    /// many articles hold it.
+    Fingerprints,
+}
+
+/// The live segments, as the database records them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// The number the next segment file gets.
+    pub next: u64,
+    pub bands: Vec<SegmentEntry>,
+    pub fingerprints: Vec<SegmentEntry>,
+}
+
+/// One live segment file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentEntry {
+    pub file: String,
+    pub postings: u64,
+}
+
+impl Manifest {
+    pub fn entries(&self, kind: Kind) -> &[SegmentEntry] {
+        match kind {
+            Kind::Bands => &self.bands,
+            Kind::Fingerprints => &self.fingerprints,
+        }
+    }
+
+    fn entries_mut(&mut self, kind: Kind) -> &mut Vec<SegmentEntry> {
+        match kind {
+            Kind::Bands => &mut self.bands,
+            Kind::Fingerprints => &mut self.fingerprints,
+        }
+    }
+
+    /// Every file the manifest names.
+    pub fn files(&self) -> impl Iterator<Item = &str> {
+        self.bands.iter().chain(&self.fingerprints).map(|e| e.file.as_str())
+    }
+
+    /// Writes `postings` (full keys, article numbers) as a new segment of
+    /// `kind` in `dir` and names it here. Nothing is written for none.
+    pub fn add(&mut self, dir: &Path, kind: Kind, postings: &[(u64, u64)]) -> std::io::Result<()> {
+        if postings.is_empty() {
+            return Ok(());
+        }
+        let mut short: Vec<(u64, u32)> = postings
+            .iter()
+            .map(|&(k, n)| {
+                Ok((short_key(k), u32::try_from(n).map_err(|_| std::io::Error::other("article numbers past 2^32"))?))
+            })
+            .collect::<std::io::Result<_>>()?;
+        let file = self.new_file(kind);
+        segment::write(&segments_dir(dir).join(&file), &mut short)?;
+        self.entries_mut(kind).push(SegmentEntry { file, postings: short.len() as u64 });
+        Ok(())
+    }
+
+    fn new_file(&mut self, kind: Kind) -> String {
+        let prefix = match kind {
+            Kind::Bands => "bands",
+            Kind::Fingerprints => "prints",
+        };
+        self.next += 1;
+        format!("{prefix}-{:08}.seg", self.next)
+    }
+
+    /// The segments of `kind` a merge should combine: [`MERGE_AT`] or more
+    /// of one size tier (tiers grow by factors of [`MERGE_AT`]), smallest
+    /// tier first; or all of them when `all`.
+    pub fn merge_plan(&self, kind: Kind, all: bool) -> Option<Vec<usize>> {
+        let entries = self.entries(kind);
+        if all {
+            return (entries.len() > 1).then(|| (0..entries.len()).collect());
+        }
+        let tier = |n: u64| (64 - n.max(1).leading_zeros()) / MERGE_AT.trailing_zeros();
+        let mut tiers: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+        for (i, e) in entries.iter().enumerate() {
+            tiers.entry(tier(e.postings)).or_default().push(i);
+        }
+        tiers.into_values().find(|t| t.len() >= MERGE_AT)
+    }
+
+    /// Merges the segments `which` of `kind` into one new file, keeping
+    /// only postings `live` accepts (removed articles are dropped here),
+    /// and names it in their place. The old files are left for the caller
+    /// to delete once this manifest is committed.
+    pub fn merge(
+        &mut self,
+        dir: &Path,
+        kind: Kind,
+        which: &[usize],
+        live: impl Fn(u32) -> bool,
+    ) -> Result<Vec<String>, String> {
+        let entries = self.entries(kind).to_vec();
+        let opened: Vec<Segment> = which.iter().map(|&i| open(dir, &entries[i].file)).collect::<Result<_, _>>()?;
+        let file = self.new_file(kind);
+        let count = merge_into(&segments_dir(dir).join(&file), &opened, live).map_err(|e| format!("{file}: {e}"))?;
+        let gone: Vec<String> = which.iter().map(|&i| entries[i].file.clone()).collect();
+        let list = self.entries_mut(kind);
+        list.retain(|e| !gone.contains(&e.file));
+        list.push(SegmentEntry { file, postings: count });
+        Ok(gone)
+    }
+}
+
+/// The segments folder of index directory `dir`.
+pub fn segments_dir(dir: &Path) -> PathBuf {
+    dir.join(SEGMENTS_DIR)
+}
+
+fn open(dir: &Path, file: &str) -> Result<Segment, String> {
+    let path = segments_dir(dir).join(file);
+    Segment::open(&path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Streams the postings of `segments`, in order, into a new segment.
+fn merge_into(path: &Path, segments: &[Segment], live: impl Fn(u32) -> bool) -> std::io::Result<u64> {
+    // Decoded one bucket at a time, so memory stays small whatever the
+    // segments hold.
+    let mut cursors: Vec<segment::Cursor<'_>> = segments.iter().map(Segment::cursor).collect();
+    let mut heap = BinaryHeap::new();
+    for (i, c) in cursors.iter_mut().enumerate() {
+        if let Some(p) = c.next() {
+            heap.push(std::cmp::Reverse((p, i)));
+        }
+    }
+    let merged = std::iter::from_fn(move || {
+        let std::cmp::Reverse((p, i)) = heap.pop()?;
+        if let Some(next) = cursors[i].next() {
+            heap.push(std::cmp::Reverse((next, i)));
+        }
+        Some(p)
+    });
+    let expected = segments.iter().map(Segment::len).sum();
+    segment::write_sorted(path, expected, merged.filter(|&(_, n)| live(n)))
+}
+
+/// The live segments of an index, open for look-ups.
+pub struct Postings {
+    bands: Vec<Segment>,
+    fingerprints: Vec<Segment>,
+}
+
+impl Postings {
+    /// Opens every segment `manifest` names in index directory `dir`.
+    pub fn open(dir: &Path, manifest: &Manifest) -> Result<Postings, String> {
+        let open_all =
+            |entries: &[SegmentEntry]| entries.iter().map(|e| open(dir, &e.file)).collect::<Result<Vec<_>, _>>();
+        Ok(Postings { bands: open_all(&manifest.bands)?, fingerprints: open_all(&manifest.fingerprints)? })
+    }
+
+    /// Appends to `out` the articles holding `key` of `kind`.
+    pub fn get(&self, kind: Kind, key: u64, out: &mut Vec<u32>) {
+        let segments = match kind {
+            Kind::Bands => &self.bands,
+            Kind::Fingerprints => &self.fingerprints,
+        };
+        let short = short_key(key);
+        for s in segments {
+            s.get(short, out);
+        }
+    }
+}
+
+/// Deletes segment files in `dir` that `manifest` does not name: left by a
+/// batch or merge that a crash cut short, or by a merge whose inputs were
+/// replaced. Only a writer (who holds the database's lock) may call it.
+pub fn remove_strays(dir: &Path, manifest: &Manifest) -> std::io::Result<usize> {
+    let folder = segments_dir(dir);
+    std::fs::create_dir_all(&folder)?;
+    let named: std::collections::HashSet<&str> = manifest.files().collect();
+    let mut removed = 0;
+    for entry in std::fs::read_dir(&folder)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if !named.contains(name.to_string_lossy().as_ref()) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Checks every segment `manifest` names: it opens, decodes whole, and
+/// holds the postings the manifest says. Problems as lines.
+pub fn verify(dir: &Path, manifest: &Manifest) -> Vec<String> {
+    let mut problems = Vec::new();
+    for kind in [Kind::Bands, Kind::Fingerprints] {
+        for e in manifest.entries(kind) {
+            match open(dir, &e.file).and_then(|s| s.postings().map_err(|d| format!("{}: {d}", e.file))) {
+                Ok(p) if p.len() as u64 == e.postings => {}
+                Ok(p) => {
+                    problems.push(format!("segment {}: {} postings, the manifest says {}", e.file, p.len(), e.postings))
+                }
+                Err(d) => problems.push(format!("segment {d}")),
+            }
+        }
+    }
+    problems
+}
+
+/// Bytes of the live segment files.
+pub fn bytes(dir: &Path, manifest: &Manifest, kind: Kind) -> u64 {
+    manifest
+        .entries(kind)
+        .iter()
+        .filter_map(|e| std::fs::metadata(segments_dir(dir).join(&e.file)).ok())
+        .map(|m| m.len())
+        .sum()
+}

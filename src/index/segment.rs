@@ -1,0 +1,313 @@
+//! Posting segments: (key, article number) postings in, immutable sorted
+//! files out; keys in, the article numbers that hold them out.
+//!
+//! A batch's band keys and fingerprints are written once, as a new segment
+//! file, instead of as rows of a B-tree: appending a sorted file costs the
+//! same at any archive size, where B-tree inserts grew with it. The
+//! database's manifest names the live segments (see [`super::postings`]),
+//! so a segment exists for readers only once the transaction that names it
+//! has committed.
+//!
+//! Layout (little-endian): the magic `CDSEG\0\0\x01`, the bucket bits `b`
+//! (u32), the posting count (u64), `2^b + 1` bucket offsets (u32, into the
+//! data), then the data. A key is known by its top [`KEY_BITS`] bits; its
+//! top `b` of those choose the bucket, and within a bucket postings are
+//! sorted by (key, number), each written as the varint gap from the last
+//! key (the bucket's start for the first) and the varint number. About 16
+//! postings share a bucket, so a look-up decodes a few dozen bytes.
+//!
+//! Keys shortened to [`KEY_BITS`] bits can collide: a collision names an
+//! article that does not hold the key, which costs the caller one more
+//! candidate to verify, never a missed one.
+
+use memmap2::Mmap;
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::Path;
+
+/// Bits of a key that a segment keeps.
+pub const KEY_BITS: u32 = 40;
+const MAGIC: &[u8; 8] = b"CDSEG\0\0\x01";
+const HEADER: usize = 8 + 4 + 8;
+/// Postings a bucket holds on average.
+const BUCKET_POSTINGS: u64 = 16;
+
+/// The part of `key` a segment keeps.
+pub fn short_key(key: u64) -> u64 {
+    key >> (64 - KEY_BITS)
+}
+
+/// Writes `postings` (short keys and article numbers; sorted here) as a
+/// segment file at `path`, synced to disk.
+pub fn write(path: &Path, postings: &mut [(u64, u32)]) -> std::io::Result<u64> {
+    postings.sort_unstable();
+    write_sorted(path, postings.len() as u64, postings.iter().copied())
+}
+
+/// Writes postings already in (key, number) order, about `expected` of
+/// them (which sizes the buckets), as a segment file at `path`, synced to
+/// disk; returns how many were written. Only the bucket offsets are held
+/// in memory, so a merge of large segments streams.
+pub fn write_sorted(path: &Path, expected: u64, postings: impl Iterator<Item = (u64, u32)>) -> std::io::Result<u64> {
+    let bits = (expected / BUCKET_POSTINGS).max(1).next_power_of_two().trailing_zeros().min(KEY_BITS);
+    let shift = KEY_BITS - bits;
+    let buckets = 1u64 << bits;
+    let mut file = File::create(path)?;
+    let data_start = (HEADER + 4 * (buckets as usize + 1)) as u64;
+    file.seek(SeekFrom::Start(data_start))?;
+    let mut out = BufWriter::new(&file);
+    let mut offsets: Vec<u32> = Vec::with_capacity(buckets as usize + 1);
+    let (mut written, mut count, mut bucket, mut last) = (0u64, 0u64, 0u64, 0u64);
+    let mut previous: Option<(u64, u32)> = None;
+    offsets.push(0);
+    let mut buf = Vec::with_capacity(20);
+    for (key, number) in postings {
+        if previous.is_some_and(|p| p > (key, number)) || key >> KEY_BITS != 0 {
+            return Err(std::io::Error::other("postings out of order or keys too long"));
+        }
+        previous = Some((key, number));
+        while key >> shift > bucket {
+            bucket += 1;
+            offsets.push(u32::try_from(written).map_err(|_| too_big())?);
+            last = bucket << shift;
+        }
+        buf.clear();
+        put_varint(&mut buf, key - last);
+        put_varint(&mut buf, u64::from(number));
+        out.write_all(&buf)?;
+        written += buf.len() as u64;
+        last = key;
+        count += 1;
+    }
+    while (offsets.len() as u64) < buckets + 1 {
+        offsets.push(u32::try_from(written).map_err(|_| too_big())?);
+    }
+    out.flush()?;
+    drop(out);
+    file.seek(SeekFrom::Start(0))?;
+    let mut head = BufWriter::new(&file);
+    head.write_all(MAGIC)?;
+    head.write_all(&bits.to_le_bytes())?;
+    head.write_all(&count.to_le_bytes())?;
+    for o in &offsets {
+        head.write_all(&o.to_le_bytes())?;
+    }
+    head.flush()?;
+    drop(head);
+    file.sync_all()?;
+    Ok(count)
+}
+
+fn too_big() -> std::io::Error {
+    std::io::Error::other("a segment over 4 GiB")
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a varint at `*at`, or `None` past the end of `data`.
+fn get_varint(data: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *data.get(*at)?;
+        *at += 1;
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// An open segment, mapped read-only.
+#[derive(Debug)]
+pub struct Segment {
+    map: Mmap,
+    bits: u32,
+    count: u64,
+}
+
+impl Segment {
+    /// Opens and checks the header and bucket offsets of the segment at
+    /// `path`; a damaged file is an error naming what is wrong.
+    pub fn open(path: &Path) -> Result<Segment, String> {
+        let file = File::open(path).map_err(|e| e.to_string())?;
+        // SAFETY: segment files are never written after they are named in
+        // the manifest (new ones are made beside them), so the mapped bytes
+        // do not change while they are read.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| e.to_string())?;
+        if map.len() < HEADER || &map[..8] != MAGIC {
+            return Err("not a copydesk segment".into());
+        }
+        let bits = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes"));
+        let count = u64::from_le_bytes(map[12..20].try_into().expect("8 bytes"));
+        if bits > KEY_BITS {
+            return Err(format!("{bits} bucket bits"));
+        }
+        let segment = Segment { map, bits, count };
+        let buckets = 1usize << bits;
+        let data_len = segment.map.len().checked_sub(HEADER + 4 * (buckets + 1)).ok_or("cut short")?;
+        if segment.offset(buckets) != data_len || segment.offset(0) != 0 {
+            return Err("cut short or bucket offsets damaged".into());
+        }
+        Ok(segment)
+    }
+
+    /// Postings in the segment.
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn offset(&self, bucket: usize) -> usize {
+        let at = HEADER + 4 * bucket;
+        u32::from_le_bytes(self.map[at..at + 4].try_into().expect("4 bytes")) as usize
+    }
+
+    fn data(&self) -> &[u8] {
+        &self.map[HEADER + 4 * ((1usize << self.bits) + 1)..]
+    }
+
+    /// Appends to `out` the numbers of the articles holding short key
+    /// `key`.
+    pub fn get(&self, key: u64, out: &mut Vec<u32>) {
+        let shift = KEY_BITS - self.bits;
+        let bucket = (key >> shift) as usize;
+        let (start, end) = (self.offset(bucket), self.offset(bucket + 1));
+        let data = &self.data()[start.min(end)..end];
+        let mut at = 0;
+        let mut last = (bucket as u64) << shift;
+        while let (Some(gap), Some(number)) = (get_varint(data, &mut at), get_varint(data, &mut at)) {
+            last += gap;
+            if last > key {
+                break;
+            }
+            if last == key {
+                out.push(number as u32);
+            }
+        }
+    }
+
+    /// The postings in (key, number) order, decoded as they are read.
+    pub fn cursor(&self) -> Cursor<'_> {
+        Cursor { segment: self, bucket: 0, at: 0, last: 0 }
+    }
+
+    /// Every posting, in (key, number) order, checking that the data
+    /// decodes and is sorted.
+    pub fn postings(&self) -> Result<Vec<(u64, u32)>, String> {
+        let shift = KEY_BITS - self.bits;
+        let mut out = Vec::with_capacity(self.count as usize);
+        for bucket in 0..(1usize << self.bits) {
+            let (start, end) = (self.offset(bucket), self.offset(bucket + 1));
+            if start > end {
+                return Err(format!("bucket {bucket} offsets out of order"));
+            }
+            let data = &self.data()[start..end];
+            let mut at = 0;
+            let mut last = (bucket as u64) << shift;
+            while at < data.len() {
+                let (Some(gap), Some(number)) = (get_varint(data, &mut at), get_varint(data, &mut at)) else {
+                    return Err(format!("bucket {bucket} cut short"));
+                };
+                last += gap;
+                if last >> shift != bucket as u64 || number > u64::from(u32::MAX) {
+                    return Err(format!("bucket {bucket} holds a posting of another"));
+                }
+                out.push((last, number as u32));
+            }
+        }
+        if out.len() as u64 != self.count || out.windows(2).any(|w| w[0] > w[1]) {
+            return Err("postings miscounted or out of order".into());
+        }
+        Ok(out)
+    }
+}
+
+/// Postings of one segment in order; see [`Segment::cursor`].
+pub struct Cursor<'a> {
+    segment: &'a Segment,
+    bucket: usize,
+    /// Position in the data.
+    at: usize,
+    last: u64,
+}
+
+impl Iterator for Cursor<'_> {
+    type Item = (u64, u32);
+
+    fn next(&mut self) -> Option<(u64, u32)> {
+        let s = self.segment;
+        let shift = KEY_BITS - s.bits;
+        let buckets = 1usize << s.bits;
+        while self.bucket < buckets && self.at >= s.offset(self.bucket + 1) {
+            self.bucket += 1;
+            self.last = (self.bucket as u64) << shift;
+        }
+        if self.bucket >= buckets {
+            return None;
+        }
+        if self.at == s.offset(self.bucket) {
+            self.last = (self.bucket as u64) << shift;
+        }
+        let data = s.data();
+        let gap = get_varint(data, &mut self.at)?;
+        let number = get_varint(data, &mut self.at)?;
+        self.last += gap;
+        Some((self.last, number as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A segment answers every key as a plain list of postings would.
+        #[test]
+        fn look_ups_match_a_plain_list(
+            postings in prop::collection::vec((0u64..5_000, 0u32..300), 0..400),
+            probes in prop::collection::vec(0u64..5_000, 1..50),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("s.seg");
+            // Spread the small keys over the whole short-key range.
+            let spread = |k: u64| k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - KEY_BITS);
+            let mut given: Vec<(u64, u32)> = postings.iter().map(|&(k, n)| (spread(k), n)).collect();
+            write(&path, &mut given).unwrap();
+            let segment = Segment::open(&path).unwrap();
+            prop_assert_eq!(segment.len(), given.len() as u64);
+            prop_assert_eq!(segment.postings().unwrap(), given.clone());
+            prop_assert_eq!(segment.cursor().collect::<Vec<_>>(), given.clone());
+            for p in probes {
+                let key = spread(p);
+                let mut found = Vec::new();
+                segment.get(key, &mut found);
+                let expected: Vec<u32> = given.iter().filter(|g| g.0 == key).map(|g| g.1).collect();
+                prop_assert_eq!(found, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn damage_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.seg");
+        let mut postings: Vec<(u64, u32)> = (0..1000).map(|i| (short_key(i * 0x1234_5678_9abc), i as u32)).collect();
+        write(&path, &mut postings).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
+        assert!(Segment::open(&path).is_err());
+        std::fs::write(&path, b"something else entirely").unwrap();
+        assert!(Segment::open(&path).unwrap_err().contains("not a copydesk segment"));
+    }
+}
