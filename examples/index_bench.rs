@@ -1,69 +1,99 @@
 //! `make bench-index`: archives synthetic news in batches through the feed
 //! index, as a feed's cron job would, and prints for each batch its time
-//! (wall and CPU), how many archived articles it compared, and the index's
-//! size; then bytes per article and the rows of each table, and the peak
-//! memory of the process.
+//! (wall and CPU), what it decided, how many archived articles it compared,
+//! the index's size on disk and the process's memory; then the bytes per
+//! article of each table.
 //!
-//! cargo run --release --example index_bench -- [ARTICLES] [BATCH]
+//! cargo run --release --example index_bench -- [ARTICLES] [BATCH] [--no-texts]
+//!
+//! Articles are generated as they are archived (a planted copy's source is
+//! one of the 20,000 articles before it, so copies cross batches), so the
+//! bench's own memory does not grow with the archive.
 
-use copydesk::index::{self, DedupOptions, Index};
-use copydesk::synth::{Corpus, SynthOptions};
+use copydesk::index::{self, DedupOptions, Index, IndexOptions};
+use copydesk::synth::{Stream, SynthOptions};
 use copydesk::ScanConfig;
+use std::path::Path;
 use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn peak_rss_mib() -> f64 {
+/// A field of /proc/self/status, in MiB.
+fn status_mib(field: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib: f64 = status
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.0);
     kib / 1024.0
 }
 
+fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 fn main() -> anyhow::Result<()> {
     copydesk::process::disable_transparent_huge_pages();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let articles: usize = args.first().map_or(Ok(100_000), |a| a.parse())?;
-    let batch: usize = args.get(1).map_or(Ok(10_000), |a| a.parse())?;
-    let corpus = Corpus::generate(&SynthOptions { articles, ..SynthOptions::default() });
+    let texts = !args.iter().any(|a| a == "--no-texts");
+    let numbers: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
+    let articles = numbers.first().copied().unwrap_or(100_000);
+    let batch = numbers.get(1).copied().unwrap_or(10_000);
+    let mut stream = Stream::new(&SynthOptions { articles, ..SynthOptions::default() }, Some(20_000));
     let dir = tempfile::tempdir()?;
     let config = ScanConfig::default();
-    let index = Index::open_or_create(dir.path(), &config)?;
+    let index = Index::open_or_create_with(dir.path(), &config, IndexOptions { texts })?;
+    println!("{articles} synthetic articles in batches of {batch}, texts {}", if texts { "kept" } else { "not kept" });
     println!(
-        "{:>10} {:>8} {:>8} {:>8} {:>8} {:>10} {:>12}",
-        "archived", "wall s", "CPU s", "kept", "held", "compared", "index MB"
+        "{:>9} {:>7} {:>7} {:>6} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "archived", "wall s", "CPU s", "kept", "held", "vs arch", "compared", "index MB", "anon MiB", "peak MiB"
     );
-    for docs in corpus.documents.chunks(batch) {
+    let (mut archived, mut peak_anon) = (0usize, 0f64);
+    while archived < articles {
+        let docs: Vec<_> = stream.by_ref().take(batch.min(articles - archived)).collect();
         let (t, cpu) = (Instant::now(), copydesk::process::cpu_seconds());
-        let result = index::dedup(&index, docs, &config, DedupOptions::default())?;
+        let result = index::dedup(&index, &docs, &config, DedupOptions::default())?;
         let (wall, cpu) = (t.elapsed().as_secs_f64(), copydesk::process::cpu_seconds() - cpu);
-        let bytes = std::fs::metadata(index.path())?.len();
-        let archived = index.table_rows()?.iter().find(|(t, _)| *t == "articles").map_or(0, |r| r.1);
+        let anon = status_mib("RssAnon:");
+        peak_anon = peak_anon.max(anon);
         println!(
-            "{archived:>10} {wall:>8.2} {cpu:>8.2} {:>8} {:>8} {:>10} {:>12.1}",
+            "{archived:>9} {wall:>7.2} {cpu:>7.2} {:>6} {:>6} {:>8} {:>9} {:>9.1} {anon:>9.0} {:>9.0}",
             result.counts.kept,
             result.counts.held,
+            result.counts.held_against_archive,
             result.counts.archived_candidates,
-            bytes as f64 / 1e6
+            dir_bytes(dir.path()) as f64 / 1e6,
+            status_mib("VmHWM:"),
         );
+        archived += docs.len();
     }
-    let bytes = std::fs::metadata(index.path())?.len();
-    let text_bytes: usize = corpus.documents.iter().map(|d| d.text.len()).sum();
+    let bytes = dir_bytes(dir.path());
     println!(
-        "index {:.1} MB for {} articles: {:.0} bytes per article (their texts: {:.0} bytes per article uncompressed)",
+        "index {:.1} MB for {archived} articles: {:.0} bytes per article; planted copies {}",
         bytes as f64 / 1e6,
-        articles,
-        bytes as f64 / articles as f64,
-        text_bytes as f64 / articles as f64
+        bytes as f64 / archived as f64,
+        stream.planted.len()
     );
-    for (table, rows) in index.table_rows()? {
-        println!("  {table:<14} {rows:>12} rows");
+    println!("{:<15} {:>12} {:>14} {:>14}", "table", "rows", "bytes", "bytes/article");
+    let mut without_texts = 0;
+    for t in index.table_stats()? {
+        if t.name != "texts" {
+            without_texts += t.bytes;
+        }
+        println!("{:<15} {:>12} {:>14} {:>14.1}", t.name, t.rows, t.bytes, t.bytes as f64 / archived as f64);
     }
-    println!("peak memory {:.0} MiB", peak_rss_mib());
+    println!("state without texts: {:.0} bytes per article (tables and segments, free pages left out)", without_texts as f64 / archived as f64);
+    println!("peak memory {:.0} MiB (peak anonymous {peak_anon:.0} MiB)", status_mib("VmHWM:"));
     Ok(())
 }

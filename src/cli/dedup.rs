@@ -11,7 +11,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use super::settings::{report_skipped, ScanSettings};
-use crate::index::{self, dedup::input_record, Counts, DedupOptions, Index};
+use crate::index::{self, dedup::input_record, Counts, DedupOptions, Index, IndexOptions};
 
 #[derive(Debug, Args)]
 pub struct DedupArgs {
@@ -30,6 +30,11 @@ pub struct DedupArgs {
     /// Answer against the index without adding anything to it.
     #[arg(long)]
     pub dry_run: bool,
+    /// Keep no texts in the index (fixed when it is created): new articles
+    /// are judged against the archive from shared fingerprints alone, with
+    /// no passages and no re-clustering of archived stories.
+    #[arg(long)]
+    pub no_texts: bool,
     #[command(flatten)]
     pub settings: ScanSettings,
 }
@@ -42,7 +47,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
         );
     }
     let config = args.settings.config()?;
-    let index = Index::open_or_create(&args.index, &config)?;
+    let index = Index::open_or_create_with(&args.index, &config, IndexOptions { texts: !args.no_texts })?;
     let pool = args.settings.pool()?;
     let ingested = args.settings.read(&args.paths, &pool)?;
     let options = DedupOptions { dry_run: args.dry_run };
@@ -76,7 +81,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
 
 fn summary(c: &Counts, dry_run: bool) -> String {
     format!(
-        "copydesk dedup: {} articles: {} kept ({} replacing an earlier canonical), {} held back ({} against earlier runs, {} exact copies), {} decided by an earlier run; {} archived articles compared{}",
+        "copydesk dedup: {} articles: {} kept ({} replacing an earlier canonical), {} held back ({} against earlier runs, {} exact copies), {} decided by an earlier run; {} archived articles compared, {} moved to another story{}",
         c.articles,
         c.kept,
         c.canonical_changes,
@@ -85,6 +90,7 @@ fn summary(c: &Counts, dry_run: bool) -> String {
         c.exact_copies,
         c.replayed,
         c.archived_candidates,
+        c.moved,
         if dry_run { "; dry run: the index is unchanged" } else { "" }
     )
 }

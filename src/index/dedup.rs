@@ -25,6 +25,7 @@
 //!    kept. A new article in no cluster is kept as a story of its own.
 //!    Cluster ids are given once and never change.
 
+use super::estimate::{self, Estimate};
 use super::postings::Kind;
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::document::Document;
@@ -139,11 +140,25 @@ struct Batch<'a> {
     placed: HashMap<usize, String>,
     /// Stories created or changed by this batch.
     clusters: HashMap<String, ClusterRecord>,
+    /// Without texts: fresh documents (input positions) linked to an
+    /// archived article by an estimate, with the best one.
+    estimated: BTreeMap<usize, (ArchivedMatch, Estimate)>,
+    /// Ranks of the articles this batch made canonicals by an estimate.
+    kept_ranks: HashMap<String, Rank>,
+    /// Links estimates made: (archived number, input position).
+    estimated_links: Vec<(u64, usize)>,
     /// Story ids in use after this batch among those it touched.
     taken: HashSet<String>,
     /// Archived articles that moved to another story: (id, from, to).
     moves: Vec<(String, String, String)>,
     counts: Counts,
+}
+
+/// An archived article an estimate links a fresh one to.
+#[derive(Debug, Clone)]
+struct ArchivedMatch {
+    id: String,
+    record: ArticleRecord,
 }
 
 /// An archived article read back for the scan.
@@ -176,6 +191,9 @@ impl<'a> Batch<'a> {
             placed: HashMap::new(),
             clusters: HashMap::new(),
             taken: HashSet::new(),
+            estimated: BTreeMap::new(),
+            estimated_links: Vec::new(),
+            kept_ranks: HashMap::new(),
             moves: Vec::new(),
             counts: Counts { articles: docs.len(), ..Counts::default() },
         }
@@ -185,7 +203,7 @@ impl<'a> Batch<'a> {
         let read = self.index.db.begin_read()?;
         let articles = read.open_table(store::ARTICLES)?;
         let Some(bytes) = articles.get(id)? else { return Ok(None) };
-        serde_json::from_slice(bytes.value()).map(Some).map_err(|e| IndexError::Record(format!("article {id:?}: {e}")))
+        ArticleRecord::decode(bytes.value()).map(Some)
     }
 
     /// A story as this batch left it so far, else as stored.
@@ -209,7 +227,7 @@ impl<'a> Batch<'a> {
         let mut ids: HashSet<&str> = HashSet::new();
         for (i, doc) in self.docs.iter().enumerate() {
             if let Some(stored) = verdicts.get(doc.id.as_str())? {
-                let verdict: Value = serde_json::from_slice(stored.value())
+                let verdict = store::unpack_verdict(stored.value())
                     .map_err(|e| IndexError::Record(format!("verdict of {:?}: {e}", doc.id)))?;
                 let held = verdict["verdict"] == "held";
                 self.decisions[i] = Some(Decision { held, verdict, replayed: true });
@@ -246,12 +264,17 @@ impl<'a> Batch<'a> {
             .collect();
         let read = self.index.db.begin_read()?;
         let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
-        let numbers = self.look_up(&read, &analysed, self.config.common_df(corpus_size) as u64)?;
+        let cap = self.config.common_df(corpus_size) as u64;
+        if self.index.options().texts {
+            let numbers = self.look_up(&read, &analysed, cap)?;
+                self.archived = read_components(&read, numbers)?;
+            self.counts.archived_candidates = self.archived.len();
+        } else {
+            self.estimate(&read, &analysed, cap)?;
+        }
         for (i, keys, tokens) in analysed {
             self.keys.insert(i, (keys, tokens));
         }
-        self.archived = read_components(&read, numbers)?;
-        self.counts.archived_candidates = self.archived.len();
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
         let context = Context { corpus_size };
@@ -276,14 +299,10 @@ impl<'a> Batch<'a> {
                 for &key in &keys.band_keys {
                     postings.get(Kind::Bands, key, &mut found);
                 }
-                let mut held = Vec::new();
-                for &fp in &keys.fingerprints {
-                    held.clear();
-                    postings.get(Kind::Fingerprints, fp, &mut held);
-                    if held.len() as u64 <= cap {
-                        found.extend_from_slice(&held);
-                    }
-                }
+                // As the scan's containment index: a pair needs two shared
+                // fingerprints that fewer than `cap` articles hold.
+                let shared = estimate::shared_prints(&postings, keys, cap);
+                found.extend(shared.into_iter().filter(|&(_, count)| count >= 2).map(|(n, _)| n));
                 found
             })
             .collect();
@@ -292,6 +311,43 @@ impl<'a> Batch<'a> {
             numbers.retain(|&n| !removed.get(n).is_ok_and(|r| r.is_some()));
         }
         Ok(numbers)
+    }
+
+    /// Without texts: each fresh document's best-supported link to an
+    /// archived article, estimated from the fingerprints they share.
+    fn estimate(
+        &mut self,
+        read: &redb::ReadTransaction,
+        analysed: &[(usize, IndexKeys, usize)],
+        cap: u64,
+    ) -> Result<(), IndexError> {
+        use rayon::prelude::*;
+        let postings = self.index.postings(read)?;
+        let shared: Vec<Vec<(u32, u32)>> =
+            analysed.par_iter().map(|(_, keys, _)| estimate::shared_prints(&postings, keys, cap)).collect();
+        let (ids, articles, removed) =
+            (read.open_table(store::NUMBERS)?, read.open_table(store::ARTICLES)?, read.open_table(store::REMOVED)?);
+        for ((i, keys, _), shared) in analysed.iter().zip(shared) {
+            let prints = estimate::distinct_prints(keys).len() as u32;
+            let mut best: Option<(ArchivedMatch, Estimate)> = None;
+            for (number, count) in shared {
+                if removed.get(u64::from(number))?.is_some() {
+                    continue;
+                }
+                let Some(id) = ids.get(u64::from(number))? else { continue };
+                let Some(record) = articles.get(id.value())? else { continue };
+                let record = ArticleRecord::decode(record.value())?;
+                let Some(e) = estimate::judge(count, prints, record.prints, self.config) else { continue };
+                if best.as_ref().is_none_or(|(_, b)| e.score() > b.score()) {
+                    best = Some((ArchivedMatch { id: id.value().to_string(), record }, e));
+                }
+            }
+            if let Some(best) = best {
+                self.estimated.insert(*i, best);
+            }
+        }
+        self.counts.archived_candidates = self.estimated.len();
+        Ok(())
     }
 
     /// The input position of scan document `d`, if it is a fresh one.
@@ -303,13 +359,24 @@ impl<'a> Batch<'a> {
     /// every fresh document and exact copy gets its decision.
     fn decide(&mut self, scan: &Scan) -> Result<(), IndexError> {
         let pairs: HashMap<(u32, u32), &Pair> = scan.pairs.iter().map(|p| ((p.a, p.b), p)).collect();
-        let names = self.name_stories(scan)?;
+        for (i, (archived, e)) in std::mem::take(&mut self.estimated).iter() {
+            self.settle_estimated(*i, archived, e)?;
+        }
+        // Members an estimate placed already are out of the batch's stories.
+        let undecided = |m: &u32| self.fresh_of(*m).is_none_or(|i| self.decisions[i].is_none());
+        let clusters: Vec<Vec<u32>> = scan
+            .clusters
+            .iter()
+            .map(|c| c.members.iter().copied().filter(undecided).collect::<Vec<u32>>())
+            .filter(|m| m.len() > 1)
+            .collect();
+        let names = self.name_stories(scan, &clusters)?;
         let mut in_cluster = vec![false; scan.documents.len()];
-        for (c, story) in scan.clusters.iter().zip(&names) {
-            for &m in &c.members {
+        for (members, story) in clusters.iter().zip(&names) {
+            for &m in members {
                 in_cluster[m as usize] = true;
             }
-            self.settle_story(scan, &pairs, &c.members, story)?;
+            self.settle_story(scan, &pairs, members, story)?;
         }
         self.settle_alone(scan, &in_cluster)?;
         for (i, copied) in self.copies.clone() {
@@ -321,16 +388,16 @@ impl<'a> Batch<'a> {
     /// The story id of each scan cluster: a stored story keeps its id with
     /// the cluster that holds most of its members (ties to the smaller id);
     /// a cluster left without one is a new story named after its canonical.
-    fn name_stories(&mut self, scan: &Scan) -> Result<Vec<String>, IndexError> {
+    fn name_stories(&mut self, scan: &Scan, clusters: &[Vec<u32>]) -> Result<Vec<String>, IndexError> {
         let mut overlap: BTreeMap<(usize, &str), usize> = BTreeMap::new();
-        for (ci, c) in scan.clusters.iter().enumerate() {
-            for &m in c.members.iter().filter(|&&m| (m as usize) < self.archived.len()) {
+        for (ci, members) in clusters.iter().enumerate() {
+            for &m in members.iter().filter(|&&m| (m as usize) < self.archived.len()) {
                 *overlap.entry((ci, self.archived[m as usize].story.as_str())).or_default() += 1;
             }
         }
         let mut ranked: Vec<((usize, &str), usize)> = overlap.into_iter().collect();
         ranked.sort_by(|(x, nx), (y, ny)| ny.cmp(nx).then(x.1.cmp(y.1)).then(x.0.cmp(&y.0)));
-        let mut names: Vec<Option<String>> = vec![None; scan.clusters.len()];
+        let mut names: Vec<Option<String>> = vec![None; clusters.len()];
         for ((ci, story), _) in ranked {
             if names[ci].is_none() && !self.taken.contains(story) {
                 self.taken.insert(story.to_string());
@@ -341,7 +408,7 @@ impl<'a> Batch<'a> {
         for (ci, name) in names.into_iter().enumerate() {
             let name = match name {
                 Some(n) => n,
-                None => self.new_story_id(&scan.documents[scan.clusters[ci].canonical as usize].id)?,
+                None => self.new_story_id(&scan.documents[clusters[ci][0] as usize].id)?,
             };
             out.push(name);
         }
@@ -405,6 +472,7 @@ impl<'a> Batch<'a> {
         for d in alone {
             let id = scan.documents[d as usize].id.clone();
             match self.fresh_of(d) {
+                Some(i) if self.decisions[i].is_some() => {}
                 Some(i) => {
                     let story = self.new_story_id(&id)?;
                     self.clusters.insert(story.clone(), ClusterRecord { canonical: id, replaced: Vec::new() });
@@ -424,6 +492,37 @@ impl<'a> Batch<'a> {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Without texts: fresh document `i`, estimated to copy `archived`,
+    /// joins its story: kept as the new canonical when it ranks better,
+    /// else held back against it.
+    fn settle_estimated(&mut self, i: usize, archived: &ArchivedMatch, e: &Estimate) -> Result<(), IndexError> {
+        let story = archived.record.cluster.clone();
+        let mut record = self.story(&story)?.unwrap_or_else(|| ClusterRecord {
+            canonical: archived.id.clone(),
+            replaced: Vec::new(),
+        });
+        let canonical_rank = match self.kept_ranks.get(&record.canonical) {
+            Some(r) => Some(r.clone()),
+            None => self.record_of(&record.canonical)?.map(|r| rank(r.published, r.tokens, &record.canonical)),
+        };
+        let doc = &self.docs[i];
+        let tokens = self.keys.get(&i).map_or(0, |k| k.1);
+        let own = rank(doc.meta.published.as_ref().and_then(|p| p.seconds()), tokens, &doc.id);
+        if canonical_rank.is_none_or(|c| own < c) {
+            self.kept_ranks.insert(doc.id.clone(), own);
+            let old = std::mem::replace(&mut record.canonical, doc.id.clone());
+            record.replaced.push(old.clone());
+            self.clusters.insert(story.clone(), record);
+            self.keep(i, &story, Some(old));
+        } else {
+            let canonical = record.canonical.clone();
+            self.clusters.insert(story.clone(), record);
+            self.held(i, &story, &canonical, &archived.id, true, e.to_json(&archived.id, &doc.id));
+        }
+        self.estimated_links.push((archived.record.number, i));
         Ok(())
     }
 
@@ -541,6 +640,7 @@ impl<'a> Batch<'a> {
                 None => (&none, tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
             };
             let record = ArticleRecord {
+                prints: estimate::distinct_prints(keys).len() as u32,
                 number: batch.next_number(),
                 cluster: self.placed[&i].clone(),
                 published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
@@ -559,6 +659,9 @@ impl<'a> Batch<'a> {
         }
         for (i, copied) in &self.copies {
             batch.link(copied.record.number, number_of[i]);
+        }
+        for (archived, i) in &self.estimated_links {
+            batch.link(*archived, number_of[i]);
         }
         for (id, from, to) in &self.moves {
             batch.move_article(id, from, to)?;
@@ -616,8 +719,7 @@ fn read_components(read: &redb::ReadTransaction, numbers: BTreeSet<u64>) -> Resu
         let Some(id) = ids.get(n)? else { continue };
         let id = id.value().to_string();
         let Some(record) = articles.get(id.as_str())? else { continue };
-        let record: ArticleRecord =
-            serde_json::from_slice(record.value()).map_err(|e| IndexError::Record(format!("article {id:?}: {e}")))?;
+        let record = ArticleRecord::decode(record.value())?;
         let Some(packed) = texts.get(id.as_str())? else { continue };
         out.push(Archived { doc: store::unpack(packed.value())?.into_document(), number: n, story: record.cluster });
     }

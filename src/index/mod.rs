@@ -10,9 +10,10 @@
 //! the batch or after it, never between.
 
 pub mod dedup;
+pub mod estimate;
 pub mod postings;
 pub mod segment;
 pub mod store;
 
 pub use dedup::{dedup, BatchResult, Counts, Decision, DedupOptions};
-pub use store::{Index, IndexError};
+pub use store::{Index, IndexError, IndexOptions};

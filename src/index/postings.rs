@@ -45,6 +45,20 @@ pub struct SegmentEntry {
     pub postings: u64,
 }
 
+impl Kind {
+    /// Bits of a key its segments keep. A band key alone makes a
+    /// candidate, so band keys keep 40 bits (a false hit per about 10^12
+    /// look-ups per posting); a fingerprint counts only with a second one
+    /// shared with the same article, so 32 bits are plenty and save a byte
+    /// a posting.
+    pub fn key_bits(self) -> u32 {
+        match self {
+            Kind::Bands => 40,
+            Kind::Fingerprints => 32,
+        }
+    }
+}
+
 impl Manifest {
     pub fn entries(&self, kind: Kind) -> &[SegmentEntry] {
         match kind {
@@ -74,11 +88,12 @@ impl Manifest {
         let mut short: Vec<(u64, u32)> = postings
             .iter()
             .map(|&(k, n)| {
-                Ok((short_key(k), u32::try_from(n).map_err(|_| std::io::Error::other("article numbers past 2^32"))?))
+                let n = u32::try_from(n).map_err(|_| std::io::Error::other("article numbers past 2^32"))?;
+                Ok((short_key(k, kind.key_bits()), n))
             })
             .collect::<std::io::Result<_>>()?;
         let file = self.new_file(kind);
-        segment::write(&segments_dir(dir).join(&file), &mut short)?;
+        segment::write(&segments_dir(dir).join(&file), kind.key_bits(), &mut short)?;
         self.entries_mut(kind).push(SegmentEntry { file, postings: short.len() as u64 });
         Ok(())
     }
@@ -122,7 +137,7 @@ impl Manifest {
         let entries = self.entries(kind).to_vec();
         let opened: Vec<Segment> = which.iter().map(|&i| open(dir, &entries[i].file)).collect::<Result<_, _>>()?;
         let file = self.new_file(kind);
-        let count = merge_into(&segments_dir(dir).join(&file), &opened, live).map_err(|e| format!("{file}: {e}"))?;
+        let count = merge_into(&segments_dir(dir).join(&file), kind.key_bits(), &opened, live).map_err(|e| format!("{file}: {e}"))?;
         let gone: Vec<String> = which.iter().map(|&i| entries[i].file.clone()).collect();
         let list = self.entries_mut(kind);
         list.retain(|e| !gone.contains(&e.file));
@@ -142,7 +157,10 @@ fn open(dir: &Path, file: &str) -> Result<Segment, String> {
 }
 
 /// Streams the postings of `segments`, in order, into a new segment.
-fn merge_into(path: &Path, segments: &[Segment], live: impl Fn(u32) -> bool) -> std::io::Result<u64> {
+fn merge_into(path: &Path, key_bits: u32, segments: &[Segment], live: impl Fn(u32) -> bool) -> std::io::Result<u64> {
+    if segments.iter().any(|s| s.key_bits() != key_bits) {
+        return Err(std::io::Error::other("segments of another key length"));
+    }
     // Decoded one bucket at a time, so memory stays small whatever the
     // segments hold.
     let mut cursors: Vec<segment::Cursor<'_>> = segments.iter().map(Segment::cursor).collect();
@@ -160,7 +178,7 @@ fn merge_into(path: &Path, segments: &[Segment], live: impl Fn(u32) -> bool) -> 
         Some(p)
     });
     let expected = segments.iter().map(Segment::len).sum();
-    segment::write_sorted(path, expected, merged.filter(|&(_, n)| live(n)))
+    segment::write_sorted(path, key_bits, expected, merged.filter(|&(_, n)| live(n)))
 }
 
 /// The live segments of an index, open for look-ups.
@@ -183,9 +201,8 @@ impl Postings {
             Kind::Bands => &self.bands,
             Kind::Fingerprints => &self.fingerprints,
         };
-        let short = short_key(key);
         for s in segments {
-            s.get(short, out);
+            s.get(key, out);
         }
     }
 }

@@ -8,49 +8,57 @@
 //! so a segment exists for readers only once the transaction that names it
 //! has committed.
 //!
-//! Layout (little-endian): the magic `CDSEG\0\0\x01`, the bucket bits `b`
-//! (u32), the posting count (u64), `2^b + 1` bucket offsets (u32, into the
-//! data), then the data. A key is known by its top [`KEY_BITS`] bits; its
-//! top `b` of those choose the bucket, and within a bucket postings are
+//! Layout (little-endian): the magic `CDSEG\0\0\x02`, the key bits `k`
+//! (u32), the bucket bits `b` (u32), the posting count (u64), `2^b + 1`
+//! bucket offsets (u32, into the data), then the data. A key is known by
+//! its top `k` bits; the top `b` of those choose the bucket, and within a bucket postings are
 //! sorted by (key, number), each written as the varint gap from the last
 //! key (the bucket's start for the first) and the varint number. About 16
 //! postings share a bucket, so a look-up decodes a few dozen bytes.
 //!
-//! Keys shortened to [`KEY_BITS`] bits can collide: a collision names an
-//! article that does not hold the key, which costs the caller one more
-//! candidate to verify, never a missed one.
+//! Keys shortened to `k` bits can collide: a collision names an article
+//! that does not hold the key, which costs the caller one more candidate
+//! to verify, never a missed one.
 
 use memmap2::Mmap;
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-/// Bits of a key that a segment keeps.
-pub const KEY_BITS: u32 = 40;
-const MAGIC: &[u8; 8] = b"CDSEG\0\0\x01";
-const HEADER: usize = 8 + 4 + 8;
+const MAGIC: &[u8; 8] = b"CDSEG\0\0\x02";
+const HEADER: usize = 8 + 4 + 4 + 8;
 /// Postings a bucket holds on average.
 const BUCKET_POSTINGS: u64 = 16;
 
-/// The part of `key` a segment keeps.
-pub fn short_key(key: u64) -> u64 {
-    key >> (64 - KEY_BITS)
+/// The top `bits` bits of `key`: what a segment keeps of it.
+pub fn short_key(key: u64, bits: u32) -> u64 {
+    key >> (64 - bits)
 }
 
 /// Writes `postings` (short keys and article numbers; sorted here) as a
 /// segment file at `path`, synced to disk.
-pub fn write(path: &Path, postings: &mut [(u64, u32)]) -> std::io::Result<u64> {
+pub fn write(path: &Path, key_bits: u32, postings: &mut Vec<(u64, u32)>) -> std::io::Result<u64> {
     postings.sort_unstable();
-    write_sorted(path, postings.len() as u64, postings.iter().copied())
+    postings.dedup();
+    write_sorted(path, key_bits, postings.len() as u64, postings.iter().copied())
 }
 
-/// Writes postings already in (key, number) order, about `expected` of
+/// Writes postings already in (short key of `key_bits` bits, number)
+/// order, about `expected` of
 /// them (which sizes the buckets), as a segment file at `path`, synced to
 /// disk; returns how many were written. Only the bucket offsets are held
 /// in memory, so a merge of large segments streams.
-pub fn write_sorted(path: &Path, expected: u64, postings: impl Iterator<Item = (u64, u32)>) -> std::io::Result<u64> {
-    let bits = (expected / BUCKET_POSTINGS).max(1).next_power_of_two().trailing_zeros().min(KEY_BITS);
-    let shift = KEY_BITS - bits;
+pub fn write_sorted(
+    path: &Path,
+    key_bits: u32,
+    expected: u64,
+    postings: impl Iterator<Item = (u64, u32)>,
+) -> std::io::Result<u64> {
+    if !(1..=64).contains(&key_bits) {
+        return Err(std::io::Error::other("key bits out of range"));
+    }
+    let bits = (expected / BUCKET_POSTINGS).max(1).next_power_of_two().trailing_zeros().min(key_bits).min(30);
+    let shift = key_bits - bits;
     let buckets = 1u64 << bits;
     let mut file = File::create(path)?;
     let data_start = (HEADER + 4 * (buckets as usize + 1)) as u64;
@@ -62,7 +70,7 @@ pub fn write_sorted(path: &Path, expected: u64, postings: impl Iterator<Item = (
     offsets.push(0);
     let mut buf = Vec::with_capacity(20);
     for (key, number) in postings {
-        if previous.is_some_and(|p| p > (key, number)) || key >> KEY_BITS != 0 {
+        if previous.is_some_and(|p| p > (key, number)) || (key_bits < 64 && key >> key_bits != 0) {
             return Err(std::io::Error::other("postings out of order or keys too long"));
         }
         previous = Some((key, number));
@@ -87,6 +95,7 @@ pub fn write_sorted(path: &Path, expected: u64, postings: impl Iterator<Item = (
     file.seek(SeekFrom::Start(0))?;
     let mut head = BufWriter::new(&file);
     head.write_all(MAGIC)?;
+    head.write_all(&key_bits.to_le_bytes())?;
     head.write_all(&bits.to_le_bytes())?;
     head.write_all(&count.to_le_bytes())?;
     for o in &offsets {
@@ -128,6 +137,7 @@ fn get_varint(data: &[u8], at: &mut usize) -> Option<u64> {
 #[derive(Debug)]
 pub struct Segment {
     map: Mmap,
+    key_bits: u32,
     bits: u32,
     count: u64,
 }
@@ -144,18 +154,24 @@ impl Segment {
         if map.len() < HEADER || &map[..8] != MAGIC {
             return Err("not a copydesk segment".into());
         }
-        let bits = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes"));
-        let count = u64::from_le_bytes(map[12..20].try_into().expect("8 bytes"));
-        if bits > KEY_BITS {
-            return Err(format!("{bits} bucket bits"));
+        let key_bits = u32::from_le_bytes(map[8..12].try_into().expect("4 bytes"));
+        let bits = u32::from_le_bytes(map[12..16].try_into().expect("4 bytes"));
+        let count = u64::from_le_bytes(map[16..24].try_into().expect("8 bytes"));
+        if !(1..=64).contains(&key_bits) || bits > key_bits.min(30) {
+            return Err(format!("{key_bits} key bits, {bits} bucket bits"));
         }
-        let segment = Segment { map, bits, count };
+        let segment = Segment { map, key_bits, bits, count };
         let buckets = 1usize << bits;
         let data_len = segment.map.len().checked_sub(HEADER + 4 * (buckets + 1)).ok_or("cut short")?;
         if segment.offset(buckets) != data_len || segment.offset(0) != 0 {
             return Err("cut short or bucket offsets damaged".into());
         }
         Ok(segment)
+    }
+
+    /// Bits of each key the segment keeps.
+    pub fn key_bits(&self) -> u32 {
+        self.key_bits
     }
 
     /// Postings in the segment.
@@ -176,10 +192,11 @@ impl Segment {
         &self.map[HEADER + 4 * ((1usize << self.bits) + 1)..]
     }
 
-    /// Appends to `out` the numbers of the articles holding short key
-    /// `key`.
+    /// Appends to `out` the numbers of the articles holding `key` (a whole
+    /// key: the segment shortens it).
     pub fn get(&self, key: u64, out: &mut Vec<u32>) {
-        let shift = KEY_BITS - self.bits;
+        let key = short_key(key, self.key_bits);
+        let shift = self.key_bits - self.bits;
         let bucket = (key >> shift) as usize;
         let (start, end) = (self.offset(bucket), self.offset(bucket + 1));
         let data = &self.data()[start.min(end)..end];
@@ -204,7 +221,7 @@ impl Segment {
     /// Every posting, in (key, number) order, checking that the data
     /// decodes and is sorted.
     pub fn postings(&self) -> Result<Vec<(u64, u32)>, String> {
-        let shift = KEY_BITS - self.bits;
+        let shift = self.key_bits - self.bits;
         let mut out = Vec::with_capacity(self.count as usize);
         for bucket in 0..(1usize << self.bits) {
             let (start, end) = (self.offset(bucket), self.offset(bucket + 1));
@@ -246,7 +263,7 @@ impl Iterator for Cursor<'_> {
 
     fn next(&mut self) -> Option<(u64, u32)> {
         let s = self.segment;
-        let shift = KEY_BITS - s.bits;
+        let shift = s.key_bits - s.bits;
         let buckets = 1usize << s.bits;
         while self.bucket < buckets && self.at >= s.offset(self.bucket + 1) {
             self.bucket += 1;
@@ -280,18 +297,19 @@ mod tests {
         ) {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("s.seg");
-            // Spread the small keys over the whole short-key range.
-            let spread = |k: u64| k.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - KEY_BITS);
-            let mut given: Vec<(u64, u32)> = postings.iter().map(|&(k, n)| (spread(k), n)).collect();
-            write(&path, &mut given).unwrap();
+            // Spread the small keys over the whole key range.
+            let spread = |k: u64| k.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let bits = 40;
+            let mut given: Vec<(u64, u32)> = postings.iter().map(|&(k, n)| (short_key(spread(k), bits), n)).collect();
+            write(&path, bits, &mut given).unwrap();
             let segment = Segment::open(&path).unwrap();
             prop_assert_eq!(segment.len(), given.len() as u64);
             prop_assert_eq!(segment.postings().unwrap(), given.clone());
             prop_assert_eq!(segment.cursor().collect::<Vec<_>>(), given.clone());
             for p in probes {
-                let key = spread(p);
+                let key = short_key(spread(p), bits);
                 let mut found = Vec::new();
-                segment.get(key, &mut found);
+                segment.get(spread(p), &mut found);
                 let expected: Vec<u32> = given.iter().filter(|g| g.0 == key).map(|g| g.1).collect();
                 prop_assert_eq!(found, expected);
             }
@@ -302,8 +320,9 @@ mod tests {
     fn damage_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.seg");
-        let mut postings: Vec<(u64, u32)> = (0..1000).map(|i| (short_key(i * 0x1234_5678_9abc), i as u32)).collect();
-        write(&path, &mut postings).unwrap();
+        let mut postings: Vec<(u64, u32)> =
+            (0..1000).map(|i| (short_key(i * 0x1234_5678_9abc_def1, 32), i as u32)).collect();
+        write(&path, 32, &mut postings).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         std::fs::write(&path, &bytes[..bytes.len() - 3]).unwrap();
         assert!(Segment::open(&path).is_err());

@@ -153,35 +153,9 @@ fn article(vocab: &Vocabulary, rng: &mut Rng) -> Vec<String> {
 impl Corpus {
     /// Generates a corpus; the same options always give the same corpus.
     pub fn generate(options: &SynthOptions) -> Corpus {
-        let mut rng = Rng::new(options.seed);
-        let vocab = Vocabulary::new(options.vocabulary.max(100), &mut rng);
-        let mut documents = Vec::with_capacity(options.articles);
-        let mut planted = Vec::new();
-        let mut originals: Vec<Vec<String>> = Vec::new();
-        let start = 1_700_000_000i64;
-        while documents.len() < options.articles {
-            let i = documents.len();
-            let copy = !originals.is_empty() && rng.chance(options.copy_share);
-            let (paras, plant) = if copy {
-                let source = rng.below(originals.len());
-                let edit = EDITS[rng.below(EDITS.len())];
-                (edited(&originals[source], edit, &vocab, &mut rng), Some(Planted { copy: i, source, edit }))
-            } else {
-                (article(&vocab, &mut rng), None)
-            };
-            let text = paras.join("\n\n");
-            let published =
-                jiff::Timestamp::from_second(start + i as i64 * 60).map(|t| t.to_string()).unwrap_or_default();
-            let doc = Document::from_text(format!("synth-{i}"), text)
-                .with_outlet(&format!("outlet-{}", rng.below(200)))
-                .with_published(&published);
-            if let Some(p) = plant {
-                planted.push(p);
-            }
-            originals.push(paras);
-            documents.push(doc);
-        }
-        Corpus { documents, planted }
+        let mut stream = Stream::new(options, None);
+        let documents: Vec<Document> = stream.by_ref().take(options.articles).collect();
+        Corpus { documents, planted: stream.planted }
     }
 
     /// The corpus as JSON Lines (`id`, `outlet`, `published`, `text`).
@@ -250,5 +224,74 @@ mod tests {
         assert_eq!(a.documents, b.documents);
         assert_eq!(a.planted, b.planted);
         assert!(a.planted.len() > 10, "{}", a.planted.len());
+    }
+}
+
+/// Synthetic articles one at a time, for corpora too large to hold: a
+/// planted copy's source is one of the last `window` articles (any earlier
+/// one when `None`, as [`Corpus::generate`] does), so memory is bounded by
+/// the window.
+pub struct Stream {
+    rng: Rng,
+    vocab: Vocabulary,
+    copy_share: f64,
+    window: Option<usize>,
+    /// Paragraphs of the articles a copy may come from, oldest first, and
+    /// the position of the first.
+    originals: std::collections::VecDeque<Vec<String>>,
+    first: usize,
+    next: usize,
+    /// What was planted so far.
+    pub planted: Vec<Planted>,
+}
+
+impl Stream {
+    pub fn new(options: &SynthOptions, window: Option<usize>) -> Stream {
+        let mut rng = Rng::new(options.seed);
+        let vocab = Vocabulary::new(options.vocabulary.max(100), &mut rng);
+        Stream {
+            rng,
+            vocab,
+            copy_share: options.copy_share,
+            window,
+            originals: Default::default(),
+            first: 0,
+            next: 0,
+            planted: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for Stream {
+    type Item = Document;
+
+    fn next(&mut self) -> Option<Document> {
+        let i = self.next;
+        let rng = &mut self.rng;
+        let copy = !self.originals.is_empty() && rng.chance(self.copy_share);
+        let (paras, plant) = if copy {
+            let k = rng.below(self.originals.len());
+            let edit = EDITS[rng.below(EDITS.len())];
+            let paras = edited(&self.originals[k], edit, &self.vocab, rng);
+            (paras, Some(Planted { copy: i, source: self.first + k, edit }))
+        } else {
+            (article(&self.vocab, rng), None)
+        };
+        let text = paras.join("\n\n");
+        let published =
+            jiff::Timestamp::from_second(1_700_000_000 + i as i64 * 60).map(|t| t.to_string()).unwrap_or_default();
+        let doc = Document::from_text(format!("synth-{i}"), text)
+            .with_outlet(&format!("outlet-{}", rng.below(200)))
+            .with_published(&published);
+        if let Some(p) = plant {
+            self.planted.push(p);
+        }
+        self.originals.push_back(paras);
+        if self.window.is_some_and(|w| self.originals.len() > w) {
+            self.originals.pop_front();
+            self.first += 1;
+        }
+        self.next += 1;
+        Some(doc)
     }
 }
