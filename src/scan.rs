@@ -116,6 +116,11 @@ pub struct Context {
     /// common share of *these* are furniture (0: the scanned documents are
     /// the corpus).
     pub corpus_size: usize,
+    /// The corpus's common shingles, when the caller counted them over
+    /// more than the scanned documents (an index's sample of its archive).
+    pub common: Option<HashSetU64>,
+    /// The corpus's content-word weights (which words are rare), likewise.
+    pub words: Option<rewrite::WordWeights>,
 }
 
 /// Runs the pipeline under one validated configuration.
@@ -154,7 +159,7 @@ impl Scanner {
         let common_df = config.common_df(n.max(context.corpus_size));
         // The documents sampled for document frequency keep their distinct
         // shingles from analysis, so nothing is tokenized twice for it.
-        let stride = df_sample_stride(n, common_df);
+        let stride = if context.common.is_some() { None } else { df_sample_stride(n, common_df) };
         type Sampled = Vec<Vec<u64>>;
         let (mut analyses, (keys, df_sample)): (Vec<Analysis>, (Vec<IndexKeys>, Sampled)) = documents
             .par_iter()
@@ -169,9 +174,10 @@ impl Scanner {
             .unzip();
         watch.lap("analyze");
         // Counted now so that the sample's memory is free for the indexes.
-        let common = match stride {
-            Some(stride) => common_shingles(&df_sample, n, stride, common_df),
-            None => HashSetU64::default(),
+        let common = match (stride, &context.common) {
+            (_, Some(common)) => common.clone(),
+            (Some(stride), None) => common_shingles(&df_sample, n, stride, common_df),
+            (None, None) => HashSetU64::default(),
         };
         drop(df_sample);
         watch.lap("common shingles");
@@ -190,7 +196,10 @@ impl Scanner {
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
         let all_sentences: Vec<&[ContentSentence]> = analyses.iter().map(|a| a.sentences.as_slice()).collect();
-        let weights = rewrite::WordWeights::new(&all_sentences);
+        let weights = match &context.words {
+            Some(w) => w.clone(),
+            None => rewrite::WordWeights::new(&all_sentences),
+        };
         let sentence_bands = rewrite::sentence_bands();
         let sentence_keys: Vec<Vec<(u64, u32)>> =
             all_sentences.par_iter().map(|s| rewrite::document_keys(s, &weights, sentence_bands)).collect();

@@ -88,6 +88,29 @@ pub fn analyze(doc: &Document, config: &ScanConfig) -> (Analysis, IndexKeys) {
     SCRATCH.with_borrow_mut(|scratch| analyze_with(doc, config, scratch))
 }
 
+/// What document frequency is counted over: a document's distinct
+/// shingles and distinct content words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vocabulary {
+    pub shingles: Vec<u64>,
+    pub words: Vec<u64>,
+}
+
+/// [`analyze`], and the document's [`Vocabulary`] when `sampled` (for
+/// counting document frequency).
+pub fn analyze_sampled(doc: &Document, config: &ScanConfig, sampled: bool) -> (Analysis, IndexKeys, Option<Vocabulary>) {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let (analysis, keys) = analyze_with(doc, config, scratch);
+        let vocabulary = sampled.then(|| {
+            let mut words: Vec<u64> = analysis.sentences.iter().flat_map(|s| s.words.iter().copied()).collect();
+            words.sort_unstable();
+            words.dedup();
+            Vocabulary { shingles: repeats::distinct(&scratch.hashes), words }
+        });
+        (analysis, keys, vocabulary)
+    })
+}
+
 pub(crate) fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> (Analysis, IndexKeys) {
     let o = config.options();
     let Scratch { tokens, hashes, fingerprints } = scratch;

@@ -27,10 +27,24 @@ pub fn df_sample_stride(n: usize, common_df: usize) -> Option<usize> {
 /// is exact; above, the threshold is scaled to the sample, which is ample
 /// for "a large share of the corpus" and keeps this stage O(sample).
 pub fn common_shingles(sample: &[Vec<u64>], n: usize, stride: usize, common_df: usize) -> HashSetU64 {
-    const BUCKET_BITS: u32 = 16;
     let sampled = n.div_ceil(stride);
-    let threshold =
-        if stride == 1 { common_df } else { ((common_df as f64 * sampled as f64 / n as f64).ceil() as usize).max(2) };
+    common_in_sample(sample, sample_threshold(common_df, sampled, n))
+}
+
+/// The count in a sample of `sampled` of `n` documents that stands for
+/// `common_df` documents of the whole (exact when all are sampled).
+pub fn sample_threshold(common_df: usize, sampled: usize, n: usize) -> usize {
+    if sampled >= n {
+        common_df
+    } else {
+        ((common_df as f64 * sampled as f64 / n.max(1) as f64).ceil() as usize).max(2)
+    }
+}
+
+/// The shingles at least `threshold` of the `sample`'s documents hold (each
+/// document's shingles distinct).
+pub fn common_in_sample(sample: &[Vec<u64>], threshold: usize) -> HashSetU64 {
+    const BUCKET_BITS: u32 = 16;
     let bucket = |h: u64| (h >> (64 - BUCKET_BITS)) as usize;
     let mut counts = vec![0u32; 1 << BUCKET_BITS];
     for &h in sample.iter().flatten() {

@@ -27,6 +27,8 @@
 
 use super::estimate::{self, Estimate};
 use super::postings::Kind;
+use super::statistics;
+use crate::analysis::{analyze_sampled, Vocabulary};
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::document::Document;
 use crate::linking::cluster::cluster_id;
@@ -133,6 +135,9 @@ struct Batch<'a> {
     copies: Vec<(usize, ArchivedCopy)>,
     /// Per fresh document: its index keys and token count.
     keys: HashMap<usize, (IndexKeys, usize)>,
+    /// Fresh documents in the document-frequency sample: what they add
+    /// to it.
+    sample: HashMap<usize, Vocabulary>,
     /// Archived articles in the scan, before the fresh documents: the whole
     /// link components of the candidates the postings named.
     archived: Vec<Archived>,
@@ -187,6 +192,7 @@ impl<'a> Batch<'a> {
             fresh: Vec::new(),
             copies: Vec::new(),
             keys: HashMap::new(),
+            sample: HashMap::new(),
             archived: Vec::new(),
             placed: HashMap::new(),
             clusters: HashMap::new(),
@@ -254,30 +260,39 @@ impl<'a> Batch<'a> {
     /// documents with the archived articles they may be linked to.
     fn scan_with_candidates(&mut self) -> Result<Scan, IndexError> {
         use rayon::prelude::*;
-        let analysed: Vec<(usize, IndexKeys, usize)> = self
+        let read = self.index.db.begin_read()?;
+        let level = statistics::level(&read.open_table(store::META)?)?;
+        let analysed: Vec<(usize, IndexKeys, usize, Option<Vocabulary>)> = self
             .fresh
             .par_iter()
             .map(|&i| {
-                let (analysis, keys) = crate::scan::analyze(&self.docs[i], self.config);
-                (i, keys, analysis.num_tokens)
+                let sampled = statistics::sampled(self.hashes[i], level);
+                let (analysis, keys, vocabulary) = analyze_sampled(&self.docs[i], self.config, sampled);
+                (i, keys, analysis.num_tokens, vocabulary)
             })
             .collect();
-        let read = self.index.db.begin_read()?;
         let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
-        let cap = self.config.common_df(corpus_size) as u64;
+        let common_df = self.config.common_df(corpus_size);
+        let archived_sample = statistics::read_sample(&read)?;
+        let sample: Vec<&Vocabulary> = archived_sample.iter().chain(analysed.iter().filter_map(|a| a.3.as_ref())).collect();
+        let (common, words) = statistics::statistics(&sample, corpus_size, common_df, level);
+        let keys: Vec<(usize, IndexKeys, usize)> = analysed.iter().map(|(i, k, t, _)| (*i, k.clone(), *t)).collect();
         if self.index.options().texts {
-            let numbers = self.look_up(&read, &analysed, cap)?;
-                self.archived = read_components(&read, numbers)?;
+            let numbers = self.look_up(&read, &keys, common_df as u64)?;
+            self.archived = read_components(&read, numbers)?;
             self.counts.archived_candidates = self.archived.len();
         } else {
-            self.estimate(&read, &analysed, cap)?;
+            self.estimate(&read, &keys, common_df as u64)?;
         }
-        for (i, keys, tokens) in analysed {
+        for (i, keys, tokens, vocabulary) in analysed {
             self.keys.insert(i, (keys, tokens));
+            if let Some(vocabulary) = vocabulary {
+                self.sample.insert(i, vocabulary);
+            }
         }
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
-        let context = Context { corpus_size };
+        let context = Context { corpus_size, common: Some(common), words: Some(words) };
         Ok(Scanner::new(self.config.clone()).scan_in(corpus, &context, &|_| {}))
     }
 
@@ -649,6 +664,9 @@ impl<'a> Batch<'a> {
             };
             number_of.insert(i, record.number);
             batch.add(doc, &record, keys, &decision.verdict)?;
+            if let Some(vocabulary) = self.sample.get(&i) {
+                batch.sample(record.number, record.content, vocabulary.clone());
+            }
         }
         let number = |d: u32| match self.fresh_of(d) {
             Some(i) => number_of[&i],

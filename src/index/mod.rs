@@ -13,6 +13,7 @@ pub mod dedup;
 pub mod estimate;
 pub mod postings;
 pub mod segment;
+pub mod statistics;
 pub mod store;
 
 pub use dedup::{dedup, BatchResult, Counts, Decision, DedupOptions};

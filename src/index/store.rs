@@ -18,6 +18,7 @@
 //! | `members` | story id -> ids | a story's members |
 //! | `links` | article number -> article numbers | the link components stories are decided over |
 //! | `removed` | article number -> () | postings of removed articles, skipped until merged away |
+//! | `df_samples` | article number -> content hash, shingles | the sample common shingles are counted over |
 //! | `runs` | run number -> counts (JSON) | what each run did |
 //!
 //! Band keys and fingerprints are not rows here: they are posting segment
@@ -45,6 +46,9 @@ pub const FILE_NAME: &str = "copydesk.redb";
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 pub(crate) const ARTICLES: TableDefinition<&str, &[u8]> = TableDefinition::new("articles");
 pub(crate) const NUMBERS: TableDefinition<u64, &str> = TableDefinition::new("numbers");
+/// Article number -> content hash and distinct shingles, for the articles
+/// in the document-frequency sample ([`super::statistics`]).
+pub(crate) const DF_SAMPLES: TableDefinition<u64, &[u8]> = TableDefinition::new("df_samples");
 /// Numbers of removed articles: their postings are dropped when their
 /// segments are next merged, and skipped until then.
 pub(crate) const REMOVED: TableDefinition<u64, ()> = TableDefinition::new("removed");
@@ -407,6 +411,8 @@ impl Index {
         push("links", t.len()?, t.stats()?);
         let t = read.open_table(REMOVED)?;
         push("removed", t.len()?, t.stats()?);
+        let t = read.open_table(DF_SAMPLES)?;
+        push("df samples", t.len()?, t.stats()?);
         let t = read.open_table(RUNS)?;
         push("runs", t.len()?, t.stats()?);
         let manifest = self.manifest(&read)?;
@@ -636,6 +642,9 @@ pub(crate) struct BatchWriter {
     bands: Vec<(u64, u64)>,
     fingerprints: Vec<(u64, u64)>,
     links: Vec<(u64, u64)>,
+    /// Articles for the document-frequency sample: number, content hash,
+    /// distinct shingles.
+    samples: Vec<(u64, u64, crate::analysis::Vocabulary)>,
 }
 
 impl BatchWriter {
@@ -654,6 +663,7 @@ impl BatchWriter {
             bands: Vec::new(),
             fingerprints: Vec::new(),
             links: Vec::new(),
+            samples: Vec::new(),
         })
     }
 
@@ -687,6 +697,12 @@ impl BatchWriter {
         self.fingerprints.extend(prints.iter().map(|&f| (f, record.number)));
         self.number = record.number + 1;
         Ok(())
+    }
+
+    /// Offers an article's distinct shingles to the document-frequency
+    /// sample.
+    pub(crate) fn sample(&mut self, number: u64, content: u64, vocabulary: crate::analysis::Vocabulary) {
+        self.samples.push((number, content, vocabulary));
     }
 
     /// Records that a scan linked articles `a` and `b`.
@@ -739,6 +755,7 @@ impl BatchWriter {
         manifest.add(&self.dir, Kind::Bands, &self.bands).map_err(io)?;
         manifest.add(&self.dir, Kind::Fingerprints, &self.fingerprints).map_err(io)?;
         write_manifest(&self.write, &manifest)?;
+        super::statistics::add(&self.write, &self.samples)?;
         let mut table = self.write.open_table(CLUSTERS)?;
         for (id, record) in clusters {
             let json = serde_json::to_vec(record).map_err(|e| IndexError::Record(e.to_string()))?;
@@ -776,6 +793,7 @@ fn initialize(db: &Database, config: &crate::ScanConfig, options: IndexOptions) 
         write.open_multimap_table(MEMBERS)?;
         write.open_table(RUNS)?;
         write.open_multimap_table(LINKS)?;
+        write.open_table(DF_SAMPLES)?;
     }
     write.commit()?;
     Ok(())

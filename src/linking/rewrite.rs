@@ -89,6 +89,22 @@ impl WordWeights {
         WordWeights { df, rare_df }
     }
 
+    /// Weights from a sample of a larger corpus: `sample` holds the
+    /// distinct content words of `sampled` documents standing for
+    /// `corpus_size` (all of them when equal). A word is rare when its
+    /// count in the sample is at most the rare count scaled to the sample.
+    pub fn from_sample(sample: &[&[u64]], corpus_size: usize) -> Self {
+        let mut df: HashMapU64<u32> = HashMapU64::default();
+        for words in sample {
+            for &w in *words {
+                *df.entry(w).or_default() += 1;
+            }
+        }
+        let rare_df = (corpus_size as f64 * 0.05).ceil().max(3.0);
+        let scaled = if sample.len() >= corpus_size { rare_df } else { rare_df * sample.len() as f64 / corpus_size as f64 };
+        WordWeights { df, rare_df: scaled.ceil() as u32 }
+    }
+
     fn df(&self, word: u64) -> u32 {
         self.df.get(&word).copied().unwrap_or(1)
     }
