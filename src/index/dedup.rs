@@ -28,14 +28,17 @@
 use super::estimate::{self, Estimate};
 use super::postings::Kind;
 use super::statistics;
+use crate::analysis::content::ContentSentence;
 use crate::analysis::{analyze_sampled, Vocabulary};
+use crate::corpus::common::DF_SAMPLE;
+use crate::linking::rewrite;
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::document::Document;
 use crate::linking::cluster::cluster_id;
 use crate::output::records;
 use crate::scan::{Context, IndexKeys, Pair, Scan, Scanner};
 use crate::ScanConfig;
-use redb::{ReadableDatabase, ReadableTableMetadata};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use serde_json::{json, Map, Value};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -71,6 +74,8 @@ pub struct Counts {
     pub exact_copies: usize,
     /// Archived articles read back as candidates.
     pub archived_candidates: usize,
+    /// This batch re-linked the whole archive ([`relink_due`]).
+    pub relinked: bool,
     /// Archived articles that moved to another story: clusters are
     /// complete-linkage over every link, and a new article's links can
     /// change which members are related to all the others.
@@ -135,6 +140,8 @@ struct Batch<'a> {
     copies: Vec<(usize, ArchivedCopy)>,
     /// Per fresh document: its index keys and token count.
     keys: HashMap<usize, (IndexKeys, usize)>,
+    /// Per fresh document: its sentence-index keys (texts and rewrites on).
+    sentence_keys: HashMap<usize, Vec<u64>>,
     /// Fresh documents in the document-frequency sample: what they add
     /// to it.
     sample: HashMap<usize, Vocabulary>,
@@ -193,6 +200,7 @@ impl<'a> Batch<'a> {
             copies: Vec::new(),
             keys: HashMap::new(),
             sample: HashMap::new(),
+            sentence_keys: HashMap::new(),
             archived: Vec::new(),
             placed: HashMap::new(),
             clusters: HashMap::new(),
@@ -247,6 +255,11 @@ impl<'a> Batch<'a> {
             if let Some(first) = content.get(self.hashes[i])? {
                 let id = first.value().to_string();
                 let record = self.record_of(&id)?.ok_or_else(|| IndexError::Record(format!("article {id:?}")))?;
+                // A copy counts in document frequency as one scan would
+                // count it: with the vocabulary of what it copies.
+                if let Some(vocabulary) = statistics::read_one(&read, record.number)? {
+                    self.sample.insert(i, vocabulary);
+                }
                 self.copies.push((i, ArchivedCopy { id, record }));
             } else {
                 self.fresh.push(i);
@@ -262,23 +275,43 @@ impl<'a> Batch<'a> {
         use rayon::prelude::*;
         let read = self.index.db.begin_read()?;
         let level = statistics::level(&read.open_table(store::META)?)?;
-        let analysed: Vec<(usize, IndexKeys, usize, Option<Vocabulary>)> = self
+        let (analysed, sentences): (Vec<(usize, IndexKeys, usize, Option<Vocabulary>)>, Vec<Vec<ContentSentence>>) = self
             .fresh
             .par_iter()
             .map(|&i| {
                 let sampled = statistics::sampled(self.hashes[i], level);
                 let (analysis, keys, vocabulary) = analyze_sampled(&self.docs[i], self.config, sampled);
-                (i, keys, analysis.num_tokens, vocabulary)
+                ((i, keys, analysis.num_tokens, vocabulary), analysis.sentences)
             })
-            .collect();
+            .unzip();
         let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
         let common_df = self.config.common_df(corpus_size);
         let archived_sample = statistics::read_sample(&read)?;
-        let sample: Vec<&Vocabulary> = archived_sample.iter().chain(analysed.iter().filter_map(|a| a.3.as_ref())).collect();
+        let copied = self.copies.iter().filter_map(|(i, _)| self.sample.get(i));
+        let sample: Vec<&Vocabulary> =
+            archived_sample.iter().chain(analysed.iter().filter_map(|a| a.3.as_ref())).chain(copied).collect();
         let (common, words) = statistics::statistics(&sample, corpus_size, common_df, level);
         let keys: Vec<(usize, IndexKeys, usize)> = analysed.iter().map(|(i, k, t, _)| (*i, k.clone(), *t)).collect();
         if self.index.options().texts {
-            let numbers = self.look_up(&read, &keys, common_df as u64)?;
+            let mut numbers = self.look_up(&read, &keys, common_df as u64)?;
+            if relink_due(&read, corpus_size, self.config)? {
+                self.counts.relinked = true;
+                let table = read.open_table(store::NUMBERS)?;
+                for row in table.iter()? {
+                    numbers.insert(row?.0.value());
+                }
+            }
+            if self.config.options().rewrites {
+                let bands = rewrite::sentence_bands();
+                let sentence_keys: Vec<Vec<(u64, u32)>> =
+                    sentences.par_iter().map(|s| rewrite::document_keys(s, &words, bands)).collect();
+                numbers.extend(self.rewrite_candidates(&read, &sentence_keys)?);
+                for (&i, keys) in self.fresh.iter().zip(sentence_keys) {
+                    let mut keys: Vec<u64> = keys.into_iter().map(|(k, _)| k).collect();
+                    keys.dedup();
+                    self.sentence_keys.insert(i, keys);
+                }
+            }
             self.archived = read_components(&read, numbers)?;
             self.counts.archived_candidates = self.archived.len();
         } else {
@@ -294,6 +327,40 @@ impl<'a> Batch<'a> {
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
         let context = Context { corpus_size, common: Some(common), words: Some(words) };
         Ok(Scanner::new(self.config.clone()).scan_in(corpus, &context, &|_| {}))
+    }
+
+    /// Archived articles that share sentence-index buckets with at least
+    /// [`rewrite::MIN_SENTENCE_HITS`] distinct sentences of a fresh one (a
+    /// bucket of more than [`rewrite::MAX_BUCKET_DOCS`] articles holds a
+    /// stock sentence and is not followed), as the scan's rewrite index.
+    fn rewrite_candidates(
+        &self,
+        read: &redb::ReadTransaction,
+        sentence_keys: &[Vec<(u64, u32)>],
+    ) -> Result<BTreeSet<u64>, IndexError> {
+        use rayon::prelude::*;
+        let postings = self.index.postings(read)?;
+        let found: Vec<Vec<u32>> = sentence_keys
+            .par_iter()
+            .map(|keys| {
+                let mut hits: Vec<(u32, u32)> = Vec::new();
+                let mut held = Vec::new();
+                for &(key, sentence) in keys {
+                    held.clear();
+                    postings.get(Kind::Sentences, key, &mut held);
+                    if held.len() < rewrite::MAX_BUCKET_DOCS {
+                        hits.extend(held.iter().map(|&n| (n, sentence)));
+                    }
+                }
+                hits.sort_unstable();
+                hits.dedup();
+                hits.chunk_by(|x, y| x.0 == y.0)
+                    .filter(|run| run.len() >= rewrite::MIN_SENTENCE_HITS)
+                    .map(|run| run[0].0)
+                    .collect()
+            })
+            .collect();
+        Ok(found.into_iter().flatten().map(u64::from).collect())
     }
 
     /// The archived articles that share a band key, or a fingerprint held
@@ -663,7 +730,8 @@ impl<'a> Batch<'a> {
                 content: self.hashes[i],
             };
             number_of.insert(i, record.number);
-            batch.add(doc, &record, keys, &decision.verdict)?;
+            let sentence_keys = self.sentence_keys.get(&i).map_or(&[][..], Vec::as_slice);
+            batch.add(doc, &record, keys, sentence_keys, &decision.verdict)?;
             if let Some(vocabulary) = self.sample.get(&i) {
                 batch.sample(record.number, record.content, vocabulary.clone());
             }
@@ -688,6 +756,9 @@ impl<'a> Batch<'a> {
             self.archived.iter().map(|a| a.story.as_str()).filter(|s| !self.taken.contains(*s)).collect();
         let mut changed: Vec<(&String, &ClusterRecord)> = self.clusters.iter().collect();
         changed.sort_by_key(|(id, _)| id.as_str());
+        if self.counts.relinked {
+            batch.set_meta("relinked_at", &(self.archived.len() + self.fresh.len()).to_string())?;
+        }
         let c = &self.counts;
         let run = json!({
             "articles": c.articles,
@@ -707,6 +778,36 @@ impl<'a> Batch<'a> {
         let decisions = self.decisions.into_iter().map(|d| d.expect("every document is decided")).collect();
         BatchResult { decisions, counts: self.counts }
     }
+}
+
+/// Archives up to this many articles are re-linked whole as they grow
+/// (see [`relink_due`]); above it the corpus statistics move too little
+/// from batch to batch to matter, and a whole re-scan would cost too much.
+pub const RELINK_MAX: usize = 20_000;
+
+/// Growth of the corpus since its last whole re-link that makes another due.
+pub const RELINK_GROWTH: f64 = 1.1;
+
+/// Whether this batch re-links the whole archive: corpus statistics (the
+/// common-shingle count, which words are rare) are shares of the corpus, so
+/// the links made while an archive was small were judged by thinner
+/// statistics than it has now. While the archive is at most [`RELINK_MAX`]
+/// articles, a batch that grows the corpus by [`RELINK_GROWTH`] since the
+/// last re-link (or, up to [`DF_SAMPLE`] articles, moves one of those
+/// thresholds) scans every archived article again with the batch, so
+/// stories settle as one scan of everything would form them. Above
+/// [`DF_SAMPLE`] each article is re-scanned a bounded number of times (a
+/// geometric series).
+fn relink_due(read: &redb::ReadTransaction, corpus_size: usize, config: &ScanConfig) -> Result<bool, IndexError> {
+    let archived = read.open_table(store::ARTICLES)?.len()? as usize;
+    let settled = store::meta_usize(read, "relinked_at")?.unwrap_or(0);
+    let grown = corpus_size as f64 >= settled as f64 * RELINK_GROWTH;
+    // A small archive's statistics are exact and its re-scan cheap: it
+    // settles whenever a threshold the scan derives from the corpus size
+    // moves.
+    let thresholds = |n: usize| (config.common_df(n), rewrite::rare_df(n));
+    let moved = archived <= DF_SAMPLE && thresholds(corpus_size) != thresholds(settled);
+    Ok(archived > 0 && archived <= RELINK_MAX && (grown || moved))
 }
 
 /// Largest number of archived articles one batch reads back: link

@@ -27,6 +27,9 @@ pub enum Kind {
     /// Winnowing fingerprints: a shared one makes a candidate unless too
     /// many articles hold it.
     Fingerprints,
+    /// Sentence-index keys (rare words of a sentence, signed and banded):
+    /// rewrite candidates. Kept only with texts, which a rewrite needs.
+    Sentences,
 }
 
 /// The live segments, as the database records them.
@@ -36,6 +39,8 @@ pub struct Manifest {
     pub next: u64,
     pub bands: Vec<SegmentEntry>,
     pub fingerprints: Vec<SegmentEntry>,
+    #[serde(default)]
+    pub sentences: Vec<SegmentEntry>,
 }
 
 /// One live segment file.
@@ -54,9 +59,11 @@ impl Kind {
     pub fn key_bits(self) -> u32 {
         match self {
             Kind::Bands => 40,
-            Kind::Fingerprints => 32,
+            Kind::Fingerprints | Kind::Sentences => 32,
         }
     }
+
+    pub const ALL: [Kind; 3] = [Kind::Bands, Kind::Fingerprints, Kind::Sentences];
 }
 
 impl Manifest {
@@ -64,6 +71,7 @@ impl Manifest {
         match kind {
             Kind::Bands => &self.bands,
             Kind::Fingerprints => &self.fingerprints,
+            Kind::Sentences => &self.sentences,
         }
     }
 
@@ -71,12 +79,13 @@ impl Manifest {
         match kind {
             Kind::Bands => &mut self.bands,
             Kind::Fingerprints => &mut self.fingerprints,
+            Kind::Sentences => &mut self.sentences,
         }
     }
 
     /// Every file the manifest names.
     pub fn files(&self) -> impl Iterator<Item = &str> {
-        self.bands.iter().chain(&self.fingerprints).map(|e| e.file.as_str())
+        self.bands.iter().chain(&self.fingerprints).chain(&self.sentences).map(|e| e.file.as_str())
     }
 
     /// Writes `postings` (full keys, article numbers) as a new segment of
@@ -102,6 +111,7 @@ impl Manifest {
         let prefix = match kind {
             Kind::Bands => "bands",
             Kind::Fingerprints => "prints",
+            Kind::Sentences => "sentences",
         };
         self.next += 1;
         format!("{prefix}-{:08}.seg", self.next)
@@ -185,6 +195,7 @@ fn merge_into(path: &Path, key_bits: u32, segments: &[Segment], live: impl Fn(u3
 pub struct Postings {
     bands: Vec<Segment>,
     fingerprints: Vec<Segment>,
+    sentences: Vec<Segment>,
 }
 
 impl Postings {
@@ -192,7 +203,11 @@ impl Postings {
     pub fn open(dir: &Path, manifest: &Manifest) -> Result<Postings, String> {
         let open_all =
             |entries: &[SegmentEntry]| entries.iter().map(|e| open(dir, &e.file)).collect::<Result<Vec<_>, _>>();
-        Ok(Postings { bands: open_all(&manifest.bands)?, fingerprints: open_all(&manifest.fingerprints)? })
+        Ok(Postings {
+            bands: open_all(&manifest.bands)?,
+            fingerprints: open_all(&manifest.fingerprints)?,
+            sentences: open_all(&manifest.sentences)?,
+        })
     }
 
     /// Appends to `out` the articles holding `key` of `kind`.
@@ -200,6 +215,7 @@ impl Postings {
         let segments = match kind {
             Kind::Bands => &self.bands,
             Kind::Fingerprints => &self.fingerprints,
+            Kind::Sentences => &self.sentences,
         };
         for s in segments {
             s.get(key, out);
@@ -230,7 +246,7 @@ pub fn remove_strays(dir: &Path, manifest: &Manifest) -> std::io::Result<usize> 
 /// holds the postings the manifest says. Problems as lines.
 pub fn verify(dir: &Path, manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
-    for kind in [Kind::Bands, Kind::Fingerprints] {
+    for kind in Kind::ALL {
         for e in manifest.entries(kind) {
             match open(dir, &e.file).and_then(|s| s.postings().map_err(|d| format!("{}: {d}", e.file))) {
                 Ok(p) if p.len() as u64 == e.postings => {}

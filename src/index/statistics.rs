@@ -45,6 +45,13 @@ pub fn read_sample(read: &redb::ReadTransaction) -> Result<Vec<Vocabulary>, Inde
     Ok(out)
 }
 
+/// The vocabulary of article `number`, if it is in the sample.
+pub fn read_one(read: &redb::ReadTransaction, number: u64) -> Result<Option<Vocabulary>, IndexError> {
+    let table = read.open_table(DF_SAMPLES)?;
+    let row = table.get(number)?;
+    Ok(row.map(|v| unpack(v.value())))
+}
+
 /// The common shingles and word weights of a corpus of `corpus_size`
 /// articles whose sample is `sample` (the archive's and the batch's) at
 /// the sample's `level`.
@@ -59,8 +66,7 @@ pub fn statistics(sample: &[&Vocabulary], corpus_size: usize, common_df: usize, 
         common_in_sample(&shingles, sample_threshold(common_df, sampled, corpus_size))
     };
     let words: Vec<&[u64]> = sample.iter().map(|v| v.words.as_slice()).collect();
-    let scale = if level == 0 { words.len() } else { corpus_size };
-    (common, WordWeights::from_sample(&words, scale))
+    (common, WordWeights::from_sample(&words, corpus_size, level == 0))
 }
 
 /// Adds articles (number, content hash, vocabulary) to the sample, then raises the level while the sample is over twice

@@ -416,7 +416,8 @@ impl Index {
         let t = read.open_table(RUNS)?;
         push("runs", t.len()?, t.stats()?);
         let manifest = self.manifest(&read)?;
-        for (name, kind) in [("band segments", Kind::Bands), ("print segments", Kind::Fingerprints)] {
+        let kinds = [("band segments", Kind::Bands), ("print segments", Kind::Fingerprints), ("sentence segs", Kind::Sentences)];
+        for (name, kind) in kinds {
             let rows = manifest.entries(kind).iter().map(|e| e.postings).sum();
             out.push(TableStats { name, rows, bytes: postings::bytes(self.dir(), &manifest, kind) });
         }
@@ -460,7 +461,7 @@ impl Index {
     /// deleted. Returns how many merges ran.
     pub fn merge_segments(&self, all: bool) -> Result<usize, IndexError> {
         let mut merges = 0;
-        for kind in [Kind::Bands, Kind::Fingerprints] {
+        for kind in Kind::ALL {
             loop {
                 let read = self.db.begin_read()?;
                 let mut manifest = self.manifest(&read)?;
@@ -566,6 +567,7 @@ impl Index {
             let mut articles = write.open_table(ARTICLES)?;
             let mut numbers = write.open_table(NUMBERS)?;
             let mut removed = write.open_table(REMOVED)?;
+            let mut samples = write.open_table(DF_SAMPLES)?;
             let mut content = write.open_table(CONTENT)?;
             let mut texts = write.open_table(TEXTS)?;
             let mut verdicts = write.open_table(VERDICTS)?;
@@ -586,6 +588,7 @@ impl Index {
                     links.remove(other, record.number)?;
                 }
                 removed.insert(record.number, ())?;
+                samples.remove(record.number)?;
                 let names_it = content.get(record.content)?.is_some_and(|v| v.value() == id);
                 if names_it {
                     content.remove(record.content)?;
@@ -641,6 +644,7 @@ pub(crate) struct BatchWriter {
     /// sorted keys much faster than keys in hash order.
     bands: Vec<(u64, u64)>,
     fingerprints: Vec<(u64, u64)>,
+    sentences: Vec<(u64, u64)>,
     links: Vec<(u64, u64)>,
     /// Articles for the document-frequency sample: number, content hash,
     /// distinct shingles.
@@ -662,6 +666,7 @@ impl BatchWriter {
             number: next,
             bands: Vec::new(),
             fingerprints: Vec::new(),
+            sentences: Vec::new(),
             links: Vec::new(),
             samples: Vec::new(),
         })
@@ -678,6 +683,7 @@ impl BatchWriter {
         doc: &Document,
         record: &ArticleRecord,
         keys: &crate::scan::IndexKeys,
+        sentence_keys: &[u64],
         verdict: &Value,
     ) -> Result<(), IndexError> {
         let id = doc.id.as_str();
@@ -695,6 +701,7 @@ impl BatchWriter {
         self.bands.extend(keys.band_keys.iter().map(|&k| (k, record.number)));
         let prints = super::estimate::distinct_prints(keys);
         self.fingerprints.extend(prints.iter().map(|&f| (f, record.number)));
+        self.sentences.extend(sentence_keys.iter().map(|&k| (k, record.number)));
         self.number = record.number + 1;
         Ok(())
     }
@@ -703,6 +710,12 @@ impl BatchWriter {
     /// sample.
     pub(crate) fn sample(&mut self, number: u64, content: u64, vocabulary: crate::analysis::Vocabulary) {
         self.samples.push((number, content, vocabulary));
+    }
+
+    /// Sets a `meta` entry.
+    pub(crate) fn set_meta(&mut self, key: &str, value: &str) -> Result<(), IndexError> {
+        self.write.open_table(META)?.insert(key, value.as_bytes())?;
+        Ok(())
     }
 
     /// Records that a scan linked articles `a` and `b`.
@@ -754,6 +767,7 @@ impl BatchWriter {
         let io = |e| io_error(&folder, e);
         manifest.add(&self.dir, Kind::Bands, &self.bands).map_err(io)?;
         manifest.add(&self.dir, Kind::Fingerprints, &self.fingerprints).map_err(io)?;
+        manifest.add(&self.dir, Kind::Sentences, &self.sentences).map_err(io)?;
         write_manifest(&self.write, &manifest)?;
         super::statistics::add(&self.write, &self.samples)?;
         let mut table = self.write.open_table(CLUSTERS)?;
@@ -797,6 +811,13 @@ fn initialize(db: &Database, config: &crate::ScanConfig, options: IndexOptions) 
     }
     write.commit()?;
     Ok(())
+}
+
+/// A number kept in `meta`, as `read` sees it.
+pub(crate) fn meta_usize(read: &redb::ReadTransaction, key: &str) -> Result<Option<usize>, IndexError> {
+    let meta = read.open_table(META)?;
+    let value = meta.get(key)?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
+    Ok(value.and_then(|v| v.parse().ok()))
 }
 
 fn write_manifest(write: &redb::WriteTransaction, manifest: &Manifest) -> Result<(), IndexError> {

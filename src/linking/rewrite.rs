@@ -54,6 +54,12 @@ pub struct SentencePair {
     pub shared: usize,
 }
 
+/// The most documents of a corpus of `docs` a rare word is in: 5%, and
+/// never fewer than 3.
+pub fn rare_df(docs: usize) -> u32 {
+    ((docs as f64 * 0.05).ceil() as u32).max(3)
+}
+
 /// How many documents use each content word, learned from the corpus.
 #[derive(Debug, Clone, Default)]
 pub struct WordWeights {
@@ -84,24 +90,22 @@ impl WordWeights {
                 }
                 x
             });
-        let docs = documents.len();
-        let rare_df = ((docs as f64 * 0.05).ceil() as u32).max(3);
-        WordWeights { df, rare_df }
+        WordWeights { df, rare_df: rare_df(documents.len()) }
     }
 
-    /// Weights from a sample of a larger corpus: `sample` holds the
-    /// distinct content words of `sampled` documents standing for
-    /// `corpus_size` (all of them when equal). A word is rare when its
-    /// count in the sample is at most the rare count scaled to the sample.
-    pub fn from_sample(sample: &[&[u64]], corpus_size: usize) -> Self {
+    /// Weights from a sample of a corpus of `corpus_size` documents:
+    /// `sample` holds the distinct content words of each sampled document
+    /// (of every document when `whole`). A word is rare when its count in
+    /// the sample is at most the rare count scaled to the sample.
+    pub fn from_sample(sample: &[&[u64]], corpus_size: usize, whole: bool) -> Self {
         let mut df: HashMapU64<u32> = HashMapU64::default();
         for words in sample {
             for &w in *words {
                 *df.entry(w).or_default() += 1;
             }
         }
-        let rare_df = (corpus_size as f64 * 0.05).ceil().max(3.0);
-        let scaled = if sample.len() >= corpus_size { rare_df } else { rare_df * sample.len() as f64 / corpus_size as f64 };
+        let rare = f64::from(rare_df(corpus_size));
+        let scaled = if whole { rare } else { rare * sample.len() as f64 / corpus_size.max(1) as f64 };
         WordWeights { df, rare_df: scaled.ceil() as u32 }
     }
 
