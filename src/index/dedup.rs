@@ -155,6 +155,9 @@ struct Batch<'a> {
     /// Without texts: fresh documents (input positions) linked to an
     /// archived article by an estimate, with the best one.
     estimated: BTreeMap<usize, (ArchivedMatch, Estimate)>,
+    /// Archived articles to list as members of a story this batch joined
+    /// (a story of one is not listed until it has two).
+    members: Vec<(String, String)>,
     /// Ranks of the articles this batch made canonicals by an estimate.
     kept_ranks: HashMap<String, Rank>,
     /// Links estimates made: (archived number, input position).
@@ -208,6 +211,7 @@ impl<'a> Batch<'a> {
             estimated: BTreeMap::new(),
             estimated_links: Vec::new(),
             kept_ranks: HashMap::new(),
+            members: Vec::new(),
             moves: Vec::new(),
             counts: Counts { articles: docs.len(), ..Counts::default() },
         }
@@ -286,11 +290,10 @@ impl<'a> Batch<'a> {
             .unzip();
         let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
         let common_df = self.config.common_df(corpus_size);
-        let archived_sample = statistics::read_sample(&read)?;
         let copied = self.copies.iter().filter_map(|(i, _)| self.sample.get(i));
-        let sample: Vec<&Vocabulary> =
-            archived_sample.iter().chain(analysed.iter().filter_map(|a| a.3.as_ref())).chain(copied).collect();
-        let (common, words) = statistics::statistics(&sample, corpus_size, common_df, level);
+        let fresh_sample: Vec<&Vocabulary> = analysed.iter().filter_map(|a| a.3.as_ref()).chain(copied).collect();
+        let (common, words) =
+            self.index.with_sample(&read, |counts| counts.statistics(&fresh_sample, corpus_size, common_df, level))?;
         let keys: Vec<(usize, IndexKeys, usize)> = analysed.iter().map(|(i, k, t, _)| (*i, k.clone(), *t)).collect();
         if self.index.options().texts {
             let mut numbers = self.look_up(&read, &keys, common_df as u64)?;
@@ -604,6 +607,7 @@ impl<'a> Batch<'a> {
             self.clusters.insert(story.clone(), record);
             self.held(i, &story, &canonical, &archived.id, true, e.to_json(&archived.id, &doc.id));
         }
+        self.members.push((story, archived.id.clone()));
         self.estimated_links.push((archived.record.number, i));
         Ok(())
     }
@@ -695,7 +699,10 @@ impl<'a> Batch<'a> {
             .rev()
             .find(|(id, _, _)| *id == copied.id)
             .map_or_else(|| copied.record.cluster.clone(), |(_, _, to)| to.clone());
-        let canonical = self.story(&story)?.map(|c| c.canonical).unwrap_or_else(|| copied.id.clone());
+        let record = self.story(&story)?.unwrap_or_else(|| ClusterRecord { canonical: copied.id.clone(), replaced: Vec::new() });
+        let canonical = record.canonical.clone();
+        self.clusters.insert(story.clone(), record);
+        self.members.push((story.clone(), copied.id.clone()));
         let pair = json!({
             "a": copied.id,
             "b": self.docs[i].id,
@@ -752,6 +759,15 @@ impl<'a> Batch<'a> {
         for (id, from, to) in &self.moves {
             batch.move_article(id, from, to)?;
         }
+        for (story, id) in &self.members {
+            batch.ensure_member(story, id)?;
+        }
+        let moved: HashSet<&str> = self.moves.iter().map(|(id, _, _)| id.as_str()).collect();
+        for a in &self.archived {
+            if self.clusters.contains_key(&a.story) && !moved.contains(a.doc.id.as_str()) {
+                batch.ensure_member(&a.story, &a.doc.id)?;
+            }
+        }
         let emptied: Vec<&str> =
             self.archived.iter().map(|a| a.story.as_str()).filter(|s| !self.taken.contains(*s)).collect();
         let mut changed: Vec<(&String, &ClusterRecord)> = self.clusters.iter().collect();
@@ -768,7 +784,8 @@ impl<'a> Batch<'a> {
             "canonical_changes": c.canonical_changes,
             "moved": self.moves.len(),
         });
-        batch.commit(&changed, &emptied, &run)?;
+        let change = batch.commit(&changed, &emptied, &run)?;
+        self.index.sample_changed(&change);
         self.index.merge_segments(false)?;
         Ok(())
     }

@@ -16,10 +16,11 @@
 //! batch together would use.
 
 use super::store::{IndexError, DF_SAMPLES, META};
-use crate::analysis::shingle::{fmix64, HashSetU64};
+use crate::analysis::shingle::{fmix64, HashMapU64, HashSetU64};
 use crate::analysis::Vocabulary;
 use crate::linking::rewrite::WordWeights;
-use crate::corpus::common::{common_in_sample, sample_threshold, DF_SAMPLE};
+use crate::corpus::common::{sample_threshold, DF_SAMPLE};
+use std::sync::Arc;
 use redb::{ReadableTable, ReadableTableMetadata};
 
 /// The sample's level, as `read` sees it.
@@ -34,15 +35,12 @@ pub fn sampled(content: u64, level: u32) -> bool {
     level == 0 || fmix64(content ^ 0x5a3b_1e2f_77c4_d901) >> (64 - level) == 0
 }
 
-/// The sampled archive's vocabularies.
-pub fn read_sample(read: &redb::ReadTransaction) -> Result<Vec<Vocabulary>, IndexError> {
-    let table = read.open_table(DF_SAMPLES)?;
-    let mut out = Vec::with_capacity(table.len()? as usize);
-    for row in table.iter()? {
-        let (_, packed) = row?;
-        out.push(unpack(packed.value()));
-    }
-    Ok(out)
+/// The sample's version, as `meta` says: it changes with every batch that
+/// changes the sample, so a copy of the counts in memory knows whether it
+/// is current.
+pub fn version(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u64, IndexError> {
+    let value = meta.get("df_version")?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
+    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
 }
 
 /// The vocabulary of article `number`, if it is in the sample.
@@ -52,35 +50,110 @@ pub fn read_one(read: &redb::ReadTransaction, number: u64) -> Result<Option<Voca
     Ok(row.map(|v| unpack(v.value())))
 }
 
-/// The common shingles and word weights of a corpus of `corpus_size`
-/// articles whose sample is `sample` (the archive's and the batch's) at
-/// the sample's `level`.
-pub fn statistics(sample: &[&Vocabulary], corpus_size: usize, common_df: usize, level: u32) -> (HashSetU64, WordWeights) {
-    // At level 0 the sample is every article (exact copies of archived
-    // ones aside, which the index does not analyse).
-    let sampled = if level == 0 { corpus_size } else { sample.len() };
-    let common = if corpus_size < common_df {
-        HashSetU64::default()
-    } else {
-        let shingles: Vec<Vec<u64>> = sample.iter().map(|v| v.shingles.clone()).collect();
-        common_in_sample(&shingles, sample_threshold(common_df, sampled, corpus_size))
-    };
-    let words: Vec<&[u64]> = sample.iter().map(|v| v.words.as_slice()).collect();
-    (common, WordWeights::from_sample(&words, corpus_size, level == 0))
+/// Document frequencies over the archive's sample, kept in memory between
+/// batches by a long-lived [`super::Index`] (a process that runs one batch
+/// reads them once).
+#[derive(Debug, Clone, Default)]
+pub struct SampleCounts {
+    /// The sample version these counts are of.
+    pub version: u64,
+    docs: usize,
+    shingles: HashMapU64<u32>,
+    /// Shingles counted twice or more: a common shingle is among them, and
+    /// they are few.
+    repeated: HashSetU64,
+    words: Arc<HashMapU64<u32>>,
 }
 
-/// Adds articles (number, content hash, vocabulary) to the sample, then raises the level while the sample is over twice
-/// [`DF_SAMPLE`], dropping the articles the new level no longer takes.
-pub fn add(
-    write: &redb::WriteTransaction,
-    added: &[(u64, u64, Vocabulary)],
-) -> Result<(), IndexError> {
+impl SampleCounts {
+    /// Counts the sample as `read` sees it.
+    pub fn load(read: &redb::ReadTransaction) -> Result<SampleCounts, IndexError> {
+        let mut counts = SampleCounts { version: version(&read.open_table(META)?)?, ..SampleCounts::default() };
+        for row in read.open_table(DF_SAMPLES)?.iter()? {
+            counts.apply(&unpack(row?.1.value()), true);
+        }
+        Ok(counts)
+    }
+
+    /// Adds (or takes away) one article's vocabulary.
+    pub fn apply(&mut self, v: &Vocabulary, add: bool) {
+        let words = Arc::make_mut(&mut self.words);
+        for &w in &v.words {
+            let n = words.entry(w).or_default();
+            *n = if add { *n + 1 } else { n.saturating_sub(1) };
+        }
+        for &h in &v.shingles {
+            let n = self.shingles.entry(h).or_default();
+            *n = if add { *n + 1 } else { n.saturating_sub(1) };
+            if *n >= 2 {
+                self.repeated.insert(h);
+            } else {
+                self.repeated.remove(&h);
+            }
+        }
+        self.docs = if add { self.docs + 1 } else { self.docs.saturating_sub(1) };
+    }
+
+    /// The common shingles and word weights of a corpus of `corpus_size`
+    /// articles whose sample is this one plus the batch's `fresh`
+    /// vocabularies, at the sample's `level`.
+    pub fn statistics(&self, fresh: &[&Vocabulary], corpus_size: usize, common_df: usize, level: u32) -> (HashSetU64, WordWeights) {
+        // At level 0 the sample is every article.
+        let sampled = if level == 0 { corpus_size } else { self.docs + fresh.len() };
+        let words: Vec<&[u64]> = fresh.iter().map(|v| v.words.as_slice()).collect();
+        let weights = WordWeights::from_sample(self.words.clone(), self.docs, &words, corpus_size, level == 0);
+        if corpus_size < common_df {
+            return (HashSetU64::default(), weights);
+        }
+        let threshold = sample_threshold(common_df, sampled, corpus_size) as u32;
+        let mut batch: HashMapU64<u32> = HashMapU64::default();
+        for v in fresh {
+            for &h in &v.shingles {
+                *batch.entry(h).or_default() += 1;
+            }
+        }
+        let count = |h: u64| self.shingles.get(&h).copied().unwrap_or(0) + batch.get(&h).copied().unwrap_or(0);
+        let common = self.repeated.iter().chain(batch.keys()).copied().filter(|&h| count(h) >= threshold).collect();
+        (common, weights)
+    }
+}
+
+/// What a batch did to the sample: for the in-memory counts to follow.
+#[derive(Debug, Clone, Default)]
+pub struct SampleChange {
+    /// The version before and after.
+    pub from: u64,
+    pub to: u64,
+    pub added: Vec<Vocabulary>,
+    pub removed: Vec<Vocabulary>,
+}
+
+impl SampleChange {
+    /// Brings `counts` (of version `from`) to version `to`.
+    pub fn apply_to(&self, counts: &mut SampleCounts) {
+        for v in &self.added {
+            counts.apply(v, true);
+        }
+        for v in &self.removed {
+            counts.apply(v, false);
+        }
+        counts.version = self.to;
+    }
+}
+
+/// Adds articles (number, content hash, vocabulary) to the sample, then
+/// raises the level while the sample is over twice [`DF_SAMPLE`], dropping
+/// the articles the new level no longer takes. Returns the change.
+pub fn add(write: &redb::WriteTransaction, added: &[(u64, u64, Vocabulary)]) -> Result<SampleChange, IndexError> {
     let mut meta = write.open_table(META)?;
     let mut level = level(&meta)?;
+    let from = version(&meta)?;
+    let mut change = SampleChange { from, to: from + 1, ..SampleChange::default() };
     let mut table = write.open_table(DF_SAMPLES)?;
     for (number, content, vocabulary) in added {
         if sampled(*content, level) {
             table.insert(*number, pack(*content, vocabulary).as_slice())?;
+            change.added.push(vocabulary.clone());
         }
     }
     while table.len()? as usize > 2 * DF_SAMPLE {
@@ -91,6 +164,7 @@ pub fn add(
             let content = u64::from_le_bytes(packed.value()[..8].try_into().expect("8 bytes"));
             if !sampled(content, level) {
                 gone.push(number.value());
+                change.removed.push(unpack(packed.value()));
             }
         }
         for n in gone {
@@ -98,11 +172,10 @@ pub fn add(
         }
     }
     meta.insert("df_level", level.to_string().as_bytes())?;
-    Ok(())
+    meta.insert("df_version", change.to.to_string().as_bytes())?;
+    Ok(change)
 }
 
-/// A stored row: the content hash, the number of shingles (u64), the
-/// shingles, then the words.
 fn pack(content: u64, v: &Vocabulary) -> Vec<u8> {
     let head = [content, v.shingles.len() as u64];
     head.iter().chain(&v.shingles).chain(&v.words).flat_map(|h| h.to_le_bytes()).collect()

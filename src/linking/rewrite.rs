@@ -64,6 +64,9 @@ pub fn rare_df(docs: usize) -> u32 {
 #[derive(Debug, Clone, Default)]
 pub struct WordWeights {
     df: HashMapU64<u32>,
+    /// Counts of a larger corpus the `df` counts add to (an index's
+    /// sample), shared rather than copied.
+    base: Option<std::sync::Arc<HashMapU64<u32>>>,
     rare_df: u32,
 }
 
@@ -90,27 +93,39 @@ impl WordWeights {
                 }
                 x
             });
-        WordWeights { df, rare_df: rare_df(documents.len()) }
+        WordWeights { df, base: None, rare_df: rare_df(documents.len()) }
     }
 
-    /// Weights from a sample of a corpus of `corpus_size` documents:
-    /// `sample` holds the distinct content words of each sampled document
-    /// (of every document when `whole`). A word is rare when its count in
-    /// the sample is at most the rare count scaled to the sample.
-    pub fn from_sample(sample: &[&[u64]], corpus_size: usize, whole: bool) -> Self {
+    /// Weights from a sample of a corpus of `corpus_size` documents: the
+    /// counts `base` (of `base_docs` sampled documents) plus the distinct
+    /// content words of each of `more` sampled documents; every document
+    /// is sampled when `whole`. A word is rare when its count in the sample
+    /// is at most the rare count scaled to the sample.
+    pub fn from_sample(
+        base: std::sync::Arc<HashMapU64<u32>>,
+        base_docs: usize,
+        more: &[&[u64]],
+        corpus_size: usize,
+        whole: bool,
+    ) -> Self {
         let mut df: HashMapU64<u32> = HashMapU64::default();
-        for words in sample {
+        for words in more {
             for &w in *words {
                 *df.entry(w).or_default() += 1;
             }
         }
+        let sampled = base_docs + more.len();
         let rare = f64::from(rare_df(corpus_size));
-        let scaled = if whole { rare } else { rare * sample.len() as f64 / corpus_size.max(1) as f64 };
-        WordWeights { df, rare_df: scaled.ceil() as u32 }
+        let scaled = if whole { rare } else { rare * sampled as f64 / corpus_size.max(1) as f64 };
+        WordWeights { df, base: Some(base), rare_df: scaled.ceil() as u32 }
     }
 
     fn df(&self, word: u64) -> u32 {
-        self.df.get(&word).copied().unwrap_or(1)
+        let base = self.base.as_ref().and_then(|b| b.get(&word)).copied().unwrap_or(0);
+        match self.df.get(&word).copied().unwrap_or(0) + base {
+            0 => 1,
+            n => n,
+        }
     }
 
     /// Whether few enough documents use `word` for it to point at one story.
