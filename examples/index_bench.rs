@@ -93,7 +93,10 @@ fn main() -> anyhow::Result<()> {
         }
         println!("{:<15} {:>12} {:>14} {:>14.1}", t.name, t.rows, t.bytes, t.bytes as f64 / archived as f64);
     }
-    println!("state without texts: {:.0} bytes per article (tables and segments, free pages left out)", without_texts as f64 / archived as f64);
+    println!(
+        "state without texts: {:.0} bytes per article (tables and segments, free pages left out)",
+        without_texts as f64 / archived as f64
+    );
     println!("peak memory {:.0} MiB (peak anonymous {peak_anon:.0} MiB)", status_mib("VmHWM:"));
     Ok(())
 }

@@ -38,9 +38,7 @@ fn by_member(clusters: impl IntoIterator<Item = Vec<String>>) -> Stories {
 
 fn scanned(docs: &[Document], config: &ScanConfig) -> Stories {
     let scan = Scanner::new(config.clone()).scan(docs.to_vec());
-    by_member(
-        scan.clusters.iter().map(|c| c.members.iter().map(|&m| scan.documents[m as usize].id.clone()).collect()),
-    )
+    by_member(scan.clusters.iter().map(|c| c.members.iter().map(|&m| scan.documents[m as usize].id.clone()).collect()))
 }
 
 fn deduplicated(docs: &[Document], config: &ScanConfig, batch: usize) -> Stories {
@@ -64,8 +62,7 @@ fn assert_parity(name: &str, docs: &[Document], batches: &[usize]) {
         let started = std::time::Instant::now();
         let got = deduplicated(docs, &config, batch);
         eprintln!("{name} in batches of {batch}: {:.1} s", started.elapsed().as_secs_f64());
-        let differ: Vec<&String> =
-            docs.iter().map(|d| &d.id).filter(|id| expected.get(*id) != got.get(*id)).collect();
+        let differ: Vec<&String> = docs.iter().map(|d| &d.id).filter(|id| expected.get(*id) != got.get(*id)).collect();
         assert!(
             differ.is_empty(),
             "{name} in batches of {batch}: {} of {} articles in another story than the scan's, e.g. {:?}",

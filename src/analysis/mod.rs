@@ -98,7 +98,11 @@ pub struct Vocabulary {
 
 /// [`analyze`], and the document's [`Vocabulary`] when `sampled` (for
 /// counting document frequency).
-pub fn analyze_sampled(doc: &Document, config: &ScanConfig, sampled: bool) -> (Analysis, IndexKeys, Option<Vocabulary>) {
+pub fn analyze_sampled(
+    doc: &Document,
+    config: &ScanConfig,
+    sampled: bool,
+) -> (Analysis, IndexKeys, Option<Vocabulary>) {
     SCRATCH.with_borrow_mut(|scratch| {
         let (analysis, keys) = analyze_with(doc, config, scratch);
         let vocabulary = sampled.then(|| {

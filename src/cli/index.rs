@@ -22,7 +22,7 @@ pub enum Action {
     Export { dir: PathBuf },
     /// Check every page's checksum and that the tables agree; exit 1 on a problem.
     Verify { dir: PathBuf },
-    /// Rewrite the file without its free pages.
+    /// Merge the posting segments and rewrite the database without its free pages.
     Compact { dir: PathBuf },
     /// Remove articles by id (takedowns); a cluster that loses its canonical
     /// gets a new one, reported as a JSON line per id.

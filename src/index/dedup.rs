@@ -28,13 +28,13 @@
 use super::estimate::{self, Estimate};
 use super::postings::Kind;
 use super::statistics;
+use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::analysis::content::ContentSentence;
 use crate::analysis::{analyze_sampled, Vocabulary};
 use crate::corpus::common::DF_SAMPLE;
-use crate::linking::rewrite;
-use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
 use crate::document::Document;
 use crate::linking::cluster::cluster_id;
+use crate::linking::rewrite;
 use crate::output::records;
 use crate::scan::{Context, IndexKeys, Pair, Scan, Scanner};
 use crate::ScanConfig;
@@ -169,6 +169,17 @@ struct Batch<'a> {
     counts: Counts,
 }
 
+/// A fresh document's analysis, as the index needs it.
+struct Analysed {
+    /// Its input position.
+    i: usize,
+    keys: IndexKeys,
+    tokens: usize,
+    /// Its vocabulary, when it is in the document-frequency sample.
+    vocabulary: Option<Vocabulary>,
+    sentences: Vec<ContentSentence>,
+}
+
 /// An archived article an estimate links a fresh one to.
 #[derive(Debug, Clone)]
 struct ArchivedMatch {
@@ -276,54 +287,36 @@ impl<'a> Batch<'a> {
     /// Steps 2 and 3: analysis, look-up, and the scan of the fresh
     /// documents with the archived articles they may be linked to.
     fn scan_with_candidates(&mut self) -> Result<Scan, IndexError> {
-        use rayon::prelude::*;
         let read = self.index.db.begin_read()?;
         let level = statistics::level(&read.open_table(store::META)?)?;
-        let (analysed, sentences): (Vec<(usize, IndexKeys, usize, Option<Vocabulary>)>, Vec<Vec<ContentSentence>>) = self
-            .fresh
-            .par_iter()
-            .map(|&i| {
-                let sampled = statistics::sampled(self.hashes[i], level);
-                let (analysis, keys, vocabulary) = analyze_sampled(&self.docs[i], self.config, sampled);
-                ((i, keys, analysis.num_tokens, vocabulary), analysis.sentences)
-            })
-            .unzip();
+        let analysed = self.analyse(level);
         let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
         let common_df = self.config.common_df(corpus_size);
         let copied = self.copies.iter().filter_map(|(i, _)| self.sample.get(i));
-        let fresh_sample: Vec<&Vocabulary> = analysed.iter().filter_map(|a| a.3.as_ref()).chain(copied).collect();
+        let fresh_sample: Vec<&Vocabulary> =
+            analysed.iter().filter_map(|a| a.vocabulary.as_ref()).chain(copied).collect();
         let (common, words) =
             self.index.with_sample(&read, |counts| counts.statistics(&fresh_sample, corpus_size, common_df, level))?;
-        let keys: Vec<(usize, IndexKeys, usize)> = analysed.iter().map(|(i, k, t, _)| (*i, k.clone(), *t)).collect();
         if self.index.options().texts {
-            let mut numbers = self.look_up(&read, &keys, common_df as u64)?;
+            let mut numbers = self.look_up(&read, &analysed, common_df as u64)?;
             if relink_due(&read, corpus_size, self.config)? {
                 self.counts.relinked = true;
-                let table = read.open_table(store::NUMBERS)?;
-                for row in table.iter()? {
+                for row in read.open_table(store::NUMBERS)?.iter()? {
                     numbers.insert(row?.0.value());
                 }
             }
             if self.config.options().rewrites {
-                let bands = rewrite::sentence_bands();
-                let sentence_keys: Vec<Vec<(u64, u32)>> =
-                    sentences.par_iter().map(|s| rewrite::document_keys(s, &words, bands)).collect();
-                numbers.extend(self.rewrite_candidates(&read, &sentence_keys)?);
-                for (&i, keys) in self.fresh.iter().zip(sentence_keys) {
-                    let mut keys: Vec<u64> = keys.into_iter().map(|(k, _)| k).collect();
-                    keys.dedup();
-                    self.sentence_keys.insert(i, keys);
-                }
+                numbers.extend(self.rewrite_candidates(&read, &analysed, &words)?);
             }
             self.archived = read_components(&read, numbers)?;
             self.counts.archived_candidates = self.archived.len();
         } else {
-            self.estimate(&read, &keys, common_df as u64)?;
+            self.estimate(&read, &analysed, common_df as u64)?;
         }
-        for (i, keys, tokens, vocabulary) in analysed {
-            self.keys.insert(i, (keys, tokens));
-            if let Some(vocabulary) = vocabulary {
-                self.sample.insert(i, vocabulary);
+        for a in analysed {
+            self.keys.insert(a.i, (a.keys, a.tokens));
+            if let Some(vocabulary) = a.vocabulary {
+                self.sample.insert(a.i, vocabulary);
             }
         }
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
@@ -332,16 +325,36 @@ impl<'a> Batch<'a> {
         Ok(Scanner::new(self.config.clone()).scan_in(corpus, &context, &|_| {}))
     }
 
+    /// Analyses the fresh documents (in parallel); those in the
+    /// document-frequency sample at `level` give their vocabulary.
+    fn analyse(&self, level: u32) -> Vec<Analysed> {
+        use rayon::prelude::*;
+        self.fresh
+            .par_iter()
+            .map(|&i| {
+                let sampled = statistics::sampled(self.hashes[i], level);
+                let (analysis, keys, vocabulary) = analyze_sampled(&self.docs[i], self.config, sampled);
+                Analysed { i, keys, tokens: analysis.num_tokens, vocabulary, sentences: analysis.sentences }
+            })
+            .collect()
+    }
+
     /// Archived articles that share sentence-index buckets with at least
     /// [`rewrite::MIN_SENTENCE_HITS`] distinct sentences of a fresh one (a
     /// bucket of more than [`rewrite::MAX_BUCKET_DOCS`] articles holds a
     /// stock sentence and is not followed), as the scan's rewrite index.
+    /// The fresh documents' sentence-index keys (under the corpus's word
+    /// `weights`) are kept to be stored with them.
     fn rewrite_candidates(
-        &self,
+        &mut self,
         read: &redb::ReadTransaction,
-        sentence_keys: &[Vec<(u64, u32)>],
+        analysed: &[Analysed],
+        weights: &rewrite::WordWeights,
     ) -> Result<BTreeSet<u64>, IndexError> {
         use rayon::prelude::*;
+        let bands = rewrite::sentence_bands();
+        let sentence_keys: Vec<Vec<(u64, u32)>> =
+            analysed.par_iter().map(|a| rewrite::document_keys(&a.sentences, weights, bands)).collect();
         let postings = self.index.postings(read)?;
         let found: Vec<Vec<u32>> = sentence_keys
             .par_iter()
@@ -363,6 +376,11 @@ impl<'a> Batch<'a> {
                     .collect()
             })
             .collect();
+        for (a, keys) in analysed.iter().zip(sentence_keys) {
+            let mut keys: Vec<u64> = keys.into_iter().map(|(k, _)| k).collect();
+            keys.dedup();
+            self.sentence_keys.insert(a.i, keys);
+        }
         Ok(found.into_iter().flatten().map(u64::from).collect())
     }
 
@@ -371,7 +389,7 @@ impl<'a> Batch<'a> {
     fn look_up(
         &self,
         read: &redb::ReadTransaction,
-        analysed: &[(usize, IndexKeys, usize)],
+        analysed: &[Analysed],
         cap: u64,
     ) -> Result<BTreeSet<u64>, IndexError> {
         use rayon::prelude::*;
@@ -379,7 +397,7 @@ impl<'a> Batch<'a> {
         let removed = read.open_table(store::REMOVED)?;
         let found: Vec<Vec<u32>> = analysed
             .par_iter()
-            .map(|(_, keys, _)| {
+            .map(|Analysed { keys, .. }| {
                 let mut found = Vec::new();
                 for &key in &keys.band_keys {
                     postings.get(Kind::Bands, key, &mut found);
@@ -400,20 +418,15 @@ impl<'a> Batch<'a> {
 
     /// Without texts: each fresh document's best-supported link to an
     /// archived article, estimated from the fingerprints they share.
-    fn estimate(
-        &mut self,
-        read: &redb::ReadTransaction,
-        analysed: &[(usize, IndexKeys, usize)],
-        cap: u64,
-    ) -> Result<(), IndexError> {
+    fn estimate(&mut self, read: &redb::ReadTransaction, analysed: &[Analysed], cap: u64) -> Result<(), IndexError> {
         use rayon::prelude::*;
         let postings = self.index.postings(read)?;
         let shared: Vec<Vec<(u32, u32)>> =
-            analysed.par_iter().map(|(_, keys, _)| estimate::shared_prints(&postings, keys, cap)).collect();
+            analysed.par_iter().map(|a| estimate::shared_prints(&postings, &a.keys, cap)).collect();
         let (ids, articles, removed) =
             (read.open_table(store::NUMBERS)?, read.open_table(store::ARTICLES)?, read.open_table(store::REMOVED)?);
-        for ((i, keys, _), shared) in analysed.iter().zip(shared) {
-            let prints = estimate::distinct_prints(keys).len() as u32;
+        for (a, shared) in analysed.iter().zip(shared) {
+            let prints = estimate::distinct_prints(&a.keys).len() as u32;
             let mut best: Option<(ArchivedMatch, Estimate)> = None;
             for (number, count) in shared {
                 if removed.get(u64::from(number))?.is_some() {
@@ -428,7 +441,7 @@ impl<'a> Batch<'a> {
                 }
             }
             if let Some(best) = best {
-                self.estimated.insert(*i, best);
+                self.estimated.insert(a.i, best);
             }
         }
         self.counts.archived_candidates = self.estimated.len();
@@ -585,10 +598,9 @@ impl<'a> Batch<'a> {
     /// else held back against it.
     fn settle_estimated(&mut self, i: usize, archived: &ArchivedMatch, e: &Estimate) -> Result<(), IndexError> {
         let story = archived.record.cluster.clone();
-        let mut record = self.story(&story)?.unwrap_or_else(|| ClusterRecord {
-            canonical: archived.id.clone(),
-            replaced: Vec::new(),
-        });
+        let mut record = self
+            .story(&story)?
+            .unwrap_or_else(|| ClusterRecord { canonical: archived.id.clone(), replaced: Vec::new() });
         let canonical_rank = match self.kept_ranks.get(&record.canonical) {
             Some(r) => Some(r.clone()),
             None => self.record_of(&record.canonical)?.map(|r| rank(r.published, r.tokens, &record.canonical)),
@@ -699,7 +711,8 @@ impl<'a> Batch<'a> {
             .rev()
             .find(|(id, _, _)| *id == copied.id)
             .map_or_else(|| copied.record.cluster.clone(), |(_, _, to)| to.clone());
-        let record = self.story(&story)?.unwrap_or_else(|| ClusterRecord { canonical: copied.id.clone(), replaced: Vec::new() });
+        let record =
+            self.story(&story)?.unwrap_or_else(|| ClusterRecord { canonical: copied.id.clone(), replaced: Vec::new() });
         let canonical = record.canonical.clone();
         self.clusters.insert(story.clone(), record);
         self.members.push((story.clone(), copied.id.clone()));

@@ -149,7 +149,8 @@ impl Manifest {
         let entries = self.entries(kind).to_vec();
         let opened: Vec<Segment> = which.iter().map(|&i| open(dir, &entries[i].file)).collect::<Result<_, _>>()?;
         let file = self.new_file(kind);
-        let count = merge_into(&segments_dir(dir).join(&file), kind.key_bits(), &opened, live).map_err(|e| format!("{file}: {e}"))?;
+        let count = merge_into(&segments_dir(dir).join(&file), kind.key_bits(), &opened, live)
+            .map_err(|e| format!("{file}: {e}"))?;
         let gone: Vec<String> = which.iter().map(|&i| entries[i].file.clone()).collect();
         let list = self.entries_mut(kind);
         list.retain(|e| !gone.contains(&e.file));

@@ -18,10 +18,10 @@
 use super::store::{IndexError, DF_SAMPLES, META};
 use crate::analysis::shingle::{fmix64, HashMapU64, HashSetU64};
 use crate::analysis::Vocabulary;
-use crate::linking::rewrite::WordWeights;
 use crate::corpus::common::{sample_threshold, DF_SAMPLE};
-use std::sync::Arc;
+use crate::linking::rewrite::WordWeights;
 use redb::{ReadableTable, ReadableTableMetadata};
+use std::sync::Arc;
 
 /// The sample's level, as `read` sees it.
 pub fn level(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u32, IndexError> {
@@ -97,7 +97,13 @@ impl SampleCounts {
     /// The common shingles and word weights of a corpus of `corpus_size`
     /// articles whose sample is this one plus the batch's `fresh`
     /// vocabularies, at the sample's `level`.
-    pub fn statistics(&self, fresh: &[&Vocabulary], corpus_size: usize, common_df: usize, level: u32) -> (HashSetU64, WordWeights) {
+    pub fn statistics(
+        &self,
+        fresh: &[&Vocabulary],
+        corpus_size: usize,
+        common_df: usize,
+        level: u32,
+    ) -> (HashSetU64, WordWeights) {
         // At level 0 the sample is every article.
         let sampled = if level == 0 { corpus_size } else { self.docs + fresh.len() };
         let words: Vec<&[u64]> = fresh.iter().map(|v| v.words.as_slice()).collect();

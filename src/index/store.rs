@@ -419,7 +419,11 @@ impl Index {
         let t = read.open_table(RUNS)?;
         push("runs", t.len()?, t.stats()?);
         let manifest = self.manifest(&read)?;
-        let kinds = [("band segments", Kind::Bands), ("print segments", Kind::Fingerprints), ("sentence segs", Kind::Sentences)];
+        let kinds = [
+            ("band segments", Kind::Bands),
+            ("print segments", Kind::Fingerprints),
+            ("sentence segs", Kind::Sentences),
+        ];
         for (name, kind) in kinds {
             let rows = manifest.entries(kind).iter().map(|e| e.postings).sum();
             out.push(TableStats { name, rows, bytes: postings::bytes(self.dir(), &manifest, kind) });
@@ -658,8 +662,11 @@ impl Index {
         Ok(out)
     }
 
-    /// Rewrites the file without its free pages.
+    /// Merges every kind's posting segments into one (dropping removed
+    /// articles' postings) and rewrites the database without its free
+    /// pages.
     pub fn compact(&mut self) -> Result<bool, IndexError> {
+        self.merge_segments(true)?;
         self.db.compact().map_err(|e| IndexError::Db(e.into()))
     }
 }
@@ -847,8 +854,11 @@ impl BatchWriter {
         let mut clusters = self.write.open_table(CLUSTERS)?;
         let mut members = self.write.open_multimap_table(MEMBERS)?;
         for story in &self.touched {
-            let listed: Vec<String> =
-                members.get(story.as_str())?.take(2).map(|m| m.map(|m| m.value().to_string())).collect::<Result<_, _>>()?;
+            let listed: Vec<String> = members
+                .get(story.as_str())?
+                .take(2)
+                .map(|m| m.map(|m| m.value().to_string()))
+                .collect::<Result<_, _>>()?;
             if listed.len() > 1 {
                 continue;
             }

@@ -212,21 +212,6 @@ fn edited(source: &[String], edit: Edit, vocab: &Vocabulary, rng: &mut Rng) -> V
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deterministic_and_planted() {
-        let o = SynthOptions { articles: 300, ..SynthOptions::default() };
-        let a = Corpus::generate(&o);
-        let b = Corpus::generate(&o);
-        assert_eq!(a.documents, b.documents);
-        assert_eq!(a.planted, b.planted);
-        assert!(a.planted.len() > 10, "{}", a.planted.len());
-    }
-}
-
 /// Synthetic articles one at a time, for corpora too large to hold: a
 /// planted copy's source is one of the last `window` articles (any earlier
 /// one when `None`, as [`Corpus::generate`] does), so memory is bounded by
@@ -293,5 +278,20 @@ impl Iterator for Stream {
         }
         self.next += 1;
         Some(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deterministic_and_planted() {
+        let o = SynthOptions { articles: 300, ..SynthOptions::default() };
+        let a = Corpus::generate(&o);
+        let b = Corpus::generate(&o);
+        assert_eq!(a.documents, b.documents);
+        assert_eq!(a.planted, b.planted);
+        assert!(a.planted.len() > 10, "{}", a.planted.len());
     }
 }
