@@ -235,17 +235,26 @@ impl<'a> Batch<'a> {
         ArticleRecord::decode(bytes.value()).map(Some)
     }
 
-    /// A story as this batch left it so far, else as stored.
+    /// A story as this batch left it so far, else as stored; a story of
+    /// one archived article with no history is that article alone.
     fn story(&self, cluster: &str) -> Result<Option<ClusterRecord>, IndexError> {
         if let Some(c) = self.clusters.get(cluster) {
             return Ok(Some(c.clone()));
         }
         let read = self.index.db.begin_read()?;
         let table = read.open_table(store::CLUSTERS)?;
-        let Some(bytes) = table.get(cluster)? else { return Ok(None) };
-        serde_json::from_slice(bytes.value())
-            .map(Some)
-            .map_err(|e| IndexError::Record(format!("cluster {cluster}: {e}")))
+        if let Some(bytes) = table.get(cluster)? {
+            let record = serde_json::from_slice(bytes.value())
+                .map_err(|e| IndexError::Record(format!("cluster {cluster}: {e}")))?;
+            return Ok(Some(record));
+        }
+        // A story of one article with no history is stored as nothing.
+        let alone = self.archived.iter().find(|a| a.story == cluster).map(|a| a.doc.id.clone());
+        let alone = alone.or_else(|| {
+            let copied = self.copies.iter().find(|(_, c)| c.record.cluster == cluster);
+            copied.map(|(_, c)| c.id.clone())
+        });
+        Ok(alone.map(|canonical| ClusterRecord { canonical, replaced: Vec::new() }))
     }
 
     /// Step 1: stored verdicts and exact copies.
