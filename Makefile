@@ -3,7 +3,7 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run test test-crash check bench bench-peers bench-report bench-edges bench-index fuzz browser report
+.PHONY: run test test-crash test-parity check bench bench-peers bench-report bench-edges bench-index fuzz browser report
 
 ## Build and scan the sample articles.
 run:
@@ -16,6 +16,11 @@ test: browser
 ## The feed index's crash test with 50 kills instead of the default 10.
 test-crash:
 	COPYDESK_CRASH_TRIALS=50 $(CARGO) test --release --test crash
+
+## The feed index's parity with scan, with 20,000 synthetic articles in
+## batches of 1 as well (the default tests run 1,000, 100 and 10).
+test-parity:
+	COPYDESK_PARITY_SINGLES=1 $(CARGO) test --release --test parity -- --nocapture
 
 ## Headless Chromium for the report's browser tests (Debian's package).
 browser:

@@ -372,8 +372,8 @@ impl<'a> Batch<'a> {
                 let mut held = Vec::new();
                 for &(key, sentence) in keys {
                     held.clear();
-                    postings.get(Kind::Sentences, key, &mut held);
-                    if held.len() < rewrite::MAX_BUCKET_DOCS {
+                    let all = postings.get_at_most(Kind::Sentences, key, rewrite::MAX_BUCKET_DOCS, &mut held);
+                    if all && held.len() < rewrite::MAX_BUCKET_DOCS {
                         hits.extend(held.iter().map(|&n| (n, sentence)));
                     }
                 }
@@ -437,7 +437,7 @@ impl<'a> Batch<'a> {
         for (a, shared) in analysed.iter().zip(shared) {
             let prints = estimate::distinct_prints(&a.keys).len() as u32;
             let mut best: Option<(ArchivedMatch, Estimate)> = None;
-            for (number, count) in shared {
+            for (number, count) in shared.into_iter().filter(|&(_, c)| c >= estimate::MIN_SHARED_PRINTS) {
                 if removed.get(u64::from(number))?.is_some() {
                     continue;
                 }

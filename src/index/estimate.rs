@@ -22,6 +22,14 @@ use std::collections::HashMap;
 /// call anything a copy.
 pub const MIN_SHARED_PRINTS: u32 = 3;
 
+/// Archived articles beyond which a fingerprint is not followed, whatever
+/// the archive's size: the scan's own limit is a share of the corpus (the
+/// common-shingle count), which in an archive of a million articles lets a
+/// stock phrase name tens of thousands; a pair that shares only phrases
+/// that common is not a copy, and reading their postings would make every
+/// look-up grow with the archive.
+pub const MAX_FOLLOWED: usize = 256;
+
 /// The distinct fingerprints of an article, sorted.
 pub fn distinct_prints(keys: &IndexKeys) -> Vec<u64> {
     let mut prints = keys.fingerprints.clone();
@@ -36,12 +44,16 @@ pub fn distinct_prints(keys: &IndexKeys) -> Vec<u64> {
 pub fn shared_prints(postings: &Postings, keys: &IndexKeys, cap: u64) -> Vec<(u32, u32)> {
     let mut shared: HashMap<u32, u32> = HashMap::new();
     let mut held = Vec::new();
+    let limit = cap.min(MAX_FOLLOWED as u64 + 2) as usize;
     for fp in distinct_prints(keys) {
         held.clear();
-        postings.get(Kind::Fingerprints, fp, &mut held);
+        // Reading stops as soon as the key is too common to follow.
+        if !postings.get_at_most(Kind::Fingerprints, fp, limit, &mut held) {
+            continue;
+        }
         held.sort_unstable();
         held.dedup();
-        if held.len() as u64 + 1 < cap {
+        if held.len() as u64 + 1 < cap && held.len() <= MAX_FOLLOWED {
             for &n in &held {
                 *shared.entry(n).or_default() += 1;
             }

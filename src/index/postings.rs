@@ -213,14 +213,29 @@ impl Postings {
         })
     }
 
-    /// Appends to `out` the articles holding `key` of `kind`.
-    pub fn get(&self, kind: Kind, key: u64, out: &mut Vec<u32>) {
-        let segments = match kind {
+    /// Like [`Postings::get`], but stops once `out` holds more than
+    /// `limit` articles; false then (what it holds is a part).
+    pub fn get_at_most(&self, kind: Kind, key: u64, limit: usize, out: &mut Vec<u32>) -> bool {
+        for s in self.segments(kind) {
+            s.get(key, out);
+            if out.len() > limit {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn segments(&self, kind: Kind) -> &[Segment] {
+        match kind {
             Kind::Bands => &self.bands,
             Kind::Fingerprints => &self.fingerprints,
             Kind::Sentences => &self.sentences,
-        };
-        for s in segments {
+        }
+    }
+
+    /// Appends to `out` the articles holding `key` of `kind`.
+    pub fn get(&self, kind: Kind, key: u64, out: &mut Vec<u32>) {
+        for s in self.segments(kind) {
             s.get(key, out);
         }
     }
