@@ -41,6 +41,9 @@ use thiserror::Error;
 
 /// The on-disk format this build reads and writes.
 pub const FORMAT_VERSION: u64 = 2;
+/// Bytes of database pages redb keeps cached.
+pub const CACHE_BYTES: usize = 64 << 20;
+
 /// The database file inside the index directory.
 pub const FILE_NAME: &str = "copydesk.redb";
 
@@ -68,7 +71,11 @@ pub(crate) const LINKS: MultimapTableDefinition<u64, u64> = MultimapTableDefinit
 pub struct TableStats {
     pub name: &'static str,
     pub rows: u64,
+    /// Bytes on disk: stored data, B-tree metadata and the unused parts of
+    /// its pages.
     pub bytes: u64,
+    /// Of those, the unused parts of pages.
+    pub fragmented: u64,
 }
 
 /// Why an index could not be used.
@@ -338,7 +345,10 @@ impl Index {
     fn open_file(dir: &Path) -> Result<Index, IndexError> {
         let path = dir.join(FILE_NAME);
         let name = path.display().to_string();
-        let db = Database::open(&path).map_err(|e| match e {
+        // redb caches pages up to a size it is given (a gigabyte unless
+        // told): a batch reads postings from segments and few pages here,
+        // so a small cache keeps a run's memory independent of the archive.
+        let db = Database::builder().set_cache_size(CACHE_BYTES).open(&path).map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => IndexError::InUse { path: name.clone() },
             other => {
                 IndexError::Damaged { path: name.clone(), dir: dir.display().to_string(), detail: other.to_string() }
@@ -398,7 +408,7 @@ impl Index {
         let mut out = Vec::new();
         let mut push = |name: &'static str, rows: u64, stats: redb::TableStats| {
             let bytes = stats.stored_bytes() + stats.metadata_bytes() + stats.fragmented_bytes();
-            out.push(TableStats { name, rows, bytes });
+            out.push(TableStats { name, rows, bytes, fragmented: stats.fragmented_bytes() });
         };
         for (name, def) in [("articles", ARTICLES), ("texts", TEXTS), ("verdicts", VERDICTS), ("clusters", CLUSTERS)] {
             let t = read.open_table(def)?;
@@ -426,7 +436,7 @@ impl Index {
         ];
         for (name, kind) in kinds {
             let rows = manifest.entries(kind).iter().map(|e| e.postings).sum();
-            out.push(TableStats { name, rows, bytes: postings::bytes(self.dir(), &manifest, kind) });
+            out.push(TableStats { name, rows, bytes: postings::bytes(self.dir(), &manifest, kind), fragmented: 0 });
         }
         Ok(out)
     }
