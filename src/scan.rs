@@ -147,12 +147,22 @@ impl Scanner {
     /// Scans `documents`, calling `progress` with each stage's name as it
     /// finishes (the library never prints; a caller may).
     pub fn scan_with_progress(&self, documents: Vec<Document>, progress: &(dyn Fn(&str) + Sync)) -> Scan {
-        self.scan_in(documents, &Context::default(), progress)
+        self.scan_in(documents, Vec::new(), &Context::default(), progress)
     }
 
     /// Scans `documents` as part of a larger corpus that `context`
     /// describes (an index's archive): the same pipeline as [`Scanner::scan`].
-    pub fn scan_in(&self, documents: Vec<Document>, context: &Context, progress: &(dyn Fn(&str) + Sync)) -> Scan {
+    /// `analysed` may give, per document, the analysis the caller already
+    /// made of it under this configuration (an index analyses new articles
+    /// before it can look them up); empty, or `None` for a document, means
+    /// analyse it here.
+    pub fn scan_in(
+        &self,
+        documents: Vec<Document>,
+        analysed: Vec<Option<(Analysis, IndexKeys)>>,
+        context: &Context,
+        progress: &(dyn Fn(&str) + Sync),
+    ) -> Scan {
         let config = &self.config;
         let mut watch = Stopwatch::new(progress);
         let n = documents.len();
@@ -161,13 +171,19 @@ impl Scanner {
         // shingles from analysis, so nothing is tokenized twice for it.
         let stride = if context.common.is_some() { None } else { df_sample_stride(n, common_df) };
         type Sampled = Vec<Vec<u64>>;
+        let mut given = analysed;
+        given.resize_with(n, || None);
         let (mut analyses, (keys, df_sample)): (Vec<Analysis>, (Vec<IndexKeys>, Sampled)) = documents
             .par_iter()
+            .zip(given.into_par_iter())
             .enumerate()
-            .map(|(i, d)| {
+            .map(|(i, (d, given))| {
+                let sampled = stride.is_some_and(|s| i % s == 0);
+                if let Some((analysis, keys)) = given.filter(|_| !sampled) {
+                    return (analysis, (keys, Vec::new()));
+                }
                 SCRATCH.with_borrow_mut(|scratch| {
                     let (analysis, keys) = analyze_with(d, config, scratch);
-                    let sampled = stride.is_some_and(|s| i % s == 0);
                     (analysis, (keys, if sampled { repeats::distinct(&scratch.hashes) } else { Vec::new() }))
                 })
             })

@@ -29,8 +29,7 @@ use super::estimate::{self, Estimate};
 use super::postings::Kind;
 use super::statistics;
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
-use crate::analysis::content::ContentSentence;
-use crate::analysis::{analyze_sampled, Vocabulary};
+use crate::analysis::{analyze_sampled, Analysis, Vocabulary};
 use crate::corpus::common::DF_SAMPLE;
 use crate::document::Document;
 use crate::linking::cluster::cluster_id;
@@ -174,10 +173,10 @@ struct Analysed {
     /// Its input position.
     i: usize,
     keys: IndexKeys,
-    tokens: usize,
+    /// The whole analysis, handed on to the scan.
+    analysis: Analysis,
     /// Its vocabulary, when it is in the document-frequency sample.
     vocabulary: Option<Vocabulary>,
-    sentences: Vec<ContentSentence>,
 }
 
 /// An archived article an estimate links a fresh one to.
@@ -322,16 +321,19 @@ impl<'a> Batch<'a> {
         } else {
             self.estimate(&read, &analysed, common_df as u64)?;
         }
+        let mut given: Vec<Option<(Analysis, IndexKeys)>> = Vec::with_capacity(self.archived.len() + analysed.len());
+        given.resize_with(self.archived.len(), || None);
         for a in analysed {
-            self.keys.insert(a.i, (a.keys, a.tokens));
+            self.keys.insert(a.i, (a.keys.clone(), a.analysis.num_tokens));
             if let Some(vocabulary) = a.vocabulary {
                 self.sample.insert(a.i, vocabulary);
             }
+            given.push(Some((a.analysis, a.keys)));
         }
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
         let context = Context { corpus_size, common: Some(common), words: Some(words) };
-        Ok(Scanner::new(self.config.clone()).scan_in(corpus, &context, &|_| {}))
+        Ok(Scanner::new(self.config.clone()).scan_in(corpus, given, &context, &|_| {}))
     }
 
     /// Analyses the fresh documents (in parallel); those in the
@@ -343,7 +345,7 @@ impl<'a> Batch<'a> {
             .map(|&i| {
                 let sampled = statistics::sampled(self.hashes[i], level);
                 let (analysis, keys, vocabulary) = analyze_sampled(&self.docs[i], self.config, sampled);
-                Analysed { i, keys, tokens: analysis.num_tokens, vocabulary, sentences: analysis.sentences }
+                Analysed { i, keys, analysis, vocabulary }
             })
             .collect()
     }
@@ -363,7 +365,7 @@ impl<'a> Batch<'a> {
         use rayon::prelude::*;
         let bands = rewrite::sentence_bands();
         let sentence_keys: Vec<Vec<(u64, u32)>> =
-            analysed.par_iter().map(|a| rewrite::document_keys(&a.sentences, weights, bands)).collect();
+            analysed.par_iter().map(|a| rewrite::document_keys(&a.analysis.sentences, weights, bands)).collect();
         let postings = self.index.postings(read)?;
         let found: Vec<Vec<u32>> = sentence_keys
             .par_iter()
