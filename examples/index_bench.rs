@@ -85,17 +85,20 @@ fn main() -> anyhow::Result<()> {
         bytes as f64 / archived as f64,
         stream.planted.len()
     );
-    println!("{:<15} {:>12} {:>14} {:>14}", "table", "rows", "bytes", "bytes/article");
-    let mut without_texts = 0;
+    println!("{:<15} {:>12} {:>14} {:>14} {:>16}", "table", "rows", "bytes", "bytes/article", "of which unused");
+    let (mut besides_texts, mut unused) = (0, 0);
+    let per = |b: u64| b as f64 / archived as f64;
     for t in index.table_stats()? {
         if t.name != "texts" {
-            without_texts += t.bytes;
+            besides_texts += t.bytes;
+            unused += t.fragmented;
         }
-        println!("{:<15} {:>12} {:>14} {:>14.1}", t.name, t.rows, t.bytes, t.bytes as f64 / archived as f64);
+        println!("{:<15} {:>12} {:>14} {:>14.1} {:>16.1}", t.name, t.rows, t.bytes, per(t.bytes), per(t.fragmented));
     }
     println!(
-        "state without texts: {:.0} bytes per article (tables and segments, free pages left out)",
-        without_texts as f64 / archived as f64
+        "state besides the texts: {:.0} bytes per article, {:.0} of them unused space in pages (free pages left out)",
+        per(besides_texts),
+        per(unused)
     );
     println!("peak memory {:.0} MiB (peak anonymous {peak_anon:.0} MiB)", status_mib("VmHWM:"));
     Ok(())
