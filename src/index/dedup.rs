@@ -367,32 +367,29 @@ impl<'a> Batch<'a> {
         let sentence_keys: Vec<Vec<(u64, u32)>> =
             analysed.par_iter().map(|a| rewrite::document_keys(&a.analysis.sentences, weights, bands)).collect();
         let postings = self.index.postings(read)?;
-        let found: Vec<Vec<u32>> = sentence_keys
-            .par_iter()
-            .map(|keys| {
-                let mut hits: Vec<(u32, u32)> = Vec::new();
-                let mut held = Vec::new();
-                for &(key, sentence) in keys {
-                    held.clear();
-                    let all = postings.get_at_most(Kind::Sentences, key, rewrite::MAX_BUCKET_DOCS, &mut held);
-                    if all && held.len() < rewrite::MAX_BUCKET_DOCS {
-                        hits.extend(held.iter().map(|&n| (n, sentence)));
-                    }
-                }
-                hits.sort_unstable();
-                hits.dedup();
-                hits.chunk_by(|x, y| x.0 == y.0)
-                    .filter(|run| run.len() >= rewrite::MIN_SENTENCE_HITS)
-                    .map(|run| run[0].0)
-                    .collect()
-            })
+        // (key, (document, sentence)) for every document's keys at once.
+        let queries: Vec<(u64, (u32, u32))> = sentence_keys
+            .iter()
+            .enumerate()
+            .flat_map(|(d, keys)| keys.iter().map(move |&(k, s)| (k, (d as u32, s))))
+            .collect();
+        let mut hits: Vec<((u32, u32), u32)> =
+            postings.get_all(Kind::Sentences, &queries, rewrite::MAX_BUCKET_DOCS - 1);
+        // Distinct sentences of a document per archived article.
+        let mut by_article: Vec<(u32, u32, u32)> = hits.drain(..).map(|((d, s), n)| (d, n, s)).collect();
+        by_article.sort_unstable();
+        by_article.dedup();
+        let found: BTreeSet<u64> = by_article
+            .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+            .filter(|run| run.len() >= rewrite::MIN_SENTENCE_HITS)
+            .map(|run| u64::from(run[0].1))
             .collect();
         for (a, keys) in analysed.iter().zip(sentence_keys) {
             let mut keys: Vec<u64> = keys.into_iter().map(|(k, _)| k).collect();
             keys.dedup();
             self.sentence_keys.insert(a.i, keys);
         }
-        Ok(found.into_iter().flatten().map(u64::from).collect())
+        Ok(found)
     }
 
     /// The archived articles that share a band key, or a fingerprint held
@@ -403,24 +400,18 @@ impl<'a> Batch<'a> {
         analysed: &[Analysed],
         cap: u64,
     ) -> Result<BTreeSet<u64>, IndexError> {
-        use rayon::prelude::*;
         let postings = self.index.postings(read)?;
         let removed = read.open_table(store::REMOVED)?;
-        let found: Vec<Vec<u32>> = analysed
-            .par_iter()
-            .map(|Analysed { keys, .. }| {
-                let mut found = Vec::new();
-                for &key in &keys.band_keys {
-                    postings.get(Kind::Bands, key, &mut found);
-                }
-                // As the scan's containment index: a pair needs two shared
-                // fingerprints that fewer than `cap` articles hold.
-                let shared = estimate::shared_prints(&postings, keys, cap);
-                found.extend(shared.into_iter().filter(|&(_, count)| count >= 2).map(|(n, _)| n));
-                found
-            })
-            .collect();
-        let mut numbers: BTreeSet<u64> = found.into_iter().flatten().map(u64::from).collect();
+        let bands: Vec<(u64, ())> = analysed.iter().flat_map(|a| a.keys.band_keys.iter().map(|&k| (k, ()))).collect();
+        let mut found: Vec<u32> =
+            postings.get_all(Kind::Bands, &bands, usize::MAX).into_iter().map(|(_, n)| n).collect();
+        // As the scan's containment index: a pair needs two shared
+        // fingerprints that fewer than `cap` articles hold.
+        let keys: Vec<&IndexKeys> = analysed.iter().map(|a| &a.keys).collect();
+        for shared in estimate::shared_prints(&postings, &keys, cap) {
+            found.extend(shared.into_iter().filter(|&(_, count)| count >= 2).map(|(n, _)| n));
+        }
+        let mut numbers: BTreeSet<u64> = found.into_iter().map(u64::from).collect();
         if !removed.is_empty()? {
             numbers.retain(|&n| !removed.get(n).is_ok_and(|r| r.is_some()));
         }
@@ -430,10 +421,9 @@ impl<'a> Batch<'a> {
     /// Without texts: each fresh document's best-supported link to an
     /// archived article, estimated from the fingerprints they share.
     fn estimate(&mut self, read: &redb::ReadTransaction, analysed: &[Analysed], cap: u64) -> Result<(), IndexError> {
-        use rayon::prelude::*;
         let postings = self.index.postings(read)?;
-        let shared: Vec<Vec<(u32, u32)>> =
-            analysed.par_iter().map(|a| estimate::shared_prints(&postings, &a.keys, cap)).collect();
+        let keys: Vec<&IndexKeys> = analysed.iter().map(|a| &a.keys).collect();
+        let shared = estimate::shared_prints(&postings, &keys, cap);
         let (ids, articles, removed) =
             (read.open_table(store::NUMBERS)?, read.open_table(store::ARTICLES)?, read.open_table(store::REMOVED)?);
         for (a, shared) in analysed.iter().zip(shared) {

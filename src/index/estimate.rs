@@ -15,7 +15,6 @@ use crate::linking::verify::{Relation, DUPLICATE_JACCARD};
 use crate::scan::IndexKeys;
 use crate::ScanConfig;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 /// Fingerprints an estimate needs in common, at least: one shared
 /// fingerprint is one shared passage of a window's length, too little to
@@ -38,29 +37,26 @@ pub fn distinct_prints(keys: &IndexKeys) -> Vec<u64> {
     prints
 }
 
-/// For each archived article sharing with `keys` a fingerprint that fewer
-/// than `cap` articles hold (counting the new one, as the scan counts
-/// document frequency): how many it shares. In article-number order.
-pub fn shared_prints(postings: &Postings, keys: &IndexKeys, cap: u64) -> Vec<(u32, u32)> {
-    let mut shared: HashMap<u32, u32> = HashMap::new();
-    let mut held = Vec::new();
-    let limit = cap.min(MAX_FOLLOWED as u64 + 2) as usize;
-    for fp in distinct_prints(keys) {
-        held.clear();
-        // Reading stops as soon as the key is too common to follow.
-        if !postings.get_at_most(Kind::Fingerprints, fp, limit, &mut held) {
-            continue;
-        }
-        held.sort_unstable();
-        held.dedup();
-        if held.len() as u64 + 1 < cap && held.len() <= MAX_FOLLOWED {
-            for &n in &held {
-                *shared.entry(n).or_default() += 1;
-            }
-        }
+/// For each of `docs` (their index keys), each archived article sharing
+/// with it a fingerprint that fewer than `cap` articles hold (counting the
+/// new one, as the scan counts document frequency) and at most
+/// [`MAX_FOLLOWED`]: how many it shares. In article-number order.
+pub fn shared_prints(postings: &Postings, docs: &[&IndexKeys], cap: u64) -> Vec<Vec<(u32, u32)>> {
+    let queries: Vec<(u64, u32)> = docs
+        .iter()
+        .enumerate()
+        .flat_map(|(d, keys)| distinct_prints(keys).into_iter().map(move |fp| (fp, d as u32)))
+        .collect();
+    // Fewer than `cap` holders with the new one: at most `cap - 2` archived.
+    let limit = (cap.saturating_sub(2) as usize).min(MAX_FOLLOWED);
+    let mut hits = postings.get_all(Kind::Fingerprints, &queries, limit);
+    hits.sort_unstable();
+    let mut out: Vec<Vec<(u32, u32)>> = vec![Vec::new(); docs.len()];
+    // A run of equal (document, article) pairs is one per shared fingerprint.
+    for run in hits.chunk_by(|x, y| x == y) {
+        let (d, n) = run[0];
+        out[d as usize].push((n, run.len() as u32));
     }
-    let mut out: Vec<(u32, u32)> = shared.into_iter().collect();
-    out.sort_unstable();
     out
 }
 

@@ -225,6 +225,41 @@ impl Postings {
         true
     }
 
+    /// The articles holding each of `keys` (sorted and distinct) of
+    /// `kind`, or `None` where more than `limit` do. Keys are looked up in
+    /// order, in parallel runs: consecutive keys fall in nearby buckets, so
+    /// each segment is read front to back instead of at random, which is
+    /// what a batch's millions of look-ups cost.
+    pub fn get_sorted(&self, kind: Kind, keys: &[u64], limit: usize) -> Vec<Option<Vec<u32>>> {
+        use rayon::prelude::*;
+        keys.par_chunks(4096)
+            .flat_map_iter(|run| {
+                run.iter().map(|&key| {
+                    let mut out = Vec::new();
+                    self.get_at_most(kind, key, limit, &mut out).then_some(out)
+                })
+            })
+            .collect()
+    }
+
+    /// For each of `queries` (a key, and what asked for it), the articles
+    /// holding the key, unless more than `limit` do: (what asked, article)
+    /// pairs, in no particular order.
+    pub fn get_all<T: Copy + Send + Sync>(&self, kind: Kind, queries: &[(u64, T)], limit: usize) -> Vec<(T, u32)> {
+        let mut keys: Vec<u64> = queries.iter().map(|q| q.0).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let found = self.get_sorted(kind, &keys, limit);
+        let mut out = Vec::new();
+        for &(key, who) in queries {
+            let at = keys.binary_search(&key).expect("every key was looked up");
+            if let Some(numbers) = &found[at] {
+                out.extend(numbers.iter().map(|&n| (who, n)));
+            }
+        }
+        out
+    }
+
     fn segments(&self, kind: Kind) -> &[Segment] {
         match kind {
             Kind::Bands => &self.bands,
