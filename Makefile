@@ -58,10 +58,11 @@ bench-edges:
 ## The feed index: INDEX_ARTICLES synthetic articles archived in batches of
 ## INDEX_BATCH; time per batch as the archive grows, bytes per article,
 ## rows per table, peak memory.
-INDEX_ARTICLES ?= 100000
+INDEX_ARTICLES ?= 1000000
 INDEX_BATCH ?= 10000
+INDEX_FLAGS ?=
 bench-index:
-	$(CARGO) run --release --quiet --example index_bench -- $(INDEX_ARTICLES) $(INDEX_BATCH)
+	$(CARGO) run --release --quiet --example index_bench -- $(INDEX_ARTICLES) $(INDEX_BATCH) $(INDEX_FLAGS)
 
 ## Coverage-guided fuzzing (cargo-fuzz, libFuzzer): each target for
 ## FUZZ_SECONDS. The stable toolchain builds it with RUSTC_BOOTSTRAP=1 (the
