@@ -113,7 +113,7 @@ pub fn dedup(
     config: &ScanConfig,
     options: DedupOptions,
 ) -> Result<BatchResult, IndexError> {
-    let mut batch = Batch::new(index, docs, config);
+    let mut batch = Batch::new(index, docs, config, index.db.begin_read()?);
     batch.recognise()?;
     let scan = batch.scan_with_candidates()?;
     batch.decide(&scan)?;
@@ -126,6 +126,9 @@ pub fn dedup(
 /// One batch on its way through the steps.
 struct Batch<'a> {
     index: &'a Index,
+    /// The index as the batch found it: records and stories are read from
+    /// this one snapshot, not from a transaction per look-up.
+    read: redb::ReadTransaction,
     docs: &'a [Document],
     config: &'a ScanConfig,
     /// Per input document: its content hash (for recognising copies, and
@@ -201,10 +204,11 @@ struct ArchivedCopy {
 }
 
 impl<'a> Batch<'a> {
-    fn new(index: &'a Index, docs: &'a [Document], config: &'a ScanConfig) -> Self {
+    fn new(index: &'a Index, docs: &'a [Document], config: &'a ScanConfig, read: redb::ReadTransaction) -> Self {
         use rayon::prelude::*;
         Batch {
             index,
+            read,
             docs,
             config,
             hashes: docs.par_iter().map(|d| content_hash(&d.text)).collect(),
@@ -228,8 +232,7 @@ impl<'a> Batch<'a> {
     }
 
     fn record_of(&self, id: &str) -> Result<Option<ArticleRecord>, IndexError> {
-        let read = self.index.db.begin_read()?;
-        let articles = read.open_table(store::ARTICLES)?;
+        let articles = self.read.open_table(store::ARTICLES)?;
         let Some(bytes) = articles.get(id)? else { return Ok(None) };
         ArticleRecord::decode(bytes.value()).map(Some)
     }
@@ -240,8 +243,7 @@ impl<'a> Batch<'a> {
         if let Some(c) = self.clusters.get(cluster) {
             return Ok(Some(c.clone()));
         }
-        let read = self.index.db.begin_read()?;
-        let table = read.open_table(store::CLUSTERS)?;
+        let table = self.read.open_table(store::CLUSTERS)?;
         if let Some(bytes) = table.get(cluster)? {
             let record = serde_json::from_slice(bytes.value())
                 .map_err(|e| IndexError::Record(format!("cluster {cluster}: {e}")))?;
@@ -517,8 +519,7 @@ impl<'a> Batch<'a> {
     /// A story id for a story first canonical `id`, unused in the index
     /// and in this batch.
     fn new_story_id(&mut self, id: &str) -> Result<String, IndexError> {
-        let read = self.index.db.begin_read()?;
-        let table = read.open_table(store::CLUSTERS)?;
+        let table = self.read.open_table(store::CLUSTERS)?;
         for k in 0u32.. {
             let name = if k == 0 { cluster_id(id) } else { cluster_id(&format!("{id}\u{0}{k}")) };
             if !self.taken.contains(&name) && table.get(name.as_str())?.is_none() {

@@ -25,8 +25,16 @@ use std::sync::Arc;
 
 /// The sample's level, as `read` sees it.
 pub fn level(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u32, IndexError> {
-    let value = meta.get("df_level")?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
-    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    meta_number(meta, "df_level")
+}
+
+/// A number kept in `meta` as text; 0 when absent (a new index).
+fn meta_number<T: std::str::FromStr + Default>(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+) -> Result<T, IndexError> {
+    let value = meta.get(key)?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
+    Ok(value.and_then(|v| v.parse().ok()).unwrap_or_default())
 }
 
 /// Whether the article of content hash `content` is in the sample at
@@ -39,8 +47,7 @@ pub fn sampled(content: u64, level: u32) -> bool {
 /// changes the sample, so a copy of the counts in memory knows whether it
 /// is current.
 pub fn version(meta: &impl ReadableTable<&'static str, &'static [u8]>) -> Result<u64, IndexError> {
-    let value = meta.get("df_version")?.map(|v| String::from_utf8_lossy(v.value()).into_owned());
-    Ok(value.and_then(|v| v.parse().ok()).unwrap_or(0))
+    meta_number(meta, "df_version")
 }
 
 /// The vocabulary of article `number`, if it is in the sample.
