@@ -1,6 +1,8 @@
 //! `make bench-index`: archives synthetic news in batches through the feed
 //! index, as a feed's cron job would, and prints for each batch its time
-//! (wall and CPU), what it decided, how many archived articles it compared,
+//! to answers (wall and CPU) and each step's, the time of the segment
+//! merges after it (as `copydesk dedup` runs them once its output is out),
+//! what it decided, how many archived articles it compared,
 //! the index's size on disk and the process's memory; then the bytes per
 //! article of each table.
 //!
@@ -56,19 +58,23 @@ fn main() -> anyhow::Result<()> {
     let index = Index::open_or_create_with(dir.path(), &config, IndexOptions { texts })?;
     println!("{articles} synthetic articles in batches of {batch}, texts {}", if texts { "kept" } else { "not kept" });
     println!(
-        "{:>9} {:>7} {:>7} {:>6} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9}",
-        "archived", "wall s", "CPU s", "kept", "held", "vs arch", "compared", "index MB", "anon MiB", "peak MiB"
+        "{:>9} {:>7} {:>7} {:>7} {:>6} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9}",
+        "archived", "wall s", "CPU s", "merge s", "kept", "held", "vs arch", "compared", "index MB", "anon MiB", "peak MiB"
     );
     let (mut archived, mut peak_anon) = (0usize, 0f64);
     while archived < articles {
         let docs: Vec<_> = stream.by_ref().take(batch.min(articles - archived)).collect();
         let (t, cpu) = (Instant::now(), copydesk::process::cpu_seconds());
-        let result = index::dedup(&index, &docs, &config, DedupOptions::default())?;
+        let options = DedupOptions { defer_merges: true, ..DedupOptions::default() };
+        let result = index::dedup(&index, &docs, &config, options)?;
         let (wall, cpu) = (t.elapsed().as_secs_f64(), copydesk::process::cpu_seconds() - cpu);
+        let merge = Instant::now();
+        index.merge_segments(false)?;
+        let merge = merge.elapsed().as_secs_f64();
         let anon = status_mib("RssAnon:");
         peak_anon = peak_anon.max(anon);
         println!(
-            "{archived:>9} {wall:>7.2} {cpu:>7.2} {:>6} {:>6} {:>8} {:>9} {:>9.1} {anon:>9.0} {:>9.0}",
+            "{archived:>9} {wall:>7.2} {cpu:>7.2} {merge:>7.2} {:>6} {:>6} {:>8} {:>9} {:>9.1} {anon:>9.0} {:>9.0}",
             result.counts.kept,
             result.counts.held,
             result.counts.held_against_archive,
@@ -76,6 +82,8 @@ fn main() -> anyhow::Result<()> {
             dir_bytes(dir.path()) as f64 / 1e6,
             status_mib("VmHWM:"),
         );
+        let steps: Vec<String> = result.steps.iter().map(|(s, t)| format!("{s} {t:.2}")).collect();
+        println!("          steps: {}", steps.join(", "));
         archived += docs.len();
     }
     let bytes = dir_bytes(dir.path());

@@ -50,7 +50,7 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     let index = Index::open_or_create_with(&args.index, &config, IndexOptions { texts: !args.no_texts })?;
     let pool = args.settings.pool()?;
     let ingested = args.settings.read(&args.paths, &pool)?;
-    let options = DedupOptions { dry_run: args.dry_run };
+    let options = DedupOptions { dry_run: args.dry_run, defer_merges: true };
     let batch = pool.install(|| index::dedup(&index, &ingested.documents, &config, options))?;
     let stdout = io::stdout();
     let mut kept_out = BufWriter::new(stdout.lock());
@@ -76,6 +76,11 @@ pub fn run(args: DedupArgs) -> Result<i32> {
     }
     report_skipped(&ingested.skipped, ingested.ignored, true);
     eprintln!("{}", summary(&batch.counts, args.dry_run));
+    if !args.dry_run {
+        // The batch is committed and its answers are out; merging posting
+        // segments only tidies the index for the batches to come.
+        pool.install(|| index.merge_segments(false))?;
+    }
     args.settings.outcome(ingested.skipped.len())
 }
 

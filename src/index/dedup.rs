@@ -47,6 +47,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 pub struct DedupOptions {
     /// Answer against the index without adding anything to it.
     pub dry_run: bool,
+    /// Leave the merging of posting segments to the caller
+    /// ([`Index::merge_segments`]), to run once the batch's answers are
+    /// out: a merge of large segments takes longer than a batch, and the
+    /// batch is committed whole before it.
+    pub defer_merges: bool,
 }
 
 /// What became of one input document.
@@ -86,6 +91,27 @@ pub struct Counts {
 pub struct BatchResult {
     pub decisions: Vec<Decision>,
     pub counts: Counts,
+    /// Wall seconds per step, in the order the steps ran (for benches and
+    /// `--stats`; never part of the output records).
+    pub steps: Vec<(&'static str, f64)>,
+}
+
+/// Wall time per step of a batch.
+#[derive(Debug, Default)]
+struct Steps {
+    done: Vec<(&'static str, f64)>,
+    since: Option<std::time::Instant>,
+}
+
+impl Steps {
+    /// Ends the step running since the last call, naming it `step`.
+    fn lap(&mut self, step: &'static str) {
+        let now = std::time::Instant::now();
+        if let Some(since) = self.since {
+            self.done.push((step, (now - since).as_secs_f64()));
+        }
+        self.since = Some(now);
+    }
 }
 
 /// The rank that picks canonicals: earliest published, then fuller text,
@@ -114,11 +140,18 @@ pub fn dedup(
     options: DedupOptions,
 ) -> Result<BatchResult, IndexError> {
     let mut batch = Batch::new(index, docs, config, index.db.begin_read()?);
+    batch.steps.lap("start");
     batch.recognise()?;
+    batch.steps.lap("recognise");
     let scan = batch.scan_with_candidates()?;
     batch.decide(&scan)?;
+    batch.steps.lap("decide");
     if !options.dry_run {
         batch.write(&scan)?;
+        if !options.defer_merges {
+            index.merge_segments(false)?;
+            batch.steps.lap("merge segments");
+        }
     }
     Ok(batch.result())
 }
@@ -169,6 +202,7 @@ struct Batch<'a> {
     /// Archived articles that moved to another story: (id, from, to).
     moves: Vec<(String, String, String)>,
     counts: Counts,
+    steps: Steps,
 }
 
 /// A fresh document's analysis, as the index needs it.
@@ -228,6 +262,7 @@ impl<'a> Batch<'a> {
             members: Vec::new(),
             moves: Vec::new(),
             counts: Counts { articles: docs.len(), ..Counts::default() },
+            steps: Steps::default(),
         }
     }
 
@@ -266,7 +301,7 @@ impl<'a> Batch<'a> {
         let mut ids: HashSet<&str> = HashSet::new();
         for (i, doc) in self.docs.iter().enumerate() {
             if let Some(stored) = verdicts.get(doc.id.as_str())? {
-                let verdict = store::unpack_verdict(stored.value())
+                let verdict = store::unpack_verdict(&doc.id, stored.value())
                     .map_err(|e| IndexError::Record(format!("verdict of {:?}: {e}", doc.id)))?;
                 let held = verdict["verdict"] == "held";
                 self.decisions[i] = Some(Decision { held, verdict, replayed: true });
@@ -300,6 +335,7 @@ impl<'a> Batch<'a> {
         let read = self.index.db.begin_read()?;
         let level = statistics::level(&read.open_table(store::META)?)?;
         let analysed = self.analyse(level);
+        self.steps.lap("analyse");
         let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
         let common_df = self.config.common_df(corpus_size);
         let copied = self.copies.iter().filter_map(|(i, _)| self.sample.get(i));
@@ -307,8 +343,10 @@ impl<'a> Batch<'a> {
             analysed.iter().filter_map(|a| a.vocabulary.as_ref()).chain(copied).collect();
         let (common, words) =
             self.index.with_sample(&read, |counts| counts.statistics(&fresh_sample, corpus_size, common_df, level))?;
+        self.steps.lap("statistics");
         if self.index.options().texts {
             let mut numbers = self.look_up(&read, &analysed, common_df as u64)?;
+            self.steps.lap("look up");
             if relink_due(&read, corpus_size, self.config)? {
                 self.counts.relinked = true;
                 for row in read.open_table(store::NUMBERS)?.iter()? {
@@ -317,11 +355,14 @@ impl<'a> Batch<'a> {
             }
             if self.config.options().rewrites {
                 numbers.extend(self.rewrite_candidates(&read, &analysed, &words)?);
+                self.steps.lap("rewrite look-up");
             }
             self.archived = read_components(&read, numbers)?;
             self.counts.archived_candidates = self.archived.len();
+            self.steps.lap("read archived");
         } else {
             self.estimate(&read, &analysed, common_df as u64)?;
+            self.steps.lap("estimate");
         }
         let mut given: Vec<Option<(Analysis, IndexKeys)>> = Vec::with_capacity(self.archived.len() + analysed.len());
         given.resize_with(self.archived.len(), || None);
@@ -335,7 +376,9 @@ impl<'a> Batch<'a> {
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
         let context = Context { corpus_size, common: Some(common), words: Some(words) };
-        Ok(Scanner::new(self.config.clone()).scan_in(corpus, given, &context, &|_| {}))
+        let scan = Scanner::new(self.config.clone()).scan_in(corpus, given, &context, &|_| {});
+        self.steps.lap("scan");
+        Ok(scan)
     }
 
     /// Analyses the fresh documents (in parallel); those in the
@@ -379,7 +422,7 @@ impl<'a> Batch<'a> {
             postings.get_all(Kind::Sentences, &queries, rewrite::MAX_BUCKET_DOCS - 1);
         // Distinct sentences of a document per archived article.
         let mut by_article: Vec<(u32, u32, u32)> = hits.drain(..).map(|((d, s), n)| (d, n, s)).collect();
-        by_article.sort_unstable();
+        by_article.par_sort_unstable();
         by_article.dedup();
         let found: BTreeSet<u64> = by_article
             .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
@@ -731,31 +774,48 @@ impl<'a> Batch<'a> {
 
     /// Adds every decided new document, the links the scan found, story
     /// moves and changed stories to the index, in one transaction.
-    fn write(&self, scan: &Scan) -> Result<(), IndexError> {
+    fn write(&mut self, scan: &Scan) -> Result<(), IndexError> {
+        use rayon::prelude::*;
         let tokens_of: HashMap<&str, usize> =
             scan.documents.iter().zip(&scan.analyses).map(|(d, a)| (d.id.as_str(), a.num_tokens)).collect();
         let mut batch = store::BatchWriter::begin(self.index)?;
         let mut number_of: HashMap<usize, u64> = HashMap::new();
-        for (i, doc) in self.docs.iter().enumerate() {
-            let Some(decision) = self.decisions[i].as_ref().filter(|d| !d.replayed) else { continue };
-            let none = IndexKeys::default();
-            let (keys, tokens) = match self.keys.get(&i) {
-                Some((keys, tokens)) => (keys, *tokens),
-                None => (&none, tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
-            };
-            let record = ArticleRecord {
-                prints: estimate::distinct_prints(keys).len() as u32,
-                number: batch.next_number(),
-                cluster: self.placed[&i].clone(),
-                published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
-                tokens,
-                content: self.hashes[i],
-            };
-            number_of.insert(i, record.number);
-            let sentence_keys = self.sentence_keys.get(&i).map_or(&[][..], Vec::as_slice);
-            batch.add(doc, &record, keys, sentence_keys, &decision.verdict)?;
+        let mut next = batch.next_number();
+        for (i, decision) in self.decisions.iter().enumerate() {
+            if decision.as_ref().is_some_and(|d| !d.replayed) {
+                number_of.insert(i, next);
+                next += 1;
+            }
+        }
+        let none = IndexKeys::default();
+        let texts = self.index.options().texts;
+        let mut added: Vec<(usize, u64)> = number_of.iter().map(|(&i, &n)| (i, n)).collect();
+        added.sort_unstable();
+        let articles = added
+            .par_iter()
+            .map(|&(i, number)| {
+                let doc = &self.docs[i];
+                let (keys, tokens) = match self.keys.get(&i) {
+                    Some((keys, tokens)) => (keys, *tokens),
+                    None => (&none, tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
+                };
+                let record = ArticleRecord {
+                    prints: estimate::distinct_prints(keys).len() as u32,
+                    number,
+                    cluster: self.placed[&i].clone(),
+                    published: doc.meta.published.as_ref().and_then(|p| p.seconds()),
+                    tokens,
+                    content: self.hashes[i],
+                };
+                let sentence_keys = self.sentence_keys.get(&i).map_or(&[][..], Vec::as_slice);
+                let verdict = &self.decisions[i].as_ref().expect("decided").verdict;
+                store::NewArticle::pack(doc, record, keys, sentence_keys, verdict, texts)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        batch.add_all(articles)?;
+        for &(i, number) in &added {
             if let Some(vocabulary) = self.sample.get(&i) {
-                batch.sample(record.number, record.content, vocabulary.clone());
+                batch.sample(number, self.hashes[i], vocabulary.clone());
             }
         }
         let number = |d: u32| match self.fresh_of(d) {
@@ -799,16 +859,17 @@ impl<'a> Batch<'a> {
             "canonical_changes": c.canonical_changes,
             "moved": self.moves.len(),
         });
+        self.steps.lap("stage writes");
         let change = batch.commit(&changed, &emptied, &run)?;
+        self.steps.lap("commit");
         self.index.sample_changed(&change);
-        self.index.merge_segments(false)?;
         Ok(())
     }
 
     fn result(mut self) -> BatchResult {
         self.counts.moved = self.moves.len();
         let decisions = self.decisions.into_iter().map(|d| d.expect("every document is decided")).collect();
-        BatchResult { decisions, counts: self.counts }
+        BatchResult { decisions, counts: self.counts, steps: self.steps.done }
     }
 }
 

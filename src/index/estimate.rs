@@ -50,7 +50,7 @@ pub fn shared_prints(postings: &Postings, docs: &[&IndexKeys], cap: u64) -> Vec<
     // Fewer than `cap` holders with the new one: at most `cap - 2` archived.
     let limit = (cap.saturating_sub(2) as usize).min(MAX_FOLLOWED);
     let mut hits = postings.get_all(Kind::Fingerprints, &queries, limit);
-    hits.sort_unstable();
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut hits[..]);
     let mut out: Vec<Vec<(u32, u32)>> = vec![Vec::new(); docs.len()];
     // A run of equal (document, article) pairs is one per shared fingerprint.
     for run in hits.chunk_by(|x, y| x == y) {

@@ -225,39 +225,33 @@ impl Postings {
         true
     }
 
-    /// The articles holding each of `keys` (sorted and distinct) of
-    /// `kind`, or `None` where more than `limit` do. Keys are looked up in
-    /// order, in parallel runs: consecutive keys fall in nearby buckets, so
-    /// each segment is read front to back instead of at random, which is
-    /// what a batch's millions of look-ups cost.
-    pub fn get_sorted(&self, kind: Kind, keys: &[u64], limit: usize) -> Vec<Option<Vec<u32>>> {
-        use rayon::prelude::*;
-        keys.par_chunks(4096)
-            .flat_map_iter(|run| {
-                run.iter().map(|&key| {
-                    let mut out = Vec::new();
-                    self.get_at_most(kind, key, limit, &mut out).then_some(out)
-                })
-            })
-            .collect()
-    }
-
     /// For each of `queries` (a key, and what asked for it), the articles
     /// holding the key, unless more than `limit` do: (what asked, article)
     /// pairs, in no particular order.
+    ///
+    /// Queries are sorted by key and answered in parallel runs of whole
+    /// keys: consecutive keys fall in nearby buckets, so each segment is
+    /// read front to back instead of at random (what a batch's millions of
+    /// look-ups cost), and a key many documents ask for is read once.
     pub fn get_all<T: Copy + Send + Sync>(&self, kind: Kind, queries: &[(u64, T)], limit: usize) -> Vec<(T, u32)> {
-        let mut keys: Vec<u64> = queries.iter().map(|q| q.0).collect();
-        keys.sort_unstable();
-        keys.dedup();
-        let found = self.get_sorted(kind, &keys, limit);
-        let mut out = Vec::new();
-        for &(key, who) in queries {
-            let at = keys.binary_search(&key).expect("every key was looked up");
-            if let Some(numbers) = &found[at] {
-                out.extend(numbers.iter().map(|&n| (who, n)));
-            }
-        }
-        out
+        use rayon::prelude::*;
+        let mut sorted = queries.to_vec();
+        sorted.par_sort_unstable_by_key(|q| q.0);
+        key_runs(&sorted, LOOK_UP_RUN)
+            .into_par_iter()
+            .flat_map_iter(|run| {
+                let (mut out, mut numbers) = (Vec::new(), Vec::new());
+                for same in run.chunk_by(|x, y| x.0 == y.0) {
+                    numbers.clear();
+                    if self.get_at_most(kind, same[0].0, limit, &mut numbers) {
+                        for &(_, who) in same {
+                            out.extend(numbers.iter().map(|&n| (who, n)));
+                        }
+                    }
+                }
+                out
+            })
+            .collect()
     }
 
     fn segments(&self, kind: Kind) -> &[Segment] {
@@ -274,6 +268,25 @@ impl Postings {
             s.get(key, out);
         }
     }
+}
+
+/// Queries a parallel look-up task answers, about.
+const LOOK_UP_RUN: usize = 4096;
+
+/// `sorted` cut into runs of about `size` queries, never splitting a key.
+fn key_runs<T>(sorted: &[(u64, T)], size: usize) -> Vec<&[(u64, T)]> {
+    let mut runs = Vec::new();
+    let mut rest = sorted;
+    while !rest.is_empty() {
+        let mut end = size.min(rest.len());
+        while end < rest.len() && rest[end].0 == rest[end - 1].0 {
+            end += 1;
+        }
+        let (run, after) = rest.split_at(end);
+        runs.push(run);
+        rest = after;
+    }
+    runs
 }
 
 /// Deletes segment files in `dir` that `manifest` does not name: left by a

@@ -38,7 +38,7 @@ pub fn short_key(key: u64, bits: u32) -> u64 {
 /// Writes `postings` (short keys and article numbers; sorted here) as a
 /// segment file at `path`, synced to disk.
 pub fn write(path: &Path, key_bits: u32, postings: &mut Vec<(u64, u32)>) -> std::io::Result<u64> {
-    postings.sort_unstable();
+    rayon::slice::ParallelSliceMut::par_sort_unstable(&mut postings[..]);
     postings.dedup();
     write_sorted(path, key_bits, postings.len() as u64, postings.iter().copied())
 }

@@ -13,7 +13,7 @@
 //! | `numbers` | article number -> id | postings hold numbers, not ids |
 //! | `content` | normalized content hash -> id | exact copies, recognised without analysis |
 //! | `texts` | id -> zstd(stored document) | verifying and aligning against the archive (none with `--no-texts`) |
-//! | `verdicts` | id -> zstd(verdict JSON) | replaying a batch gives the same answers |
+//! | `verdicts` | id -> packed verdict (a tag and the story for a plain kept one; else zstd JSON) | replaying a batch gives the same answers |
 //! | `clusters` | story id -> [`ClusterRecord`] (JSON) | canonical, and its history |
 //! | `members` | story id -> ids | a story's members |
 //! | `links` | article number -> article numbers | the link components stories are decided over |
@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u64 = 2;
+pub const FORMAT_VERSION: u64 = 3;
 /// Bytes of database pages redb keeps cached.
 pub const CACHE_BYTES: usize = 64 << 20;
 
@@ -701,6 +701,39 @@ pub(crate) struct BatchWriter {
     samples: Vec<(u64, u64, crate::analysis::Vocabulary)>,
 }
 
+/// One decided article, packed for the index (texts and verdicts are
+/// compressed here, so that a batch packs its articles in parallel).
+pub(crate) struct NewArticle {
+    id: String,
+    record: ArticleRecord,
+    text: Option<Vec<u8>>,
+    verdict: Vec<u8>,
+    bands: Vec<u64>,
+    prints: Vec<u64>,
+    sentences: Vec<u64>,
+}
+
+impl NewArticle {
+    pub(crate) fn pack(
+        doc: &Document,
+        record: ArticleRecord,
+        keys: &crate::scan::IndexKeys,
+        sentence_keys: &[u64],
+        verdict: &Value,
+        texts: bool,
+    ) -> Result<Self, IndexError> {
+        Ok(NewArticle {
+            id: doc.id.clone(),
+            record,
+            text: if texts { Some(pack(&StoredDocument::of(doc))?) } else { None },
+            verdict: pack_verdict(&doc.id, verdict)?,
+            bands: keys.band_keys.clone(),
+            prints: super::estimate::distinct_prints(keys),
+            sentences: sentence_keys.to_vec(),
+        })
+    }
+}
+
 impl BatchWriter {
     pub(crate) fn begin(index: &Index) -> Result<Self, IndexError> {
         let write = index.db.begin_write()?;
@@ -728,33 +761,57 @@ impl BatchWriter {
         self.number
     }
 
-    /// Adds one decided article: its record, text, verdict and membership.
-    pub(crate) fn add(
-        &mut self,
-        doc: &Document,
-        record: &ArticleRecord,
-        keys: &crate::scan::IndexKeys,
-        sentence_keys: &[u64],
-        verdict: &Value,
-    ) -> Result<(), IndexError> {
-        let id = doc.id.as_str();
-        self.write.open_table(ARTICLES)?.insert(id, record.encode().as_slice())?;
-        self.write.open_table(NUMBERS)?.insert(record.number, id)?;
-        let mut content = self.write.open_table(CONTENT)?;
-        if content.get(record.content)?.is_none() {
-            content.insert(record.content, id)?;
+    /// Adds decided articles: their records, texts, verdicts and
+    /// memberships. Each table is opened once and takes its rows in key
+    /// order (a B-tree takes sorted keys much faster than keys in hash
+    /// order).
+    pub(crate) fn add_all(&mut self, mut articles: Vec<NewArticle>) -> Result<(), IndexError> {
+        articles.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut table = self.write.open_table(ARTICLES)?;
+        for a in &articles {
+            table.insert(a.id.as_str(), a.record.encode().as_slice())?;
         }
+        drop(table);
+        let mut table = self.write.open_table(VERDICTS)?;
+        for a in &articles {
+            table.insert(a.id.as_str(), a.verdict.as_slice())?;
+        }
+        drop(table);
         if self.texts {
-            self.write.open_table(TEXTS)?.insert(id, pack(&StoredDocument::of(doc))?.as_slice())?;
+            let mut table = self.write.open_table(TEXTS)?;
+            for a in &articles {
+                table.insert(a.id.as_str(), a.text.as_deref().unwrap_or_default())?;
+            }
         }
-        self.write.open_table(VERDICTS)?.insert(id, pack_verdict(verdict)?.as_slice())?;
-        self.write.open_multimap_table(MEMBERS)?.insert(record.cluster.as_str(), id)?;
-        self.touched.insert(record.cluster.clone());
-        self.bands.extend(keys.band_keys.iter().map(|&k| (k, record.number)));
-        let prints = super::estimate::distinct_prints(keys);
-        self.fingerprints.extend(prints.iter().map(|&f| (f, record.number)));
-        self.sentences.extend(sentence_keys.iter().map(|&k| (k, record.number)));
-        self.number = record.number + 1;
+        let mut members = self.write.open_multimap_table(MEMBERS)?;
+        for a in &articles {
+            members.insert(a.record.cluster.as_str(), a.id.as_str())?;
+            self.touched.insert(a.record.cluster.clone());
+        }
+        drop(members);
+        articles.sort_unstable_by_key(|a| a.record.number);
+        let mut numbers = self.write.open_table(NUMBERS)?;
+        for a in &articles {
+            numbers.insert(a.record.number, a.id.as_str())?;
+        }
+        drop(numbers);
+        // The first article with a content hash names it.
+        let mut content = self.write.open_table(CONTENT)?;
+        let mut firsts: Vec<(u64, &str)> = articles.iter().map(|a| (a.record.content, a.id.as_str())).collect();
+        firsts.sort_by_key(|f| f.0);
+        firsts.dedup_by_key(|f| f.0);
+        for (hash, id) in firsts {
+            if content.get(hash)?.is_none() {
+                content.insert(hash, id)?;
+            }
+        }
+        for a in articles {
+            let n = a.record.number;
+            self.bands.extend(a.bands.into_iter().map(|k| (k, n)));
+            self.fingerprints.extend(a.prints.into_iter().map(|k| (k, n)));
+            self.sentences.extend(a.sentences.into_iter().map(|k| (k, n)));
+            self.number = self.number.max(n + 1);
+        }
         Ok(())
     }
 
@@ -811,7 +868,7 @@ impl BatchWriter {
         emptied: &[&str],
         run: &Value,
     ) -> Result<SampleChange, IndexError> {
-        self.links.sort_unstable();
+        rayon::slice::ParallelSliceMut::par_sort_unstable(&mut self.links[..]);
         self.links.dedup();
         let mut links = self.write.open_multimap_table(LINKS)?;
         for &(a, b) in &self.links {
@@ -942,14 +999,18 @@ pub(crate) fn pack(doc: &StoredDocument) -> Result<Vec<u8>, IndexError> {
     zstd::bulk::compress(&json, 3).map_err(|e| IndexError::Record(e.to_string()))
 }
 
-/// Packs a verdict. Most articles are kept with nothing more to say:
-/// those are a tag, the story and the canonical; any other verdict is
-/// zstd-compressed JSON (a held-back verdict carries its evidence).
-pub(crate) fn pack_verdict(verdict: &Value) -> Result<Vec<u8>, IndexError> {
+/// Packs the verdict of article `id`. Most articles are kept with nothing
+/// more to say, most of those as their own story's canonical: those are a
+/// tag and the story (and the canonical, when another); any other verdict
+/// is zstd-compressed JSON (a held-back verdict carries its evidence).
+pub(crate) fn pack_verdict(id: &str, verdict: &Value) -> Result<Vec<u8>, IndexError> {
     let fields = verdict.as_object().map_or(0, Map::len);
     if let (Some("kept"), Some(cluster), Some(canonical), 3) =
         (verdict["verdict"].as_str(), verdict["cluster"].as_str(), verdict["canonical"].as_str(), fields)
     {
+        if canonical == id {
+            return Ok([&[2u8][..], cluster.as_bytes()].concat());
+        }
         if !cluster.contains('\0') {
             return Ok([&[0u8][..], cluster.as_bytes(), &[0u8], canonical.as_bytes()].concat());
         }
@@ -959,9 +1020,13 @@ pub(crate) fn pack_verdict(verdict: &Value) -> Result<Vec<u8>, IndexError> {
     Ok([&[1u8][..], &packed].concat())
 }
 
-/// Unpacks what [`pack_verdict`] packed.
-pub(crate) fn unpack_verdict(bytes: &[u8]) -> Result<Value, String> {
+/// Unpacks what [`pack_verdict`] packed for article `id`.
+pub(crate) fn unpack_verdict(id: &str, bytes: &[u8]) -> Result<Value, String> {
     match bytes.split_first() {
+        Some((2, rest)) => {
+            let cluster = std::str::from_utf8(rest).map_err(|e| e.to_string())?;
+            Ok(serde_json::json!({ "verdict": "kept", "cluster": cluster, "canonical": id }))
+        }
         Some((0, rest)) => {
             let text = std::str::from_utf8(rest).map_err(|e| e.to_string())?;
             let (cluster, canonical) = text.split_once('\0').ok_or("a kept verdict without its canonical")?;
@@ -1001,11 +1066,13 @@ mod tests {
         assert!(ArticleRecord::decode(&undated.encode()[..20]).is_err());
         for verdict in [
             serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "a" }),
+            serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "me" }),
             serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "a", "replaces": "b" }),
             serde_json::json!({ "verdict": "held", "cluster": "c1", "canonical": "a", "pair": { "jaccard": 0.9 } }),
         ] {
-            assert_eq!(unpack_verdict(&pack_verdict(&verdict).unwrap()).unwrap(), verdict);
+            assert_eq!(unpack_verdict("me", &pack_verdict("me", &verdict).unwrap()).unwrap(), verdict);
         }
-        assert!(unpack_verdict(b"\x07junk").is_err());
+        assert_eq!(pack_verdict("me", &serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "me" })).unwrap(), b"\x02c1");
+        assert!(unpack_verdict("me", b"\x07junk").is_err());
     }
 }
