@@ -59,7 +59,17 @@ fn main() -> anyhow::Result<()> {
     println!("{articles} synthetic articles in batches of {batch}, texts {}", if texts { "kept" } else { "not kept" });
     println!(
         "{:>9} {:>7} {:>7} {:>7} {:>6} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9}",
-        "archived", "wall s", "CPU s", "merge s", "kept", "held", "vs arch", "compared", "index MB", "anon MiB", "peak MiB"
+        "archived",
+        "wall s",
+        "CPU s",
+        "merge s",
+        "kept",
+        "held",
+        "vs arch",
+        "compared",
+        "index MB",
+        "anon MiB",
+        "peak MiB"
     );
     let (mut archived, mut peak_anon) = (0usize, 0f64);
     while archived < articles {

@@ -4,6 +4,7 @@
 //! Exit codes: 0 = ran and (for checks) found nothing, 1 = findings,
 //! 2 = error (bad arguments, unreadable input, failed output).
 
+pub mod check;
 pub mod dedup;
 pub mod index;
 pub mod report;
@@ -32,6 +33,8 @@ pub enum Command {
     Dedup(dedup::DedupArgs),
     /// Look after a feed index: stats, export, verify, compact.
     Index(index::IndexArgs),
+    /// Check a corpus directory for copies, for CI: exit 1 on new findings.
+    Check(check::CheckArgs),
 }
 
 /// Runs the CLI with `args` and returns the process exit code.
@@ -53,6 +56,7 @@ where
         Command::Report(args) => report::run(args),
         Command::Dedup(args) => dedup::run(args),
         Command::Index(args) => index::run(args),
+        Command::Check(args) => check::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1072,7 +1072,10 @@ mod tests {
         ] {
             assert_eq!(unpack_verdict("me", &pack_verdict("me", &verdict).unwrap()).unwrap(), verdict);
         }
-        assert_eq!(pack_verdict("me", &serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "me" })).unwrap(), b"\x02c1");
+        assert_eq!(
+            pack_verdict("me", &serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "me" })).unwrap(),
+            b"\x02c1"
+        );
         assert!(unpack_verdict("me", b"\x07junk").is_err());
     }
 }

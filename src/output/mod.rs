@@ -6,6 +6,7 @@
 //! shapes are defined once, in [`records`], and documented in
 //! `docs/output.md`; the schema is versioned by [`SCHEMA`].
 
+pub mod findings;
 pub mod json;
 pub mod records;
 pub mod text;
