@@ -117,6 +117,9 @@ pub struct CheckConfig {
     include_set: Option<GlobSet>,
     exclude_set: GlobSet,
     pub allow: Vec<Allowed>,
+    /// The folder paths are relative to, in globs, findings and baselines:
+    /// the configuration file's, else the working directory.
+    pub root: PathBuf,
 }
 
 /// A configuration that cannot be used, with where and why.
@@ -142,6 +145,7 @@ impl Default for CheckConfig {
             include_set: None,
             exclude_set: GlobSet::empty(),
             allow: Vec::new(),
+            root: PathBuf::from("."),
         }
     }
 }
@@ -186,6 +190,9 @@ impl CheckConfig {
         let file: FileConfig = toml::from_str(text).map_err(|e| located(text, path, e.span(), e.message()))?;
         let origin = Origin::File(path.to_path_buf());
         let mut config = CheckConfig::default();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            config.root = dir.to_path_buf();
+        }
         for (name, rule) in &file.relations {
             let relation = RELATIONS.iter().copied().find(|r| r.as_str() == name).ok_or_else(|| {
                 let known: Vec<&str> = RELATIONS.iter().map(|r| r.as_str()).collect();
@@ -260,6 +267,25 @@ impl CheckConfig {
         };
         self.exclude_set = glob_set(&self.exclude.value, &self.exclude.origin)?;
         Ok(self)
+    }
+
+    /// `path` (as the input names it) relative to [`CheckConfig::root`],
+    /// `/`-separated; as given when it is outside the root.
+    pub fn relative(&self, path: &str) -> String {
+        let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let (file, root) = (absolute(Path::new(path)), absolute(&self.root));
+        let tidy = |p: &Path| {
+            let parts: Vec<String> = p
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            parts.join("/")
+        };
+        match file.strip_prefix(&root) {
+            Ok(inside) => tidy(inside),
+            Err(_) => path.replace('\\', "/"),
+        }
     }
 
     /// Whether a file at `path` (relative, `/`-separated) is checked.

@@ -140,7 +140,7 @@ const EXCERPT_CHARS: usize = 80;
 /// stable order (by the copy's path and place, then the other's), all
 /// [`Status::New`] (see [`super::judge`]).
 pub fn findings(scan: &Scan, config: &CheckConfig) -> Vec<Finding> {
-    let sources: Vec<SourceText> = scan.documents.iter().map(SourceText::of).collect();
+    let sources: Vec<SourceText> = scan.documents.iter().map(|d| SourceText::of(d, config)).collect();
     let mut out: Vec<Finding> = scan.pairs.iter().filter_map(|p| pair_finding(scan, &sources, p, config)).collect();
     if config.repeats.value {
         for i in 0..scan.documents.len() {
@@ -251,7 +251,8 @@ struct SourceText {
 }
 
 impl SourceText {
-    fn of(doc: &Document) -> SourceText {
+    fn of(doc: &Document, config: &CheckConfig) -> SourceText {
+        let relative = |path: &str| config.relative(path);
         match &doc.source {
             Source::File(path) => {
                 let text = match doc.origin {
@@ -279,12 +280,6 @@ impl SourceText {
         };
         Location { path: self.path.clone(), line, column, end_line, end_column, start: span.start, end: span.end }
     }
-}
-
-/// A path as findings name it: `/`-separated, without a leading `./`.
-pub fn relative(path: &str) -> String {
-    let path = path.replace('\\', "/");
-    path.strip_prefix("./").map(str::to_string).unwrap_or(path)
 }
 
 #[cfg(test)]

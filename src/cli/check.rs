@@ -13,7 +13,7 @@ use super::settings::ScanSettings;
 use crate::check::baseline::Baseline;
 use crate::check::cache::{self, Cache};
 use crate::check::config::CheckConfig;
-use crate::check::finding::{self, relative};
+use crate::check::finding;
 use crate::check::{judge, Outcome};
 use crate::output::findings as formats;
 use crate::Scanner;
@@ -98,7 +98,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     }
     let mut ingested = args.settings.read(&paths, &pool)?;
     let before = ingested.documents.len();
-    ingested.documents.retain(|d| config.selects(&relative(&d.source.to_string())));
+    ingested.documents.retain(|d| config.selects(&config.relative(&source_path(d))));
     let excluded = before - ingested.documents.len();
     if ingested.documents.is_empty() {
         anyhow::bail!("nothing to check: the include and exclude globs left out all {before} document(s)");
@@ -131,6 +131,14 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     args.settings.outcome(outcome.skipped.len())?;
     let failed = outcome.failing() > 0 && !args.exit_zero && args.write_baseline.is_none();
     Ok(if failed { 1 } else { 0 })
+}
+
+/// The file a document came from, as its source names it.
+fn source_path(doc: &crate::Document) -> String {
+    match &doc.source {
+        crate::Source::JsonLine { path, .. } | crate::Source::FeedItem { path, .. } => path.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// `--config`, else the nearest `copydesk.toml`, else the defaults; then
