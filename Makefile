@@ -3,7 +3,15 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run test test-crash test-parity check bench bench-peers bench-report bench-edges bench-index fuzz browser report
+.PHONY: run check-self test test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index fuzz browser report
+
+## copydesk check on its own fixture: the known finding fails (exit 1),
+## and passes against the fixture's baseline.
+check-self:
+	$(CARGO) build --release --quiet
+	cd tests/fixtures/check && { ../../../target/release/copydesk check corpus --no-cache; \
+	  code=$$?; [ $$code -eq 1 ] || { echo "expected exit 1 on the known finding, got $$code"; exit 1; }; }
+	cd tests/fixtures/check && ../../../target/release/copydesk check corpus --no-cache --baseline baseline.json
 
 ## Build and scan the sample articles.
 run:
@@ -42,9 +50,17 @@ check:
 ## Criterion benches of each stage, then a whole scan of a synthetic corpus of
 ## $(ARTICLES) articles with planted copies: MB/s per core, stage times, peak
 ## memory per article, recall of the planted copies.
-bench:
+bench: bench-check
 	$(CARGO) bench --bench pipeline -- --warm-up-time 1 --measurement-time 3
 	$(CARGO) run --release --quiet --example throughput -- $(ARTICLES)
+
+## `copydesk check` over CHECK_FILES synthetic files: the first run, an
+## unchanged re-run (answered by the cache), and a run after ten files
+## changed.
+CHECK_FILES ?= 20000
+bench-check:
+	$(CARGO) build --release --quiet
+	$(CARGO) run --release --quiet --example check_bench -- $(CHECK_FILES)
 
 ## Each hostile input (one 200 MB line, one word repeated 10 million times,
 ## unspaced script, no sentence stops, 100,000-word sentences, identical

@@ -90,7 +90,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.json");
         for (text, why) in [
-            ("[]", "invalid type"),
+            ("[]", "expected struct Baseline"),
+            ("3", "invalid type"),
             ("{\"copydesk-baseline\": 9, \"findings\": []}", "version 9"),
             ("{\"copydesk-baseline\": 1, \"findings\": [], \"x\": 1}", "unknown field"),
             (
