@@ -84,6 +84,8 @@ pub struct Scan {
     pub ignored: usize,
     pub stats: Stats,
     pub timings: Timings,
+    /// Set when the scan was asked to carry ([`Context::carry`]).
+    pub carried: Option<Carried>,
 }
 
 impl Scan {
@@ -121,6 +123,29 @@ pub struct Context {
     pub common: Option<HashSetU64>,
     /// The corpus's content-word weights (which words are rare), likewise.
     pub words: Option<rewrite::WordWeights>,
+    /// Hand on what a later partial scan of the same corpus needs
+    /// ([`Scan::carried`]).
+    pub carry: bool,
+}
+
+/// What a scan hands on, when asked ([`Context::carry`]), to a later scan
+/// of part of the same corpus (a check's cache re-scans only what changed):
+/// each document's index keys and the corpus statistics it was judged by.
+#[derive(Debug, Clone, Default)]
+pub struct Carried {
+    /// Per document: LSH band keys, distinct winnowing fingerprints and
+    /// sentence-index keys.
+    pub keys: Vec<DocumentKeys>,
+    pub common: HashSetU64,
+    pub words: rewrite::WordWeights,
+}
+
+/// The keys a document is found by in each candidate index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentKeys {
+    pub band_keys: Vec<u64>,
+    pub fingerprints: Vec<u64>,
+    pub sentence_keys: Vec<u64>,
 }
 
 /// Runs the pipeline under one validated configuration.
@@ -203,6 +228,20 @@ impl Scanner {
         // (freeing 400,000 small vectors on one thread took 38 ms).
         let (band_keys, fingerprints): (Vec<Vec<u64>>, Vec<Vec<u64>>) =
             keys.into_iter().map(|k| (k.band_keys, k.fingerprints)).unzip();
+        let mut carried_keys: Vec<DocumentKeys> = if context.carry {
+            band_keys
+                .par_iter()
+                .zip(&fingerprints)
+                .map(|(b, f)| {
+                    let mut prints = f.clone();
+                    prints.sort_unstable();
+                    prints.dedup();
+                    DocumentKeys { band_keys: b.clone(), fingerprints: prints, sentence_keys: Vec::new() }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let lsh = candidates::lsh_pairs(&band_keys.iter().map(Vec::as_slice).collect::<Vec<_>>());
         band_keys.into_par_iter().for_each(drop);
         let contained =
@@ -220,6 +259,10 @@ impl Scanner {
         let sentence_keys: Vec<Vec<(u64, u32)>> =
             all_sentences.par_iter().map(|s| rewrite::document_keys(s, &weights, sentence_bands)).collect();
         let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(&sentence_keys) } else { Vec::new() };
+        for (carried, keys) in carried_keys.iter_mut().zip(&sentence_keys) {
+            carried.sentence_keys = keys.iter().map(|k| k.0).collect();
+            carried.sentence_keys.dedup();
+        }
         watch.lap("candidates");
 
         // Boilerplate: paragraphs recurring across different stories (the
@@ -337,6 +380,17 @@ impl Scanner {
         pairs.sort_by_key(|p| (p.a, p.b));
         pairs.dedup_by_key(|p| (p.a, p.b));
         watch.lap("cluster");
-        Scan { documents, analyses, pairs, clusters, skipped: Vec::new(), ignored: 0, stats, timings: watch.timings }
+        let carried = context.carry.then(|| Carried { keys: carried_keys, common, words: weights });
+        Scan {
+            documents,
+            analyses,
+            pairs,
+            clusters,
+            skipped: Vec::new(),
+            ignored: 0,
+            stats,
+            timings: watch.timings,
+            carried,
+        }
     }
 }

@@ -300,3 +300,79 @@ fn repeats_are_findings_when_asked_for() {
         assert!(r["copy"]["line"].as_u64() > r["original"]["line"].as_u64(), "{r}");
     }
 }
+
+#[test]
+fn a_few_changes_rescan_only_them_and_find_what_a_full_scan_finds() {
+    let dir = fixture();
+    let d = dir.path();
+    for i in 0..30u64 {
+        fs::write(d.join(format!("corpus/filler-{i:02}.txt")), filler(i, 6).join("\n\n")).unwrap();
+    }
+    let (_, first) = json(d, &["corpus"]);
+    assert_eq!(first["scanned"]["how"], "full");
+    // A new copy of the story, an edit elsewhere, a file gone.
+    let story = fs::read_to_string(d.join(STORY)).unwrap();
+    fs::write(d.join("corpus/mainland-gazette.txt"), format!("Mainland Gazette\n\n{story}")).unwrap();
+    let edited = fs::read_to_string(d.join("corpus/filler-03.txt")).unwrap() + "\n\nA late paragraph.\n";
+    fs::write(d.join("corpus/filler-03.txt"), edited).unwrap();
+    fs::remove_file(d.join("corpus/filler-07.txt")).unwrap();
+    let (code, partial) = json(d, &["corpus"]);
+    assert_eq!(partial["scanned"]["how"], "incremental", "{}", partial["scanned"]);
+    assert_eq!(partial["scanned"]["changed"], 3);
+    let (full_code, full) = json(d, &["corpus", "--no-cache"]);
+    assert_eq!(full["scanned"]["how"], "full");
+    assert_eq!(partial["findings"], full["findings"]);
+    assert_eq!(code, full_code);
+    let paths: Vec<&str> =
+        partial["findings"].as_array().unwrap().iter().map(|f| f["copy"]["path"].as_str().unwrap()).collect();
+    assert!(paths.contains(&"corpus/mainland-gazette.txt"), "{paths:?}");
+    // Changing most of the corpus scans it whole again.
+    for i in 0..30u64 {
+        if i != 7 {
+            fs::write(d.join(format!("corpus/filler-{i:02}.txt")), filler(100 + i, 6).join("\n\n")).unwrap();
+        }
+    }
+    let (_, again) = json(d, &["corpus"]);
+    assert_eq!(again["scanned"]["how"], "full");
+}
+
+/// On 2,000 synthetic articles with planted copies, ten edited files
+/// re-scanned in part give the findings of a full scan.
+#[test]
+fn partial_rescans_match_full_scans_on_synthetic_news() {
+    use copydesk::synth::{Stream, SynthOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::create_dir(d.join("corpus")).unwrap();
+    let docs: Vec<_> =
+        Stream::new(&SynthOptions { articles: 2_000, ..SynthOptions::default() }, None).take(2_000).collect();
+    for (i, doc) in docs.iter().enumerate() {
+        fs::write(d.join(format!("corpus/{i:05}.txt")), &doc.text).unwrap();
+    }
+    let (_, first) = json(d, &["corpus"]);
+    assert!(first["findings"].as_array().unwrap().len() > 100, "planted copies are found");
+    for i in 0..10 {
+        // Copy one article into another file, under a paragraph of its own.
+        let (from, to) = (i * 150, i * 150 + 7);
+        let own = filler(500 + i as u64, 1).join("");
+        fs::write(d.join(format!("corpus/{to:05}.txt")), format!("{own}\n\n{}", docs[from].text)).unwrap();
+    }
+    let (_, partial) = json(d, &["corpus"]);
+    assert_eq!(partial["scanned"]["how"], "incremental");
+    let (_, full) = json(d, &["corpus", "--no-cache"]);
+    let (p, f) = (partial["findings"].as_array().unwrap(), full["findings"].as_array().unwrap());
+    let only_partial: Vec<String> = p
+        .iter()
+        .filter(|x| !f.contains(x))
+        .map(|x| x["message"].to_string() + &x["copy"]["path"].to_string())
+        .collect();
+    let only_full: Vec<String> = f
+        .iter()
+        .filter(|x| !p.contains(x))
+        .map(|x| x["message"].to_string() + &x["copy"]["path"].to_string())
+        .collect();
+    assert!(
+        only_partial.is_empty() && only_full.is_empty(),
+        "only partial: {only_partial:#?}\nonly full: {only_full:#?}"
+    );
+}

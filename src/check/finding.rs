@@ -147,8 +147,14 @@ pub fn findings(scan: &Scan, config: &CheckConfig) -> Vec<Finding> {
             out.extend(repeat_findings(scan, &sources, i));
         }
     }
-    out.sort_by(|x, y| (&x.copy, &x.original, x.kind).cmp(&(&y.copy, &y.original, y.kind)));
+    sort(&mut out);
     out
+}
+
+/// Findings in their stable order: by the copy's path and place, then the
+/// other's, then kind.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|x, y| (&x.copy, &x.original, x.kind).cmp(&(&y.copy, &y.original, y.kind)));
 }
 
 /// What a relation's threshold is compared with (see
@@ -241,6 +247,17 @@ fn excerpt(text: &str) -> String {
     }
 }
 
+/// The path findings name `doc` by: its file relative to the
+/// configuration's root (the JSON Lines or feed file it is a record of),
+/// else its id.
+pub fn path_of(doc: &Document, config: &CheckConfig) -> String {
+    match &doc.source {
+        Source::File(_) => config.relative(&doc.source.to_string()),
+        Source::JsonLine { path, .. } | Source::FeedItem { path, .. } => config.relative(path),
+        Source::Memory | Source::Archived(_) => doc.id.clone(),
+    }
+}
+
 /// A document's original input, as far as locations need it.
 struct SourceText {
     path: String,
@@ -252,19 +269,18 @@ struct SourceText {
 
 impl SourceText {
     fn of(doc: &Document, config: &CheckConfig) -> SourceText {
-        let relative = |path: &str| config.relative(path);
+        let path = path_of(doc, config);
         match &doc.source {
-            Source::File(path) => {
+            Source::File(file) => {
                 let text = match doc.origin {
                     Origin::Identity => Some(doc.text.clone()),
                     // Reduced HTML: offsets are into the file's bytes.
-                    Origin::Pieces(_) => std::fs::read(path).ok().map(|b| String::from_utf8_lossy(&b).into_owned()),
+                    Origin::Pieces(_) => std::fs::read(file).ok().map(|b| String::from_utf8_lossy(&b).into_owned()),
                 };
-                SourceText { path: relative(&doc.source.to_string()), text, line: None }
+                SourceText { path, text, line: None }
             }
-            Source::JsonLine { path, line } => SourceText { path: relative(path), text: None, line: Some(*line) },
-            Source::FeedItem { path, .. } => SourceText { path: relative(path), text: None, line: None },
-            Source::Memory | Source::Archived(_) => SourceText { path: doc.id.clone(), text: None, line: None },
+            Source::JsonLine { line, .. } => SourceText { path, text: None, line: Some(*line) },
+            _ => SourceText { path, text: None, line: None },
         }
     }
 

@@ -7,14 +7,16 @@
 //! * [`finding`]: a scan's pairs and repeats as findings with locations and
 //!   stable fingerprints;
 //! * [`baseline`]: today's findings written down, to fail only on new ones;
-//! * [`cache`]: findings remembered by the content of every input, so an
-//!   unchanged re-run does not scan again.
+//! * [`cache`]: findings remembered by the content of every input, and
+//!   what a later run needs to re-scan only what changed;
+//! * [`finder`]: findings found the cheapest way the cache allows.
 //!
 //! The formats findings are written in are in [`crate::output::findings`].
 
 pub mod baseline;
 pub mod cache;
 pub mod config;
+pub mod finder;
 pub mod finding;
 
 use crate::ingest::Skipped;
@@ -37,8 +39,9 @@ pub struct Outcome {
     pub ignored: usize,
     /// Documents the configuration's include and exclude globs left out.
     pub excluded: usize,
-    /// The findings came from the cache: no input changed since.
-    pub cached: bool,
+    /// How the findings were found: read back, re-scanned in part, or
+    /// scanned whole.
+    pub how: finder::How,
 }
 
 impl Outcome {

@@ -11,12 +11,11 @@ use std::path::PathBuf;
 
 use super::settings::ScanSettings;
 use crate::check::baseline::Baseline;
-use crate::check::cache::{self, Cache};
+use crate::check::cache::Cache;
 use crate::check::config::CheckConfig;
-use crate::check::finding;
+use crate::check::finder::Finder;
 use crate::check::{judge, Outcome};
 use crate::output::findings as formats;
-use crate::Scanner;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -98,7 +97,7 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     }
     let mut ingested = args.settings.read(&paths, &pool)?;
     let before = ingested.documents.len();
-    ingested.documents.retain(|d| config.selects(&config.relative(&source_path(d))));
+    ingested.documents.retain(|d| config.selects(&crate::check::finding::path_of(d, &config)));
     let excluded = before - ingested.documents.len();
     if ingested.documents.is_empty() {
         anyhow::bail!("nothing to check: the include and exclude globs left out all {before} document(s)");
@@ -106,22 +105,15 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     let documents = ingested.documents.len();
     let scan_settings = serde_json::Value::Object(crate::output::records::settings(scan_config.options()));
     let settings = format!("{}\n{}\n{}", env!("CARGO_PKG_VERSION"), scan_settings, config.show());
-    let key = cache::run_key(&settings, &ingested.documents.iter().collect::<Vec<_>>());
     let cache = open_cache(&args);
-    let (mut findings, cached) = match cache.as_ref().and_then(|c| c.get(key)) {
-        Some(found) => (found, true),
-        None => {
-            let scan = pool.install(|| Scanner::new(scan_config.clone()).scan(ingested.documents));
-            let found = finding::findings(&scan, &config);
-            if let Some(Err(e)) = cache.as_ref().map(|c| c.put(key, &found)) {
-                eprintln!("copydesk: warning: the cache was not updated: {e}");
-            }
-            (found, false)
-        }
-    };
+    let finder = Finder { scan_config: &scan_config, config: &config, settings: &settings, cache: cache.as_ref() };
+    let (mut findings, how, cache_error) = pool.install(|| finder.find(ingested.documents));
+    if let Some(e) = cache_error {
+        eprintln!("copydesk: warning: the cache was not updated: {e}");
+    }
     let gone = judge(&mut findings, &config, baseline.as_ref());
     let outcome =
-        Outcome { findings, gone, documents, skipped: ingested.skipped, ignored: ingested.ignored, excluded, cached };
+        Outcome { findings, gone, documents, skipped: ingested.skipped, ignored: ingested.ignored, excluded, how };
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::of(&outcome.findings);
         std::fs::write(path, baseline.to_json()).with_context(|| format!("writing {}", path.display()))?;
@@ -131,14 +123,6 @@ pub fn run(args: CheckArgs) -> Result<i32> {
     args.settings.outcome(outcome.skipped.len())?;
     let failed = outcome.failing() > 0 && !args.exit_zero && args.write_baseline.is_none();
     Ok(if failed { 1 } else { 0 })
-}
-
-/// The file a document came from, as its source names it.
-fn source_path(doc: &crate::Document) -> String {
-    match &doc.source {
-        crate::Source::JsonLine { path, .. } | crate::Source::FeedItem { path, .. } => path.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// `--config`, else the nearest `copydesk.toml`, else the defaults; then

@@ -375,7 +375,7 @@ impl<'a> Batch<'a> {
         }
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
-        let context = Context { corpus_size, common: Some(common), words: Some(words) };
+        let context = Context { corpus_size, common: Some(common), words: Some(words), carry: false };
         let scan = Scanner::new(self.config.clone()).scan_in(corpus, given, &context, &|_| {});
         self.steps.lap("scan");
         Ok(scan)

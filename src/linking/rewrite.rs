@@ -120,6 +120,23 @@ impl WordWeights {
         WordWeights { df, base: Some(base), rare_df: scaled.ceil() as u32 }
     }
 
+    /// The counts (sorted by word, a base's added in) and the rare count,
+    /// for storing.
+    pub fn to_parts(&self) -> (Vec<(u64, u32)>, u32) {
+        let mut counts: HashMapU64<u32> = self.base.as_deref().cloned().unwrap_or_default();
+        for (&w, &c) in &self.df {
+            *counts.entry(w).or_default() += c;
+        }
+        let mut counts: Vec<(u64, u32)> = counts.into_iter().collect();
+        counts.sort_unstable();
+        (counts, self.rare_df)
+    }
+
+    /// Weights as [`WordWeights::to_parts`] gave them.
+    pub fn from_parts(counts: &[(u64, u32)], rare_df: u32) -> Self {
+        WordWeights { df: counts.iter().copied().collect(), base: None, rare_df }
+    }
+
     fn df(&self, word: u64) -> u32 {
         let base = self.base.as_ref().and_then(|b| b.get(&word)).copied().unwrap_or(0);
         match self.df.get(&word).copied().unwrap_or(0) + base {

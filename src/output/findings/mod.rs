@@ -45,6 +45,12 @@ pub fn to_json(outcome: &Outcome) -> Value {
         "skipped": outcome.skipped.iter().map(|s| json!({ "path": s.path, "line": s.line, "reason": s.reason })).collect::<Vec<_>>(),
         "ignored": outcome.ignored,
         "excluded": outcome.excluded,
-        "cached": outcome.cached,
+        "cached": outcome.how == crate::check::finder::How::Cached,
+        "scanned": match outcome.how {
+            crate::check::finder::How::Cached => json!({ "how": "cached" }),
+            crate::check::finder::How::Full => json!({ "how": "full" }),
+            crate::check::finder::How::Incremental { changed, compared } =>
+                json!({ "how": "incremental", "changed": changed, "compared": compared }),
+        },
     })
 }

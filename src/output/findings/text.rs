@@ -1,6 +1,7 @@
 //! A check for people: one line per finding, `file:line:column`, what it
 //! is and where the other side is, and the start of the shared passage.
 
+use crate::check::finder::How;
 use crate::check::finding::Status;
 use crate::check::Outcome;
 use crate::output::text::escape_controls;
@@ -41,6 +42,11 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         outcome.failing(),
         known,
         outcome.skipped.len(),
-        if outcome.cached { "; unchanged since the last run (cached)" } else { "" }
+        match outcome.how {
+            How::Cached => "; unchanged since the last run (cached)".to_string(),
+            How::Incremental { changed, compared } =>
+                format!("; {changed} changed since the last run, re-scanned with {compared} related"),
+            How::Full => String::new(),
+        }
     )
 }
