@@ -248,7 +248,8 @@ fn sarif_output_is_valid_sarif_2_1_0() {
     let here = &result["locations"][0]["physicalLocation"];
     assert_eq!(here["artifactLocation"]["uri"], REPRINT);
     assert_eq!(here["region"]["startLine"], 3);
-    let there = &result["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(result["relatedLocations"][0]["physicalLocation"], *here);
+    let there = &result["relatedLocations"][1]["physicalLocation"];
     assert_eq!(there["artifactLocation"]["uri"], STORY);
     assert_eq!(there["region"]["startLine"], 1);
     assert!(result["partialFingerprints"]["copydesk/v1"].as_str().unwrap().starts_with("cd1-"));

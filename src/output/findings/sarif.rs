@@ -1,6 +1,6 @@
 //! SARIF 2.1.0 (with serde-sarif's typed model): one run of the copydesk
 //! tool, a rule per finding kind, a result per finding located at the
-//! copy's passage with the other file as a related location (both with
+//! copy's passage with both files' passages as related locations (with
 //! line and column regions and byte offsets), its fingerprint as a partial
 //! fingerprint, its baseline state, and allowed findings as suppressed
 //! with their reason. Skipped inputs are tool execution notifications.
@@ -74,11 +74,16 @@ fn description(kind: FindingKind) -> &'static str {
 
 fn result(f: &Finding, kinds: &[FindingKind]) -> SarifResult {
     let index = kinds.iter().position(|k| *k == f.kind).unwrap_or(0) as i64;
-    let related = Location::builder()
-        .id(1)
-        .physical_location(physical(&f.original.path, Some(&f.original)))
-        .message(Message::builder().text(format!("the other side of this {}", f.kind.as_str())).build())
-        .build();
+    // Both sides as related locations (the copy is also the result's
+    // location), so a viewer can show the pair side by side.
+    let side = |id: i64, place: &Place, what: &str| {
+        Location::builder()
+            .id(id)
+            .physical_location(physical(&place.path, Some(place)))
+            .message(Message::builder().text(what.to_string()).build())
+            .build()
+    };
+    let related = vec![side(0, &f.copy, "the copy"), side(1, &f.original, "what it copies")];
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert("copydesk/v1".to_string(), f.fingerprint.clone());
     let level = if f.status == Status::New { ResultLevel::Warning } else { ResultLevel::Note };
@@ -87,9 +92,13 @@ fn result(f: &Finding, kinds: &[FindingKind]) -> SarifResult {
         .rule_id(f.kind.as_str())
         .rule_index(index)
         .level(level)
-        .message(Message::builder().text(format!("{} [[{}]](1)", f.message(), f.original.path)).build())
+        .message(
+            Message::builder()
+                .text(format!("{}; the other file: [{}](1)", escape(&f.message()), escape(&f.original.path)))
+                .build(),
+        )
         .locations(vec![Location::builder().physical_location(physical(&f.copy.path, Some(&f.copy))).build()])
-        .related_locations(vec![related])
+        .related_locations(related)
         .partial_fingerprints(fingerprints)
         .baseline_state(serde_json::json!(baseline_state));
     match &f.status {
@@ -121,6 +130,12 @@ fn physical(path: &str, place: Option<&Place>) -> PhysicalLocation {
     }
 }
 
+/// Message text with brackets escaped, so that only our own embedded link
+/// (`[text](id)`, pointing at a related location) reads as one.
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('[', "\\[").replace(']', "\\]")
+}
+
 /// A relative path as a URI reference: `/`-separated, percent-encoding
 /// what a URI cannot hold.
 fn uri(path: &str) -> String {
@@ -137,6 +152,11 @@ fn uri(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_escape_brackets() {
+        assert_eq!(escape("a [b] \\"), "a \\[b\\] \\\\");
+    }
 
     #[test]
     fn uris_encode_what_they_cannot_hold() {
