@@ -160,7 +160,8 @@ impl Cache {
                 .enumerate()
                 .flat_map(|(n, k)| part(k).iter().map(move |&key| (short_key(key, KEY_BITS), n as u32)))
                 .collect();
-            crate::index::segment::write(&self.segment_path(generation, kind), KEY_BITS, &mut postings)
+            let masked = *kind == "sentences";
+            crate::index::segment::write(&self.segment_path(generation, kind), KEY_BITS, masked, &mut postings)
                 .map_err(|e| error(e.to_string()))?;
         }
         Ok(())

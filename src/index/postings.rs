@@ -65,6 +65,14 @@ impl Kind {
         }
     }
 
+    /// Whether this kind's segments carry presence masks: sentence keys
+    /// are looked up by the million and mostly miss; band keys and
+    /// fingerprints are few per article, and their bytes count without
+    /// texts.
+    pub fn masked(self) -> bool {
+        self == Kind::Sentences
+    }
+
     pub const ALL: [Kind; 3] = [Kind::Bands, Kind::Fingerprints, Kind::Sentences];
 }
 
@@ -104,7 +112,7 @@ impl Manifest {
             })
             .collect::<std::io::Result<_>>()?;
         let file = self.new_file(kind);
-        segment::write(&segments_dir(dir).join(&file), kind.key_bits(), &mut short)?;
+        segment::write(&segments_dir(dir).join(&file), kind.key_bits(), kind.masked(), &mut short)?;
         self.entries_mut(kind).push(SegmentEntry { file, postings: short.len() as u64 });
         Ok(())
     }
@@ -149,8 +157,8 @@ impl Manifest {
         let entries = self.entries(kind).to_vec();
         let opened: Vec<Segment> = which.iter().map(|&i| open(dir, &entries[i].file)).collect::<Result<_, _>>()?;
         let file = self.new_file(kind);
-        let count = merge_into(&segments_dir(dir).join(&file), kind.key_bits(), &opened, live)
-            .map_err(|e| format!("{file}: {e}"))?;
+        let count =
+            merge_into(&segments_dir(dir).join(&file), kind, &opened, live).map_err(|e| format!("{file}: {e}"))?;
         let gone: Vec<String> = which.iter().map(|&i| entries[i].file.clone()).collect();
         let list = self.entries_mut(kind);
         list.retain(|e| !gone.contains(&e.file));
@@ -170,7 +178,8 @@ fn open(dir: &Path, file: &str) -> Result<Segment, String> {
 }
 
 /// Streams the postings of `segments`, in order, into a new segment.
-fn merge_into(path: &Path, key_bits: u32, segments: &[Segment], live: impl Fn(u32) -> bool) -> std::io::Result<u64> {
+fn merge_into(path: &Path, kind: Kind, segments: &[Segment], live: impl Fn(u32) -> bool) -> std::io::Result<u64> {
+    let key_bits = kind.key_bits();
     if segments.iter().any(|s| s.key_bits() != key_bits) {
         return Err(std::io::Error::other("segments of another key length"));
     }
@@ -191,7 +200,7 @@ fn merge_into(path: &Path, key_bits: u32, segments: &[Segment], live: impl Fn(u3
         Some(p)
     });
     let expected = segments.iter().map(Segment::len).sum();
-    segment::write_sorted(path, key_bits, expected, merged.filter(|&(_, n)| live(n)))
+    segment::write_sorted(path, key_bits, kind.masked(), expected, merged.filter(|&(_, n)| live(n)))
 }
 
 /// The live segments of an index, open for look-ups.
