@@ -168,17 +168,14 @@ impl Cache {
     }
 
     fn segment_path(&self, generation: u64, kind: &str) -> PathBuf {
-        self.path.with_file_name(format!("keys-{generation:08}-{kind}.seg"))
+        self.path.with_file_name(segment_name(generation, kind))
     }
 
     /// Deletes key index files of generations other than `keep`.
     fn remove_other_generations(&self, keep: u64) {
         let Some(dir) = self.path.parent() else { return };
         let Ok(entries) = std::fs::read_dir(dir) else { return };
-        let kept: Vec<String> = KIND_NAMES
-            .iter()
-            .map(|k| self.segment_path(keep, k).file_name().unwrap().to_string_lossy().into_owned())
-            .collect();
+        let kept: Vec<String> = KIND_NAMES.iter().map(|k| segment_name(keep, k)).collect();
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.starts_with("keys-") && name.ends_with(".seg") && !kept.contains(&name) {
@@ -268,6 +265,11 @@ pub fn document_digest(d: &Document) -> u64 {
     field(meta.published.as_ref().map_or("\0none", |p| p.raw.as_str()).as_bytes());
     field(d.text.as_bytes());
     h.digest()
+}
+
+/// The file name of one kind's key index segment of `generation`.
+fn segment_name(generation: u64, kind: &str) -> String {
+    format!("keys-{generation:08}-{kind}.seg")
 }
 
 /// Bits of a key the cache keeps: a collision only adds a candidate, never
