@@ -68,11 +68,14 @@ impl Finder<'_> {
         }
         let settings = xxhash_rust::xxh3::xxh3_64(self.settings.as_bytes());
         let paths: Vec<String> = documents.iter().map(|d| finding::path_of(d, self.config)).collect();
-        let previous = cache.state().filter(|s| s.settings == settings);
+        let stored = cache.state();
+        // Key index files are numbered on from whatever state is stored.
+        let generation = stored.as_ref().map_or(1, |s| s.generation + 1);
+        let previous = stored.filter(|s| s.settings == settings);
         let incremental = previous.as_ref().and_then(|p| self.incremental(p, cache, &documents, &paths, &digests));
         let (found, how, state, added) = match incremental {
             Some(done) => done,
-            None => self.full(documents, &paths, &digests, settings),
+            None => self.full(documents, &paths, &digests, settings, generation),
         };
         let added: Vec<(u64, &DocumentKeys)> = added.iter().map(|(d, k)| (*d, k)).collect();
         let saved = cache.put(key, &found).and_then(|()| cache.save_state(&state, &added));
@@ -83,15 +86,22 @@ impl Finder<'_> {
         Scanner::new(self.scan_config.clone()).scan_in(documents, Vec::new(), &context, &|_| {})
     }
 
-    /// Scans everything; returns the findings and the state to store.
-    fn full(&self, documents: Vec<Document>, paths: &[String], digests: &[u64], settings: u64) -> Outcome {
+    /// Scans everything; returns the findings and the state to store, whose
+    /// key index is `generation`.
+    fn full(
+        &self,
+        documents: Vec<Document>,
+        paths: &[String],
+        digests: &[u64],
+        settings: u64,
+        generation: u64,
+    ) -> Outcome {
         let scan = self.scan(documents, Context { carry: true, ..Context::default() });
         let found = finding::findings(&scan, self.config);
         let carried = scan.carried.unwrap_or_default();
         let mut common: Vec<u64> = carried.common.iter().copied().collect();
         common.sort_unstable();
         let (words, rare_df) = carried.words.to_parts();
-        let generation = self.cache.and_then(Cache::state).map_or(1, |s| s.generation + 1);
         let index_written = self.cache.map(|c| c.write_key_index(generation, &carried.keys));
         let state = State {
             settings,
