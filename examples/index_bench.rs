@@ -55,7 +55,7 @@ fn main() -> anyhow::Result<()> {
     let mut stream = Stream::new(&SynthOptions { articles, ..SynthOptions::default() }, Some(20_000));
     let dir = tempfile::tempdir()?;
     let config = ScanConfig::default();
-    let index = Index::open_or_create_with(dir.path(), &config, IndexOptions { texts })?;
+    let mut index = Index::open_or_create_with(dir.path(), &config, IndexOptions { texts })?;
     println!("{articles} synthetic articles in batches of {batch}, texts {}", if texts { "kept" } else { "not kept" });
     println!(
         "{:>9} {:>7} {:>7} {:>7} {:>6} {:>6} {:>8} {:>9} {:>9} {:>9} {:>9}",
@@ -119,5 +119,14 @@ fn main() -> anyhow::Result<()> {
         per(unused)
     );
     println!("peak memory {:.0} MiB (peak anonymous {peak_anon:.0} MiB)", status_mib("VmHWM:"));
+    let t = Instant::now();
+    index.compact()?;
+    let compacted = dir_bytes(dir.path());
+    println!(
+        "after `index compact` ({:.1} s): {:.1} MB, {:.0} bytes per article",
+        t.elapsed().as_secs_f64(),
+        compacted as f64 / 1e6,
+        compacted as f64 / archived as f64
+    );
     Ok(())
 }

@@ -411,6 +411,7 @@ impl<'a> Batch<'a> {
         let bands = rewrite::sentence_bands();
         let sentence_keys: Vec<Vec<(u64, u32)>> =
             analysed.par_iter().map(|a| rewrite::document_keys(&a.analysis.sentences, weights, bands)).collect();
+        self.steps.lap("sentence keys");
         let postings = self.index.postings(read)?;
         // (key, (document, sentence)) for every document's keys at once.
         let queries: Vec<(u64, (u32, u32))> = sentence_keys
@@ -420,6 +421,7 @@ impl<'a> Batch<'a> {
             .collect();
         let mut hits: Vec<((u32, u32), u32)> =
             postings.get_all(Kind::Sentences, &queries, rewrite::MAX_BUCKET_DOCS - 1);
+        self.steps.lap("sentence postings");
         // Distinct sentences of a document per archived article.
         let mut by_article: Vec<(u32, u32, u32)> = hits.drain(..).map(|((d, s), n)| (d, n, s)).collect();
         by_article.par_sort_unstable();

@@ -200,7 +200,9 @@ fn merge_into(path: &Path, kind: Kind, segments: &[Segment], live: impl Fn(u32) 
         Some(p)
     });
     let expected = segments.iter().map(Segment::len).sum();
-    segment::write_sorted(path, key_bits, kind.masked(), expected, merged.filter(|&(_, n)| live(n)))
+    let number_bits = segments.iter().map(Segment::number_bits).max().unwrap_or(1);
+    let shape = segment::Shape::new(key_bits, expected, number_bits)?;
+    segment::write_sorted(path, shape, kind.masked(), merged.filter(|&(_, n)| live(n)))
 }
 
 /// The live segments of an index, open for look-ups.
