@@ -33,12 +33,17 @@ fn status_mib(field: &str) -> f64 {
     kib / 1024.0
 }
 
-fn dir_bytes(dir: &Path) -> u64 {
+/// The bytes of the files under `dir`: their lengths, or with `allocated`
+/// the blocks the file system gave them (what `du` counts: the database
+/// file grows by doubling, and the part not yet written is a hole).
+fn dir_bytes(dir: &Path, allocated: bool) -> u64 {
+    use std::os::unix::fs::MetadataExt;
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
     entries
         .flatten()
         .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) if m.is_dir() => dir_bytes(&e.path(), allocated),
+            Ok(m) if allocated => m.blocks() * 512,
             Ok(m) => m.len(),
             Err(_) => 0,
         })
@@ -67,7 +72,7 @@ fn main() -> anyhow::Result<()> {
         "held",
         "vs arch",
         "compared",
-        "index MB",
+        "disk MB",
         "anon MiB",
         "peak MiB"
     );
@@ -89,18 +94,19 @@ fn main() -> anyhow::Result<()> {
             result.counts.held,
             result.counts.held_against_archive,
             result.counts.archived_candidates,
-            dir_bytes(dir.path()) as f64 / 1e6,
+            dir_bytes(dir.path(), true) as f64 / 1e6,
             status_mib("VmHWM:"),
         );
         let steps: Vec<String> = result.steps.iter().map(|(s, t)| format!("{s} {t:.2}")).collect();
         println!("          steps: {}", steps.join(", "));
         archived += docs.len();
     }
-    let bytes = dir_bytes(dir.path());
+    let (bytes, length) = (dir_bytes(dir.path(), true), dir_bytes(dir.path(), false));
     println!(
-        "index {:.1} MB for {archived} articles: {:.0} bytes per article; planted copies {}",
+        "index {:.1} MB on disk for {archived} articles: {:.0} bytes per article (file lengths {:.0} per article); planted copies {}",
         bytes as f64 / 1e6,
         bytes as f64 / archived as f64,
+        length as f64 / archived as f64,
         stream.planted.len()
     );
     println!("{:<15} {:>12} {:>14} {:>14} {:>16}", "table", "rows", "bytes", "bytes/article", "of which unused");
@@ -121,9 +127,9 @@ fn main() -> anyhow::Result<()> {
     println!("peak memory {:.0} MiB (peak anonymous {peak_anon:.0} MiB)", status_mib("VmHWM:"));
     let t = Instant::now();
     index.compact()?;
-    let compacted = dir_bytes(dir.path());
+    let compacted = dir_bytes(dir.path(), true);
     println!(
-        "after `index compact` ({:.1} s): {:.1} MB, {:.0} bytes per article",
+        "after `index compact` ({:.1} s): {:.1} MB on disk, {:.0} bytes per article",
         t.elapsed().as_secs_f64(),
         compacted as f64 / 1e6,
         compacted as f64 / archived as f64

@@ -267,9 +267,7 @@ impl<'a> Batch<'a> {
     }
 
     fn record_of(&self, id: &str) -> Result<Option<ArticleRecord>, IndexError> {
-        let articles = self.read.open_table(store::ARTICLES)?;
-        let Some(bytes) = articles.get(id)? else { return Ok(None) };
-        ArticleRecord::decode(bytes.value()).map(Some)
+        store::article(&self.read, id)
     }
 
     /// A story as this batch left it so far, else as stored; a story of
@@ -298,9 +296,11 @@ impl<'a> Batch<'a> {
         let read = self.index.db.begin_read()?;
         let verdicts = read.open_table(store::VERDICTS)?;
         let content = read.open_table(store::CONTENT)?;
+        let (numbers, articles) = (read.open_table(store::IDS)?, read.open_table(store::ARTICLES)?);
         let mut ids: HashSet<&str> = HashSet::new();
         for (i, doc) in self.docs.iter().enumerate() {
-            if let Some(stored) = verdicts.get(doc.id.as_str())? {
+            let number = numbers.get(doc.id.as_str())?.map(|n| n.value());
+            if let Some(stored) = number.map(|n| verdicts.get(n)).transpose()?.flatten() {
                 let verdict = store::unpack_verdict(&doc.id, stored.value())
                     .map_err(|e| IndexError::Record(format!("verdict of {:?}: {e}", doc.id)))?;
                 let held = verdict["verdict"] == "held";
@@ -313,8 +313,10 @@ impl<'a> Batch<'a> {
                 return Err(IndexError::Record(format!("id {:?} twice in one batch", doc.id)));
             }
             if let Some(first) = content.get(self.hashes[i])? {
-                let id = first.value().to_string();
-                let record = self.record_of(&id)?.ok_or_else(|| IndexError::Record(format!("article {id:?}")))?;
+                let number = first.value();
+                let record = store::article_numbered(&articles, number)?
+                    .ok_or_else(|| IndexError::Record(format!("article {number}")))?;
+                let id = record.id.clone();
                 // A copy counts in document frequency as one scan would
                 // count it: with the vocabulary of what it copies.
                 if let Some(vocabulary) = statistics::read_one(&read, record.number)? {
@@ -349,7 +351,7 @@ impl<'a> Batch<'a> {
             self.steps.lap("look up");
             if relink_due(&read, corpus_size, self.config)? {
                 self.counts.relinked = true;
-                for row in read.open_table(store::NUMBERS)?.iter()? {
+                for row in read.open_table(store::ARTICLES)?.iter()? {
                     numbers.insert(row?.0.value());
                 }
             }
@@ -471,8 +473,7 @@ impl<'a> Batch<'a> {
         let postings = self.index.postings(read)?;
         let keys: Vec<&IndexKeys> = analysed.iter().map(|a| &a.keys).collect();
         let shared = estimate::shared_prints(&postings, &keys, cap);
-        let (ids, articles, removed) =
-            (read.open_table(store::NUMBERS)?, read.open_table(store::ARTICLES)?, read.open_table(store::REMOVED)?);
+        let (articles, removed) = (read.open_table(store::ARTICLES)?, read.open_table(store::REMOVED)?);
         for (a, shared) in analysed.iter().zip(shared) {
             let prints = estimate::distinct_prints(&a.keys).len() as u32;
             let mut best: Option<(ArchivedMatch, Estimate)> = None;
@@ -480,12 +481,10 @@ impl<'a> Batch<'a> {
                 if removed.get(u64::from(number))?.is_some() {
                     continue;
                 }
-                let Some(id) = ids.get(u64::from(number))? else { continue };
-                let Some(record) = articles.get(id.value())? else { continue };
-                let record = ArticleRecord::decode(record.value())?;
+                let Some(record) = store::article_numbered(&articles, u64::from(number))? else { continue };
                 let Some(e) = estimate::judge(count, prints, record.prints, self.config) else { continue };
                 if best.as_ref().is_none_or(|(_, b)| e.score() > b.score()) {
-                    best = Some((ArchivedMatch { id: id.value().to_string(), record }, e));
+                    best = Some((ArchivedMatch { id: record.id.clone(), record }, e));
                 }
             }
             if let Some(best) = best {
@@ -802,6 +801,7 @@ impl<'a> Batch<'a> {
                     None => (&none, tokens_of.get(doc.id.as_str()).copied().unwrap_or(0)),
                 };
                 let record = ArticleRecord {
+                    id: doc.id.clone(),
                     prints: estimate::distinct_prints(keys).len() as u32,
                     number,
                     cluster: self.placed[&i].clone(),
@@ -915,7 +915,6 @@ pub const MAX_ARCHIVED_READ: usize = 50_000;
 /// texts and stories; in id order.
 fn read_components(read: &redb::ReadTransaction, numbers: BTreeSet<u64>) -> Result<Vec<Archived>, IndexError> {
     let links = read.open_multimap_table(store::LINKS)?;
-    let ids = read.open_table(store::NUMBERS)?;
     let articles = read.open_table(store::ARTICLES)?;
     let texts = read.open_table(store::TEXTS)?;
     let mut seen: BTreeSet<u64> = numbers.clone();
@@ -930,11 +929,8 @@ fn read_components(read: &redb::ReadTransaction, numbers: BTreeSet<u64>) -> Resu
     }
     let mut out = Vec::new();
     for n in seen {
-        let Some(id) = ids.get(n)? else { continue };
-        let id = id.value().to_string();
-        let Some(record) = articles.get(id.as_str())? else { continue };
-        let record = ArticleRecord::decode(record.value())?;
-        let Some(packed) = texts.get(id.as_str())? else { continue };
+        let Some(record) = store::article_numbered(&articles, n)? else { continue };
+        let Some(packed) = texts.get(n)? else { continue };
         out.push(Archived { doc: store::unpack(packed.value())?.into_document(), number: n, story: record.cluster });
     }
     out.sort_by(|a, b| a.doc.id.cmp(&b.doc.id));

@@ -349,7 +349,9 @@ impl Segment {
             && rice <= key_bits - bits
             && (1..=32).contains(&number_bits);
         if !valid {
-            return Err(format!("{key_bits} key bits, {bits} bucket bits, flags {flags}, Rice {rice}, {number_bits} number bits"));
+            return Err(format!(
+                "{key_bits} key bits, {bits} bucket bits, flags {flags}, Rice {rice}, {number_bits} number bits"
+            ));
         }
         let shape = Shape { key_bits, bits, rice, number_bits };
         let segment = Segment { map, shape, count, masked: flags & MASKED != 0 };

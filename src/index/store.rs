@@ -9,17 +9,23 @@
 //! | table | key -> value | what for |
 //! |---|---|---|
 //! | `meta` | name -> bytes | format version, the settings the index was built with |
-//! | `articles` | id -> [`ArticleRecord`] (fixed binary) | number, story, rank, fingerprint count |
-//! | `numbers` | article number -> id | postings hold numbers, not ids |
-//! | `content` | normalized content hash -> id | exact copies, recognised without analysis |
-//! | `texts` | id -> zstd(stored document) | verifying and aligning against the archive (none with `--no-texts`) |
-//! | `verdicts` | id -> packed verdict (a tag and the story for a plain kept one; else zstd JSON) | replaying a batch gives the same answers |
+//! | `ids` | id -> article number | postings and the tables below name articles by number |
+//! | `articles` | article number -> [`ArticleRecord`] (fixed binary) | id, story, rank, fingerprint count |
+//! | `content` | normalized content hash -> article number | exact copies, recognised without analysis |
+//! | `texts` | article number -> zstd(stored document) | verifying and aligning against the archive (none with `--no-texts`) |
+//! | `verdicts` | article number -> packed verdict (a tag and the story for a plain kept one; else zstd JSON) | replaying a batch gives the same answers |
 //! | `clusters` | story id -> [`ClusterRecord`] (JSON) | canonical, and its history |
 //! | `members` | story id -> ids | a story's members |
 //! | `links` | article number -> article numbers | the link components stories are decided over |
 //! | `removed` | article number -> () | postings of removed articles, skipped until merged away |
 //! | `df_samples` | article number -> content hash, shingles | the sample common shingles are counted over |
 //! | `runs` | run number -> counts (JSON) | what each run did |
+//!
+//! Numbers are given in arrival order, so a batch appends to the tables
+//! keyed by them: only `ids` and `content` take rows all over their key
+//! range. A batch's commit therefore rewrites few old pages, and the pages
+//! it frees (kept until the commit after, by copy-on-write) stay few
+//! however large the archive grows.
 //!
 //! Band keys and fingerprints are not rows here: they are posting segment
 //! files beside the database ([`super::postings`]), named by the `segments`
@@ -40,7 +46,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u64 = 3;
+pub const FORMAT_VERSION: u64 = 4;
 /// Bytes of database pages redb keeps cached.
 pub const CACHE_BYTES: usize = 64 << 20;
 
@@ -48,17 +54,17 @@ pub const CACHE_BYTES: usize = 64 << 20;
 pub const FILE_NAME: &str = "copydesk.redb";
 
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-pub(crate) const ARTICLES: TableDefinition<&str, &[u8]> = TableDefinition::new("articles");
-pub(crate) const NUMBERS: TableDefinition<u64, &str> = TableDefinition::new("numbers");
+pub(crate) const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
+pub(crate) const ARTICLES: TableDefinition<u64, &[u8]> = TableDefinition::new("articles");
 /// Article number -> content hash and distinct shingles, for the articles
 /// in the document-frequency sample ([`super::statistics`]).
 pub(crate) const DF_SAMPLES: TableDefinition<u64, &[u8]> = TableDefinition::new("df_samples");
 /// Numbers of removed articles: their postings are dropped when their
 /// segments are next merged, and skipped until then.
 pub(crate) const REMOVED: TableDefinition<u64, ()> = TableDefinition::new("removed");
-pub(crate) const CONTENT: TableDefinition<u64, &str> = TableDefinition::new("content");
-pub(crate) const TEXTS: TableDefinition<&str, &[u8]> = TableDefinition::new("texts");
-pub(crate) const VERDICTS: TableDefinition<&str, &[u8]> = TableDefinition::new("verdicts");
+pub(crate) const CONTENT: TableDefinition<u64, u64> = TableDefinition::new("content");
+pub(crate) const TEXTS: TableDefinition<u64, &[u8]> = TableDefinition::new("texts");
+pub(crate) const VERDICTS: TableDefinition<u64, &[u8]> = TableDefinition::new("verdicts");
 pub(crate) const CLUSTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("clusters");
 pub(crate) const MEMBERS: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("members");
 pub(crate) const RUNS: TableDefinition<u64, &[u8]> = TableDefinition::new("runs");
@@ -115,6 +121,7 @@ db_error!(redb::TransactionError, redb::TableError, redb::StorageError, redb::Co
 pub struct ArticleRecord {
     /// The article's number: postings name articles by it.
     pub number: u64,
+    pub id: String,
     pub cluster: String,
     /// Publication time (seconds), for choosing canonicals.
     pub published: Option<i64>,
@@ -127,34 +134,57 @@ pub struct ArticleRecord {
 }
 
 impl ArticleRecord {
-    /// Fixed little-endian fields, then the story id: about 45 bytes where
-    /// JSON took 120, on every archived article.
+    /// Fixed little-endian fields, the story id's length (u16), the story
+    /// id, then the article id (the number is the row's key).
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(32 + self.cluster.len());
-        out.extend_from_slice(&self.number.to_le_bytes());
+        let cluster = &self.cluster.as_bytes()[..self.cluster.len().min(usize::from(u16::MAX))];
+        let mut out = Vec::with_capacity(26 + cluster.len() + self.id.len());
         out.extend_from_slice(&self.content.to_le_bytes());
         out.extend_from_slice(&self.published.unwrap_or(i64::MIN).to_le_bytes());
         out.extend_from_slice(&u32::try_from(self.tokens).unwrap_or(u32::MAX).to_le_bytes());
         out.extend_from_slice(&self.prints.to_le_bytes());
-        out.extend_from_slice(self.cluster.as_bytes());
+        out.extend_from_slice(&(cluster.len() as u16).to_le_bytes());
+        out.extend_from_slice(cluster);
+        out.extend_from_slice(self.id.as_bytes());
         out
     }
 
-    /// Reads what [`ArticleRecord::encode`] wrote.
-    pub fn decode(bytes: &[u8]) -> Result<ArticleRecord, IndexError> {
-        let bad = || IndexError::Record("an article record cut short or not UTF-8".into());
+    /// Reads what [`ArticleRecord::encode`] wrote for article `number`.
+    pub fn decode(number: u64, bytes: &[u8]) -> Result<ArticleRecord, IndexError> {
+        let bad = || IndexError::Record(format!("the record of article {number} cut short or not UTF-8"));
         let u64_at = |at: usize| bytes.get(at..at + 8).map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")));
         let u32_at = |at: usize| bytes.get(at..at + 4).map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")));
-        let published = u64_at(16).ok_or_else(bad)? as i64;
+        let text = |range: std::ops::Range<usize>| {
+            let raw = bytes.get(range).ok_or_else(bad)?;
+            std::str::from_utf8(raw).map(str::to_string).map_err(|_| bad())
+        };
+        let published = u64_at(8).ok_or_else(bad)? as i64;
+        let cluster_len = bytes.get(24..26).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize).ok_or_else(bad)?;
         Ok(ArticleRecord {
-            number: u64_at(0).ok_or_else(bad)?,
-            content: u64_at(8).ok_or_else(bad)?,
+            number,
+            content: u64_at(0).ok_or_else(bad)?,
             published: (published != i64::MIN).then_some(published),
-            tokens: u32_at(24).ok_or_else(bad)? as usize,
-            prints: u32_at(28).ok_or_else(bad)?,
-            cluster: std::str::from_utf8(bytes.get(32..).ok_or_else(bad)?).map_err(|_| bad())?.to_string(),
+            tokens: u32_at(16).ok_or_else(bad)? as usize,
+            prints: u32_at(20).ok_or_else(bad)?,
+            cluster: text(26..26 + cluster_len)?,
+            id: text(26 + cluster_len..bytes.len())?,
         })
     }
+}
+
+/// The record of article `id`, as `read` sees it.
+pub(crate) fn article(read: &redb::ReadTransaction, id: &str) -> Result<Option<ArticleRecord>, IndexError> {
+    let Some(number) = read.open_table(IDS)?.get(id)?.map(|n| n.value()) else { return Ok(None) };
+    article_numbered(&read.open_table(ARTICLES)?, number)
+}
+
+/// The record of article `number` in `articles`.
+pub(crate) fn article_numbered(
+    articles: &impl ReadableTable<u64, &'static [u8]>,
+    number: u64,
+) -> Result<Option<ArticleRecord>, IndexError> {
+    let Some(bytes) = articles.get(number)? else { return Ok(None) };
+    ArticleRecord::decode(number, bytes.value()).map(Some)
 }
 
 /// One story cluster of the index.
@@ -410,12 +440,14 @@ impl Index {
             let bytes = stats.stored_bytes() + stats.metadata_bytes() + stats.fragmented_bytes();
             out.push(TableStats { name, rows, bytes, fragmented: stats.fragmented_bytes() });
         };
-        for (name, def) in [("articles", ARTICLES), ("texts", TEXTS), ("verdicts", VERDICTS), ("clusters", CLUSTERS)] {
+        for (name, def) in [("articles", ARTICLES), ("texts", TEXTS), ("verdicts", VERDICTS)] {
             let t = read.open_table(def)?;
             push(name, t.len()?, t.stats()?);
         }
-        let t = read.open_table(NUMBERS)?;
-        push("numbers", t.len()?, t.stats()?);
+        let t = read.open_table(CLUSTERS)?;
+        push("clusters", t.len()?, t.stats()?);
+        let t = read.open_table(IDS)?;
+        push("ids", t.len()?, t.stats()?);
         let t = read.open_table(CONTENT)?;
         push("content", t.len()?, t.stats()?);
         let t = read.open_multimap_table(MEMBERS)?;
@@ -540,24 +572,27 @@ impl Index {
         self.check_format()?;
         let read = self.db.begin_read()?;
         let articles = read.open_table(ARTICLES)?;
-        let numbers = read.open_table(NUMBERS)?;
+        let ids = read.open_table(IDS)?;
         let verdicts = read.open_table(VERDICTS)?;
         let clusters = read.open_table(CLUSTERS)?;
         let members = read.open_multimap_table(MEMBERS)?;
+        if ids.len()? != articles.len()? {
+            problems.push(format!("{} ids for {} articles", ids.len()?, articles.len()?));
+        }
         for row in articles.iter()? {
-            let (id, record) = row?;
-            let id = id.value();
-            let record = match ArticleRecord::decode(record.value()) {
+            let (number, record) = row?;
+            let record = match ArticleRecord::decode(number.value(), record.value()) {
                 Ok(r) => r,
                 Err(e) => {
-                    problems.push(format!("article {id:?}: unreadable record ({e})"));
+                    problems.push(format!("article {}: unreadable record ({e})", number.value()));
                     continue;
                 }
             };
-            if numbers.get(record.number)?.map(|v| v.value().to_string()).as_deref() != Some(id) {
-                problems.push(format!("article {id:?}: number {} does not name it", record.number));
+            let id = record.id.as_str();
+            if ids.get(id)?.map(|v| v.value()) != Some(record.number) {
+                problems.push(format!("article {id:?}: its id does not name number {}", record.number));
             }
-            if verdicts.get(id)?.is_none() {
+            if verdicts.get(record.number)?.is_none() {
                 problems.push(format!("article {id:?}: no verdict"));
             }
             let explicit = clusters.get(record.cluster.as_str())?.is_some();
@@ -610,7 +645,7 @@ impl Index {
         let mut out = Vec::new();
         {
             let mut articles = write.open_table(ARTICLES)?;
-            let mut numbers = write.open_table(NUMBERS)?;
+            let mut numbers = write.open_table(IDS)?;
             let mut removed = write.open_table(REMOVED)?;
             let mut samples = write.open_table(DF_SAMPLES)?;
             let mut content = write.open_table(CONTENT)?;
@@ -620,13 +655,16 @@ impl Index {
             let mut members = write.open_multimap_table(MEMBERS)?;
             let mut links = write.open_multimap_table(LINKS)?;
             for id in ids {
-                let Some(bytes) = articles.remove(id.as_str())? else {
+                let number = numbers.remove(id.as_str())?.map(|n| n.value());
+                let bytes = match number {
+                    Some(number) => articles.remove(number)?.map(|b| (number, b.value().to_vec())),
+                    None => None,
+                };
+                let Some((number, bytes)) = bytes else {
                     out.push(Removal { id: id.clone(), found: false, new_canonical: None, cluster_removed: false });
                     continue;
                 };
-                let record = ArticleRecord::decode(bytes.value())?;
-                drop(bytes);
-                numbers.remove(record.number)?;
+                let record = ArticleRecord::decode(number, &bytes)?;
                 let linked: Vec<u64> =
                     links.remove_all(record.number)?.map(|v| v.map(|v| v.value())).collect::<Result<_, _>>()?;
                 for other in linked {
@@ -634,18 +672,18 @@ impl Index {
                 }
                 removed.insert(record.number, ())?;
                 samples.remove(record.number)?;
-                let names_it = content.get(record.content)?.is_some_and(|v| v.value() == id);
+                let names_it = content.get(record.content)?.is_some_and(|v| v.value() == number);
                 if names_it {
                     content.remove(record.content)?;
                 }
-                texts.remove(id.as_str())?;
-                verdicts.remove(id.as_str())?;
+                texts.remove(number)?;
+                verdicts.remove(number)?;
                 members.remove(record.cluster.as_str(), id.as_str())?;
                 let mut left: Vec<(bool, i64, std::cmp::Reverse<usize>, String)> = Vec::new();
                 for m in members.get(record.cluster.as_str())? {
                     let m = m?.value().to_string();
-                    if let Some(r) = articles.get(m.as_str())? {
-                        let r = ArticleRecord::decode(r.value())?;
+                    let Some(n) = numbers.get(m.as_str())?.map(|n| n.value()) else { continue };
+                    if let Some(r) = article_numbered(&articles, n)? {
                         left.push((r.published.is_none(), r.published.unwrap_or(0), std::cmp::Reverse(r.tokens), m));
                     }
                 }
@@ -766,45 +804,46 @@ impl BatchWriter {
     /// order (a B-tree takes sorted keys much faster than keys in hash
     /// order).
     pub(crate) fn add_all(&mut self, mut articles: Vec<NewArticle>) -> Result<(), IndexError> {
-        articles.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        articles.sort_unstable_by_key(|a| a.record.number);
         let mut table = self.write.open_table(ARTICLES)?;
         for a in &articles {
-            table.insert(a.id.as_str(), a.record.encode().as_slice())?;
+            table.insert(a.record.number, a.record.encode().as_slice())?;
         }
         drop(table);
         let mut table = self.write.open_table(VERDICTS)?;
         for a in &articles {
-            table.insert(a.id.as_str(), a.verdict.as_slice())?;
+            table.insert(a.record.number, a.verdict.as_slice())?;
         }
         drop(table);
         if self.texts {
             let mut table = self.write.open_table(TEXTS)?;
             for a in &articles {
-                table.insert(a.id.as_str(), a.text.as_deref().unwrap_or_default())?;
+                table.insert(a.record.number, a.text.as_deref().unwrap_or_default())?;
             }
         }
+        // The first article with a content hash names it.
+        let mut content = self.write.open_table(CONTENT)?;
+        let mut firsts: Vec<(u64, u64)> = articles.iter().map(|a| (a.record.content, a.record.number)).collect();
+        firsts.sort_unstable();
+        firsts.dedup_by_key(|f| f.0);
+        for (hash, number) in firsts {
+            if content.get(hash)?.is_none() {
+                content.insert(hash, number)?;
+            }
+        }
+        drop(content);
+        articles.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        let mut ids = self.write.open_table(IDS)?;
+        for a in &articles {
+            ids.insert(a.id.as_str(), a.record.number)?;
+        }
+        drop(ids);
         let mut members = self.write.open_multimap_table(MEMBERS)?;
         for a in &articles {
             members.insert(a.record.cluster.as_str(), a.id.as_str())?;
             self.touched.insert(a.record.cluster.clone());
         }
         drop(members);
-        articles.sort_unstable_by_key(|a| a.record.number);
-        let mut numbers = self.write.open_table(NUMBERS)?;
-        for a in &articles {
-            numbers.insert(a.record.number, a.id.as_str())?;
-        }
-        drop(numbers);
-        // The first article with a content hash names it.
-        let mut content = self.write.open_table(CONTENT)?;
-        let mut firsts: Vec<(u64, &str)> = articles.iter().map(|a| (a.record.content, a.id.as_str())).collect();
-        firsts.sort_by_key(|f| f.0);
-        firsts.dedup_by_key(|f| f.0);
-        for (hash, id) in firsts {
-            if content.get(hash)?.is_none() {
-                content.insert(hash, id)?;
-            }
-        }
         for a in articles {
             let n = a.record.number;
             self.bands.extend(a.bands.into_iter().map(|k| (k, n)));
@@ -836,13 +875,12 @@ impl BatchWriter {
 
     /// Moves an archived article from story `from` to story `to`.
     pub(crate) fn move_article(&mut self, id: &str, from: &str, to: &str) -> Result<(), IndexError> {
+        let missing = || IndexError::Record(format!("article {id:?} missing"));
+        let number = self.write.open_table(IDS)?.get(id)?.map(|n| n.value()).ok_or_else(missing)?;
         let mut articles = self.write.open_table(ARTICLES)?;
-        let mut record = {
-            let bytes = articles.get(id)?.ok_or_else(|| IndexError::Record(format!("article {id:?} missing")))?;
-            ArticleRecord::decode(bytes.value())?
-        };
+        let mut record = article_numbered(&articles, number)?.ok_or_else(missing)?;
         record.cluster = to.to_string();
-        articles.insert(id, record.encode().as_slice())?;
+        articles.insert(number, record.encode().as_slice())?;
         let mut members = self.write.open_multimap_table(MEMBERS)?;
         members.remove(from, id)?;
         members.insert(to, id)?;
@@ -957,7 +995,7 @@ fn initialize(db: &Database, config: &crate::ScanConfig, options: IndexOptions) 
         meta.insert("format", FORMAT_VERSION.to_string().as_bytes())?;
         meta.insert("settings", settings_json(config, options).as_bytes())?;
         write.open_table(ARTICLES)?;
-        write.open_table(NUMBERS)?;
+        write.open_table(IDS)?;
         write.open_table(REMOVED)?;
         write.open_table(CONTENT)?;
         write.open_table(TEXTS)?;
@@ -1054,16 +1092,18 @@ mod tests {
     fn records_and_verdicts_round_trip() {
         let record = ArticleRecord {
             number: 7,
+            id: "https://example.com/ünïcode/7".into(),
             cluster: "c0123456789ab".into(),
             published: Some(-5),
             tokens: 812,
             content: u64::MAX - 3,
             prints: 107,
         };
-        assert_eq!(ArticleRecord::decode(&record.encode()).unwrap(), record);
+        assert_eq!(ArticleRecord::decode(7, &record.encode()).unwrap(), record);
         let undated = ArticleRecord { published: None, ..record };
-        assert_eq!(ArticleRecord::decode(&undated.encode()).unwrap(), undated);
-        assert!(ArticleRecord::decode(&undated.encode()[..20]).is_err());
+        assert_eq!(ArticleRecord::decode(7, &undated.encode()).unwrap(), undated);
+        assert!(ArticleRecord::decode(7, &undated.encode()[..20]).is_err());
+        assert!(ArticleRecord::decode(7, &undated.encode()[..30]).is_err());
         for verdict in [
             serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "a" }),
             serde_json::json!({ "verdict": "kept", "cluster": "c1", "canonical": "me" }),
