@@ -82,6 +82,8 @@ pub struct Metadata {
     pub title: Option<String>,
     pub published: Option<Published>,
     pub extra: Map<String, Value>,
+    /// The encoding a file was decoded from, when it was not UTF-8.
+    pub encoding: Option<&'static str>,
 }
 
 /// One piece of the analysed text and where it sits in the original input.
@@ -125,6 +127,52 @@ impl Origin {
                 start..end.max(start)
             }
         }
+    }
+
+    /// This map (analysed text to an intermediate text) followed by
+    /// `inner` (the intermediate text to the input bytes): for HTML read
+    /// in a legacy encoding, the reduction's map then the decoding's.
+    pub fn then(self, inner: &Origin) -> Origin {
+        let inner_pieces = match inner {
+            Origin::Identity => return self,
+            Origin::Pieces(p) => p,
+        };
+        let outer = match self {
+            Origin::Identity => return inner.clone(),
+            Origin::Pieces(p) => p,
+        };
+        let mut out = Vec::with_capacity(outer.len());
+        for o in outer {
+            if o.len != o.src_len {
+                let source = inner.map(o.src_start..o.src_start + o.src_len);
+                out.push(Piece {
+                    text_start: o.text_start,
+                    len: o.len,
+                    src_start: source.start,
+                    src_len: source.len(),
+                });
+                continue;
+            }
+            // A copied piece: its bytes are the intermediate text's, which
+            // the inner pieces map (copied, or one character whole).
+            let (from, to) = (o.src_start, o.src_start + o.len);
+            let first = inner_pieces.partition_point(|p| p.text_start + p.len <= from);
+            for p in inner_pieces[first..].iter().take_while(|p| p.text_start < to) {
+                let (start, end) = (from.max(p.text_start), to.min(p.text_start + p.len));
+                let text_start = o.text_start + (start - from);
+                out.push(if p.len == p.src_len {
+                    Piece {
+                        text_start,
+                        len: end - start,
+                        src_start: p.src_start + (start - p.text_start),
+                        src_len: end - start,
+                    }
+                } else {
+                    Piece { text_start, len: end - start, src_start: p.src_start, src_len: p.src_len }
+                });
+            }
+        }
+        Origin::Pieces(out)
     }
 
     fn piece_at(pieces: &[Piece], offset: usize) -> &Piece {

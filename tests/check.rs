@@ -167,7 +167,7 @@ fn the_cache_answers_an_unchanged_rerun_and_notices_a_change() {
 fn skipped_files_are_listed_in_every_format() {
     let dir = fixture();
     let d = dir.path();
-    fs::write(d.join("corpus/scan.txt"), [0xffu8, 0xfe, 0x00, 0x41]).unwrap();
+    fs::write(d.join("corpus/scan.txt"), b"\x00\x01\x02 binary \xff").unwrap();
     let (_, out) = json(d, &["corpus"]);
     assert_eq!(out["skipped"][0]["path"], "corpus/scan.txt", "{out}");
     let text = check(d, &["corpus"]).stdout;

@@ -112,7 +112,9 @@ fn bad_input_is_reported_not_lost() {
     .unwrap();
     let scan = scan_json(p, &["."]);
     let ids: Vec<&str> = scan["documents"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["ok", "./good.txt"]);
+    assert_eq!(ids, ["ok", "./good.txt", "./latin1.txt"]);
+    // A legacy encoding is decoded, and said.
+    assert_eq!(scan["documents"][2]["encoding"], "windows-1252");
     let skipped: Vec<String> = scan["skipped"]
         .as_array()
         .unwrap()
@@ -126,7 +128,6 @@ fn bad_input_is_reported_not_lost() {
         "./feed.jsonl:4: missing \"text\"",
         "./feed.jsonl:5: duplicate id \"ok\"",
         "./feed.jsonl:6: malformed JSON",
-        "./latin1.txt:null: not valid UTF-8 (at byte 3)",
     ];
     assert_eq!(skipped.len(), expect.len(), "{skipped:#?}");
     for (got, want) in skipped.iter().zip(expect) {
@@ -137,7 +138,12 @@ fn bad_input_is_reported_not_lost() {
         .args(["scan", ".", "--format", "json"])
         .assert()
         .success()
-        .stderr(predicate::str::contains("7 input(s) skipped"));
+        .stderr(predicate::str::contains("6 input(s) skipped"));
+    // Told the files are UTF-8, the Latin-1 one is skipped, not replaced.
+    let forced = scan_json(p, &["latin1.txt", "good.txt", "--encoding", "utf-8"]);
+    let reason = forced["skipped"][0]["reason"].as_str().unwrap();
+    assert_eq!(reason, "not valid UTF-8 (at byte 3)");
+    copydesk(p).args(["scan", ".", "--encoding", "no-such"]).assert().code(2);
 }
 
 #[test]

@@ -215,6 +215,25 @@ fn a_damaged_index_is_reported_and_left_alone() {
 }
 
 #[test]
+fn a_flipped_bit_in_a_posting_segment_fails_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    dedup(dir.path(), &sample_records(), &[]);
+    let segments = dir.path().join("index/segments");
+    let mut files: Vec<_> = fs::read_dir(&segments).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let file = files.iter().find(|f| f.to_string_lossy().contains("prints")).expect("a fingerprint segment");
+    let mut bytes = fs::read(file).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0x10;
+    fs::write(file, &bytes).unwrap();
+    let verify = copydesk(dir.path()).args(["index", "verify", "index"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&verify.stdout).into_owned() + &String::from_utf8_lossy(&verify.stderr);
+    assert_ne!(verify.status.code(), Some(0), "{stdout}");
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(stdout.contains(&name) && stdout.contains("checksum"), "{stdout}");
+}
+
+#[test]
 fn feed_files_are_read_item_by_item() {
     let dir = tempfile::tempdir().unwrap();
     let item = |id: &str, day: u32, text: &str| {

@@ -43,6 +43,11 @@ pub struct ScanSettings {
     /// Skip JSON Lines records (lines) larger than this, e.g. `64MiB`.
     #[arg(long, value_parser = parse_size, default_value = "256MiB")]
     pub max_document_size: u64,
+    /// Read every text and HTML file in this encoding (a WHATWG label:
+    /// `windows-1252`, `latin1`, `utf-16le`, `shift_jis`, ...) instead of
+    /// the one it declares or is detected in.
+    #[arg(long, value_parser = ingest::encoding::parse_label)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     /// Exit with 2 when any input is skipped (after writing the output).
     #[arg(long)]
     pub strict: bool,
@@ -90,7 +95,11 @@ impl ScanSettings {
     pub fn read(&self, paths: &[OsString], pool: &rayon::ThreadPool) -> Result<ingest::Ingested> {
         let inputs: Vec<Input> =
             if paths.is_empty() { vec![Input::Stdin] } else { paths.iter().map(Input::parse).collect() };
-        let options = IngestOptions { max_file_bytes: self.max_file_size, max_document_bytes: self.max_document_size };
+        let options = IngestOptions {
+            max_file_bytes: self.max_file_size,
+            max_document_bytes: self.max_document_size,
+            encoding: self.encoding,
+        };
         let ingested = pool.install(|| ingest::ingest(&inputs, &options, io::stdin().lock()))?;
         if ingested.documents.is_empty() {
             report_skipped(&ingested.skipped, ingested.ignored, true);

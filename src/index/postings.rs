@@ -48,6 +48,9 @@ pub struct Manifest {
 pub struct SegmentEntry {
     pub file: String,
     pub postings: u64,
+    /// xxh3 of the whole file, for `index verify`: a flipped bit in a
+    /// segment's data can decode as another valid posting.
+    pub checksum: u64,
 }
 
 impl Kind {
@@ -98,22 +101,21 @@ impl Manifest {
         self.bands.iter().chain(&self.fingerprints).chain(&self.sentences).map(|e| e.file.as_str())
     }
 
-    /// Writes `postings` (full keys, article numbers) as a new segment of
-    /// `kind` in `dir` and names it here. Nothing is written for none.
-    pub fn add(&mut self, dir: &Path, kind: Kind, postings: &[(u64, u64)]) -> std::io::Result<()> {
-        if postings.is_empty() {
-            return Ok(());
-        }
-        let mut short: Vec<(u64, u32)> = postings
-            .iter()
-            .map(|&(k, n)| {
-                let n = u32::try_from(n).map_err(|_| std::io::Error::other("article numbers past 2^32"))?;
-                Ok((short_key(k, kind.key_bits()), n))
-            })
+    /// Writes each kind's `postings` (full keys, article numbers) as a new
+    /// segment in `dir`, the kinds in parallel, and names them here.
+    /// Nothing is written for a kind with none.
+    pub fn add_all(&mut self, dir: &Path, batch: &[(Kind, &[(u64, u64)])]) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        type Named<'p> = (Kind, String, &'p [(u64, u64)]);
+        let named: Vec<Named> =
+            batch.iter().filter(|b| !b.1.is_empty()).map(|&(kind, p)| (kind, self.new_file(kind), p)).collect();
+        let written: Vec<SegmentEntry> = named
+            .par_iter()
+            .map(|(kind, file, postings)| write_new(dir, *kind, file, postings))
             .collect::<std::io::Result<_>>()?;
-        let file = self.new_file(kind);
-        segment::write(&segments_dir(dir).join(&file), kind.key_bits(), kind.masked(), &mut short)?;
-        self.entries_mut(kind).push(SegmentEntry { file, postings: short.len() as u64 });
+        for ((kind, ..), entry) in named.iter().zip(written) {
+            self.entries_mut(*kind).push(entry);
+        }
         Ok(())
     }
 
@@ -157,14 +159,33 @@ impl Manifest {
         let entries = self.entries(kind).to_vec();
         let opened: Vec<Segment> = which.iter().map(|&i| open(dir, &entries[i].file)).collect::<Result<_, _>>()?;
         let file = self.new_file(kind);
-        let count =
-            merge_into(&segments_dir(dir).join(&file), kind, &opened, live).map_err(|e| format!("{file}: {e}"))?;
+        let path = segments_dir(dir).join(&file);
+        let count = merge_into(&path, kind, &opened, live)
+            .and_then(|count| Ok((count, segment::checksum(&path)?)))
+            .map_err(|e| format!("{file}: {e}"))?;
+        let (count, checksum) = count;
         let gone: Vec<String> = which.iter().map(|&i| entries[i].file.clone()).collect();
         let list = self.entries_mut(kind);
         list.retain(|e| !gone.contains(&e.file));
-        list.push(SegmentEntry { file, postings: count });
+        list.push(SegmentEntry { file, postings: count, checksum });
         Ok(gone)
     }
+}
+
+/// Writes `postings` (full keys, article numbers) of `kind` as segment
+/// `file` in `dir`.
+fn write_new(dir: &Path, kind: Kind, file: &str, postings: &[(u64, u64)]) -> std::io::Result<SegmentEntry> {
+    let mut short: Vec<(u64, u32)> = postings
+        .iter()
+        .map(|&(k, n)| {
+            let n = u32::try_from(n).map_err(|_| std::io::Error::other("article numbers past 2^32"))?;
+            Ok((short_key(k, kind.key_bits()), n))
+        })
+        .collect::<std::io::Result<_>>()?;
+    let path = segments_dir(dir).join(file);
+    segment::write(&path, kind.key_bits(), kind.masked(), &mut short)?;
+    let checksum = segment::checksum(&path)?;
+    Ok(SegmentEntry { file: file.to_string(), postings: short.len() as u64, checksum })
 }
 
 /// The segments folder of index directory `dir`.
@@ -325,6 +346,11 @@ pub fn verify(dir: &Path, manifest: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
     for kind in Kind::ALL {
         for e in manifest.entries(kind) {
+            let path = segments_dir(dir).join(&e.file);
+            if segment::checksum(&path).is_ok_and(|c| c != e.checksum) {
+                problems.push(format!("segment {}: its checksum does not match the manifest's", e.file));
+                continue;
+            }
             match open(dir, &e.file).and_then(|s| s.postings().map_err(|d| format!("{}: {d}", e.file))) {
                 Ok(p) if p.len() as u64 == e.postings => {}
                 Ok(p) => {

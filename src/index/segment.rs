@@ -63,6 +63,14 @@ pub fn write(path: &Path, key_bits: u32, masked: bool, postings: &mut Vec<(u64, 
     write_sorted(path, shape, masked, postings.iter().copied())
 }
 
+/// The xxh3 of the segment file at `path`, as written.
+pub fn checksum(path: &Path) -> std::io::Result<u64> {
+    let file = File::open(path)?;
+    // SAFETY: as in `Segment::open`: segment files are not written again.
+    let map = unsafe { Mmap::map(&file) }?;
+    Ok(xxhash_rust::xxh3::xxh3_64(&map))
+}
+
 /// Bits that hold article numbers up to `max`.
 pub fn number_bits(max: u32) -> u32 {
     (32 - max.leading_zeros()).max(1)

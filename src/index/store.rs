@@ -261,6 +261,7 @@ impl StoredDocument {
                 title: self.title,
                 published: self.published.as_deref().map(Published::parse),
                 extra: self.extra,
+                encoding: None,
             },
             text: self.text,
             origin: match self.origin {
@@ -922,9 +923,12 @@ impl BatchWriter {
         };
         let folder = postings::segments_dir(&self.dir);
         let io = |e| io_error(&folder, e);
-        manifest.add(&self.dir, Kind::Bands, &self.bands).map_err(io)?;
-        manifest.add(&self.dir, Kind::Fingerprints, &self.fingerprints).map_err(io)?;
-        manifest.add(&self.dir, Kind::Sentences, &self.sentences).map_err(io)?;
+        let batch = [
+            (Kind::Bands, &self.bands[..]),
+            (Kind::Fingerprints, &self.fingerprints[..]),
+            (Kind::Sentences, &self.sentences[..]),
+        ];
+        manifest.add_all(&self.dir, &batch).map_err(io)?;
         write_manifest(&self.write, &manifest)?;
         let change = super::statistics::add(&self.write, &self.samples)?;
         let mut table = self.write.open_table(CLUSTERS)?;

@@ -215,6 +215,7 @@ pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, Strin
             title: string_field(&obj, "title"),
             published: string_field(&obj, "published").map(|p| Published::parse(&p)),
             extra,
+            encoding: None,
         },
         text,
         origin: Origin::Identity,

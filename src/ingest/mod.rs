@@ -16,15 +16,19 @@
 //!   text).
 //! * Any other file is plain text (Markdown included: its markup is
 //!   punctuation to the tokenizer).
+//! * Text and HTML files are decoded from the encoding they carry (a
+//!   byte-order mark, a `<meta charset>`, or detection: see [`encoding`]),
+//!   or the one the caller names; spans still point into their bytes.
 //!
 //! Every input named or walked ends as documents or as [`Skipped`] entries
 //! with a true reason: a FIFO, socket or device (never opened, so a FIFO
 //! cannot block the run), a file larger than the limit (refused from its
-//! metadata, without reading it), binary, not UTF-8, empty, unreadable, the
+//! metadata, without reading it), binary, undecodable, empty, unreadable, the
 //! same file reached twice through links, and a JSON line that is
 //! malformed, too large, lacks `id`/`text` or repeats an id. A path given
 //! explicitly that does not exist is an error.
 
+pub mod encoding;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
@@ -96,11 +100,14 @@ pub struct IngestOptions {
     /// A JSON Lines record (one line) larger than this is skipped; the
     /// rest of its file is read.
     pub max_document_bytes: u64,
+    /// The encoding of every text and HTML file, instead of the one each
+    /// declares or is detected in (see [`encoding`]).
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { max_file_bytes: DEFAULT_MAX_BYTES, max_document_bytes: DEFAULT_MAX_BYTES }
+        IngestOptions { max_file_bytes: DEFAULT_MAX_BYTES, max_document_bytes: DEFAULT_MAX_BYTES, encoding: None }
     }
 }
 
@@ -245,7 +252,7 @@ impl State {
         if format == Format::Feed {
             return self.feed_file(path, &bytes);
         }
-        match document(path, format, &bytes) {
+        match document(path, format, &bytes, self.options.encoding) {
             Ok(doc) => {
                 let at = doc.source.clone();
                 self.add(doc, &at);
@@ -285,7 +292,7 @@ impl State {
                 }
             }
             Err(_) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) => {
-                match document(path, Format::Text, bytes) {
+                match document(path, Format::Text, bytes, self.options.encoding) {
                     Ok(doc) => {
                         let at = doc.source.clone();
                         self.add(doc, &at);
@@ -309,9 +316,16 @@ impl State {
     }
 }
 
-/// A text or HTML file's bytes as a document.
-fn document(path: &Path, format: Format, bytes: &[u8]) -> Result<Document, String> {
-    let text = check_text(bytes)?;
+/// A text or HTML file's bytes (in `forced` encoding, when given) as a
+/// document.
+fn document(
+    path: &Path,
+    format: Format,
+    bytes: &[u8],
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> Result<Document, String> {
+    let decoded = encoding::decode(bytes, format == Format::Html, forced)?;
+    let text = check_text(decoded.text.as_bytes())?;
     let mut doc = Document {
         id: display_path(path),
         source: Source::File(path.to_path_buf()),
@@ -319,15 +333,19 @@ fn document(path: &Path, format: Format, bytes: &[u8]) -> Result<Document, Strin
         text: String::new(),
         origin: Origin::Identity,
     };
+    if decoded.encoding != encoding_rs::UTF_8 || decoded.origin != Origin::Identity {
+        doc.meta.encoding = Some(decoded.encoding.name());
+    }
     if format != Format::Html {
         doc.text = text.to_string();
+        doc.origin = decoded.origin;
         return Ok(doc);
     }
     let e = html::extract(text)?;
     if e.text.trim().is_empty() {
         return Err("no article text in the HTML".into());
     }
-    doc.origin = html::origin(&e);
+    doc.origin = html::origin(&e).then(&decoded.origin);
     doc.meta.title = e.title;
     doc.meta.outlet = e.outlet;
     doc.meta.url = e.url;

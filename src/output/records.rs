@@ -104,6 +104,10 @@ pub struct DocumentRecord<'a> {
     pub published: Option<&'a str>,
     pub published_utc: Option<String>,
     pub bytes: usize,
+    /// The encoding the file was decoded from, when it was not UTF-8
+    /// (spans are still byte ranges of the file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<&'static str>,
     pub words: usize,
     pub script: &'static str,
     pub cluster: Option<&'a str>,
@@ -151,6 +155,7 @@ pub fn document<'a>(scan: &'a Scan, i: usize, cluster: Option<&'a Cluster>) -> D
         published: d.meta.published.as_ref().map(|p| p.raw.as_str()),
         published_utc: d.meta.published.as_ref().and_then(|p| p.at).map(|t| t.to_string()),
         bytes: d.text.len(),
+        encoding: d.meta.encoding,
         words: a.num_tokens,
         script: match a.script {
             crate::analysis::normalize::Script::Spaced => "spaced",
