@@ -226,8 +226,14 @@ impl Scanner {
 
         // Each index's keys are dropped as soon as it is built, in parallel
         // (freeing 400,000 small vectors on one thread took 38 ms).
-        let (band_keys, fingerprints): (Vec<Vec<u64>>, Vec<Vec<u64>>) =
-            keys.into_iter().map(|k| (k.band_keys, k.fingerprints)).unzip();
+        type Keys = Vec<Vec<u64>>;
+        type SentenceKeys = Vec<Option<Vec<(u64, u32)>>>;
+        let (band_keys, (fingerprints, mut given_sentence_keys)): (Keys, (Keys, SentenceKeys)) =
+            keys.into_iter().map(|k| (k.band_keys, (k.fingerprints, k.sentence_keys))).unzip();
+        if context.words.is_none() {
+            // Keys computed under other weights than the scan's own.
+            given_sentence_keys.iter_mut().for_each(|k| *k = None);
+        }
         let mut carried_keys: Vec<DocumentKeys> = if context.carry {
             band_keys
                 .par_iter()
@@ -256,8 +262,11 @@ impl Scanner {
             None => rewrite::WordWeights::new(&all_sentences),
         };
         let sentence_bands = rewrite::sentence_bands();
-        let sentence_keys: Vec<Vec<(u64, u32)>> =
-            all_sentences.par_iter().map(|s| rewrite::document_keys(s, &weights, sentence_bands)).collect();
+        let sentence_keys: Vec<Vec<(u64, u32)>> = all_sentences
+            .par_iter()
+            .zip(given_sentence_keys)
+            .map(|(s, given)| given.unwrap_or_else(|| rewrite::document_keys(s, &weights, sentence_bands)))
+            .collect();
         let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(&sentence_keys) } else { Vec::new() };
         for (carried, keys) in carried_keys.iter_mut().zip(&sentence_keys) {
             carried.sentence_keys = keys.iter().map(|k| k.0).collect();

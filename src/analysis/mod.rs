@@ -63,6 +63,10 @@ pub struct IndexKeys {
     pub band_keys: Vec<u64>,
     /// Winnowing fingerprints in text order, for the containment index.
     pub fingerprints: Vec<u64>,
+    /// Sentence-index keys with their sentences, when the caller computed
+    /// them under the word weights it hands the scan ([`crate::scan::Context::words`]):
+    /// a feed index looks them up before its scan.
+    pub sentence_keys: Option<Vec<(u64, u32)>>,
 }
 
 /// Buffers [`analyze`] reuses from one document to the next on a thread:
@@ -143,5 +147,5 @@ pub(crate) fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Sc
     let provenance = provenance::read(&doc.text);
     let analysis =
         Analysis { num_tokens: tokens.len(), script, sentences, quotes, paragraphs, boilerplate, provenance, repeats };
-    (analysis, IndexKeys { band_keys, fingerprints })
+    (analysis, IndexKeys { band_keys, fingerprints, sentence_keys: None })
 }

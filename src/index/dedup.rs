@@ -176,7 +176,7 @@ struct Batch<'a> {
     /// Per fresh document: its index keys and token count.
     keys: HashMap<usize, (IndexKeys, usize)>,
     /// Per fresh document: its sentence-index keys (texts and rewrites on).
-    sentence_keys: HashMap<usize, Vec<u64>>,
+    sentence_keys: HashMap<usize, Vec<(u64, u32)>>,
     /// Fresh documents in the document-frequency sample: what they add
     /// to it.
     sample: HashMap<usize, Vocabulary>,
@@ -373,7 +373,9 @@ impl<'a> Batch<'a> {
             if let Some(vocabulary) = a.vocabulary {
                 self.sample.insert(a.i, vocabulary);
             }
-            given.push(Some((a.analysis, a.keys)));
+            let mut keys = a.keys;
+            keys.sentence_keys = self.sentence_keys.get(&a.i).cloned();
+            given.push(Some((a.analysis, keys)));
         }
         let mut corpus: Vec<Document> = self.archived.iter().map(|a| a.doc.clone()).collect();
         corpus.extend(self.fresh.iter().map(|&i| self.docs[i].clone()));
@@ -421,21 +423,10 @@ impl<'a> Batch<'a> {
             .enumerate()
             .flat_map(|(d, keys)| keys.iter().map(move |&(k, s)| (k, (d as u32, s))))
             .collect();
-        let mut hits: Vec<((u32, u32), u32)> =
-            postings.get_all(Kind::Sentences, &queries, rewrite::MAX_BUCKET_DOCS - 1);
+        let hits = postings.get_all(Kind::Sentences, &queries, rewrite::MAX_BUCKET_DOCS - 1);
         self.steps.lap("sentence postings");
-        // Distinct sentences of a document per archived article.
-        let mut by_article: Vec<(u32, u32, u32)> = hits.drain(..).map(|((d, s), n)| (d, n, s)).collect();
-        by_article.par_sort_unstable();
-        by_article.dedup();
-        let found: BTreeSet<u64> = by_article
-            .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
-            .filter(|run| run.len() >= rewrite::MIN_SENTENCE_HITS)
-            .map(|run| u64::from(run[0].1))
-            .collect();
+        let found = enough_sentences(hits);
         for (a, keys) in analysed.iter().zip(sentence_keys) {
-            let mut keys: Vec<u64> = keys.into_iter().map(|(k, _)| k).collect();
-            keys.dedup();
             self.sentence_keys.insert(a.i, keys);
         }
         Ok(found)
@@ -809,9 +800,11 @@ impl<'a> Batch<'a> {
                     tokens,
                     content: self.hashes[i],
                 };
-                let sentence_keys = self.sentence_keys.get(&i).map_or(&[][..], Vec::as_slice);
+                let mut sentence_keys: Vec<u64> =
+                    self.sentence_keys.get(&i).map_or(Vec::new(), |keys| keys.iter().map(|k| k.0).collect());
+                sentence_keys.dedup();
                 let verdict = &self.decisions[i].as_ref().expect("decided").verdict;
-                store::NewArticle::pack(doc, record, keys, sentence_keys, verdict, texts)
+                store::NewArticle::pack(doc, record, keys, &sentence_keys, verdict, texts)
             })
             .collect::<Result<Vec<_>, _>>()?;
         batch.add_all(articles)?;
@@ -905,6 +898,42 @@ fn relink_due(read: &redb::ReadTransaction, corpus_size: usize, config: &ScanCon
     Ok(archived > 0 && archived <= RELINK_MAX && (grown || moved))
 }
 
+/// The archived articles that at least [`rewrite::MIN_SENTENCE_HITS`]
+/// distinct sentences of one fresh document share buckets with, from the
+/// look-up's `hits` ((document, sentence), archived article). Packed into
+/// one word each when they fit (they do for batches and documents below
+/// 65,536 of each), which sorts several times faster than triples.
+fn enough_sentences(hits: Vec<((u32, u32), u32)>) -> BTreeSet<u64> {
+    use rayon::prelude::*;
+    const NARROW: u32 = 0xffff;
+    if hits.par_iter().any(|&((d, s), _)| d > NARROW || s > NARROW) {
+        return enough_sentences_wide(hits);
+    }
+    let mut packed: Vec<u64> =
+        hits.into_par_iter().map(|((d, s), n)| u64::from(d) << 48 | u64::from(n) << 16 | u64::from(s)).collect();
+    packed.par_sort_unstable();
+    packed.dedup();
+    let article = |p: u64| (p >> 16) & u64::from(u32::MAX);
+    packed
+        .chunk_by(|x, y| x >> 16 == y >> 16)
+        .filter(|run| run.len() >= rewrite::MIN_SENTENCE_HITS)
+        .map(|run| article(run[0]))
+        .collect()
+}
+
+/// [`enough_sentences`] for any sizes.
+fn enough_sentences_wide(hits: Vec<((u32, u32), u32)>) -> BTreeSet<u64> {
+    use rayon::prelude::*;
+    let mut by_article: Vec<(u32, u32, u32)> = hits.into_iter().map(|((d, s), n)| (d, n, s)).collect();
+    by_article.par_sort_unstable();
+    by_article.dedup();
+    by_article
+        .chunk_by(|x, y| (x.0, x.1) == (y.0, y.1))
+        .filter(|run| run.len() >= rewrite::MIN_SENTENCE_HITS)
+        .map(|run| u64::from(run[0].1))
+        .collect()
+}
+
 /// Largest number of archived articles one batch reads back: link
 /// components beyond it are cut (and counted), so one giant story cannot
 /// make a batch unbounded.
@@ -956,4 +985,20 @@ pub fn input_record(doc: &Document) -> Map<String, Value> {
     }
     record.insert("text".into(), json!(doc.text));
     record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The packed count finds what the plain one finds.
+        #[test]
+        fn packed_sentence_counts_match_the_plain_ones(
+            hits in prop::collection::vec(((0u32..6, 0u32..8), prop_oneof![0u32..5, Just(u32::MAX)]), 0..300),
+        ) {
+            prop_assert_eq!(enough_sentences(hits.clone()), enough_sentences_wide(hits));
+        }
+    }
 }
