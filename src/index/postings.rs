@@ -68,12 +68,12 @@ impl Kind {
         }
     }
 
-    /// Whether this kind's segments carry presence masks: sentence keys
-    /// are looked up by the million and mostly miss; band keys and
-    /// fingerprints are few per article, and their bytes count without
-    /// texts.
+    /// Whether this kind's segments carry presence masks (a quarter byte
+    /// a posting): sentence keys and fingerprints are looked up by the
+    /// million per batch, and most of an article's are nobody else's, so
+    /// most look-ups miss; band keys are a quarter as many.
     pub fn masked(self) -> bool {
-        self == Kind::Sentences
+        self != Kind::Bands
     }
 
     pub const ALL: [Kind; 3] = [Kind::Bands, Kind::Fingerprints, Kind::Sentences];

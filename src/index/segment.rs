@@ -25,9 +25,10 @@
 //! of. About 16 postings share a bucket, so a look-up decodes a few dozen
 //! bytes, and a posting takes about 3.5 bytes where varints took 4.6.
 //!
-//! The masks are for look-ups that mostly miss (sentence keys: most
-//! sentences are nobody else's): one in two or three misses is answered by
-//! one word instead of a bucket decode, for a quarter byte a posting.
+//! The masks are for look-ups that mostly miss (sentence keys and
+//! fingerprints: most of an article's are nobody else's): about three in
+//! five misses are answered by one word instead of a bucket decode, for a
+//! quarter byte a posting.
 //!
 //! Keys shortened to `k` bits can collide: a collision names an article
 //! that does not hold the key, which costs the caller one more candidate
