@@ -3,7 +3,7 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run check-self test test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index fuzz browser report
+.PHONY: run check-self test test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index eval fuzz browser report
 
 ## copydesk check on its own fixture: the known finding fails (exit 1),
 ## and passes against the fixture's baseline.
@@ -77,6 +77,15 @@ bench-edges:
 INDEX_ARTICLES ?= 1000000
 INDEX_BATCH ?= 10000
 INDEX_FLAGS ?=
+## Planted copies of real news (Reuters-21578, from ../shared/corpora) with
+## byte-exact truth: per edit operation, with and without dates, link
+## recall/precision, passage precision/recall, directions decided and right,
+## and the clusters' adjusted Rand index. EVAL_ORIGINALS articles (2000).
+EVAL_CORPUS ?= ../shared/corpora/reuters-21578.jsonl
+EVAL_ORIGINALS ?= 2000
+eval:
+	$(CARGO) run --release --quiet --example eval -- $(EVAL_CORPUS) $(EVAL_ORIGINALS)
+
 bench-index:
 	$(CARGO) run --release --quiet --example index_bench -- $(INDEX_ARTICLES) $(INDEX_BATCH) $(INDEX_FLAGS)
 

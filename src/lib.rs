@@ -35,6 +35,7 @@ pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod document;
+pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod linking;
