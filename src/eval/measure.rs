@@ -82,7 +82,8 @@ pub fn measure(planted: &Planted, scan: &Scan) -> (Vec<(Operation, Figures)>, f6
             let Some(pair) = pairs.get(&(case.copy.min(source), case.copy.max(source))) else { continue };
             f.paired += 1;
             f.linked += usize::from(pair.relation.links());
-            count_passages(f, case, source, pair);
+            let texts = [&planted.documents[case.copy].text, &planted.documents[source].text];
+            count_passages(f, case, source, pair, texts);
             count_direction(f, source, pair);
         }
     }
@@ -115,7 +116,11 @@ fn share_text(case: &Case, other: usize, case_of: &HashMap<usize, &Case>) -> boo
     })
 }
 
-fn count_passages(f: &mut Figures, case: &Case, source: usize, pair: &Pair) {
+/// Passage bytes of planted pair (`case`'s copy, `source`), on both sides;
+/// `texts` are the copy's and the source's. White space between two
+/// passages (or two planted paragraphs) counts with them: a passage that
+/// spans two copied paragraphs spans the break between them too.
+fn count_passages(f: &mut Figures, case: &Case, source: usize, pair: &Pair, texts: [&String; 2]) {
     let copy_is_a = pair.a as usize == case.copy;
     let reported_copy: Vec<Range<usize>> =
         pair.passages.iter().map(|p| if copy_is_a { p.a.clone() } else { p.b.clone() }).collect();
@@ -124,8 +129,9 @@ fn count_passages(f: &mut Figures, case: &Case, source: usize, pair: &Pair) {
     let truth = case.truth.iter().filter(|t| t.source == source);
     let planted_copy: Vec<Range<usize>> = truth.clone().map(|t| t.copy.clone()).collect();
     let planted_source: Vec<Range<usize>> = truth.map(|t| t.from.clone()).collect();
-    for (reported, planted) in [(reported_copy, planted_copy), (reported_source, planted_source)] {
-        let (reported, planted) = (union(reported), union(planted));
+    let sides = [(reported_copy, planted_copy, texts[0]), (reported_source, planted_source, texts[1])];
+    for (reported, planted, text) in sides {
+        let (reported, planted) = (bridged(union(reported), text), bridged(union(planted), text));
         f.passage_reported += length(&reported);
         f.passage_planted += length(&planted);
         f.passage_overlap += overlap(&reported, &planted);
@@ -151,6 +157,18 @@ fn union(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
     for r in ranges.into_iter().filter(|r| r.start < r.end) {
         match out.last_mut() {
             Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Merged ranges joined across gaps of white space only.
+fn bridged(ranges: Vec<Range<usize>>, text: &str) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if text.get(last.end..r.start).is_some_and(|gap| gap.trim().is_empty()) => last.end = r.end,
             _ => out.push(r),
         }
     }
@@ -227,6 +245,7 @@ mod tests {
         let a = union(vec![5..10, 0..3, 2..4, 10..12]);
         assert_eq!(a, [0..4, 5..12]);
         assert_eq!(overlap(&a, &union(vec![3..6, 11..20])), 3);
+        assert_eq!(bridged(vec![0..2, 4..6, 7..9], "ab \ncd;ef"), [0..6, 7..9]);
     }
 
     #[test]
