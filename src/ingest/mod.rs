@@ -325,7 +325,7 @@ fn document(
     forced: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Document, String> {
     let decoded = encoding::decode(bytes, format == Format::Html, forced)?;
-    let text = check_text(decoded.text.as_bytes())?;
+    check_decoded(&decoded.text)?;
     let mut doc = Document {
         id: display_path(path),
         source: Source::File(path.to_path_buf()),
@@ -337,11 +337,11 @@ fn document(
         doc.meta.encoding = Some(decoded.encoding.name());
     }
     if format != Format::Html {
-        doc.text = text.to_string();
+        doc.text = decoded.text;
         doc.origin = decoded.origin;
         return Ok(doc);
     }
-    let e = html::extract(text)?;
+    let e = html::extract(&decoded.text)?;
     if e.text.trim().is_empty() {
         return Err("no article text in the HTML".into());
     }
@@ -391,13 +391,19 @@ pub fn check_text(bytes: &[u8]) -> Result<&str, String> {
         return Err(format!("binary (a NUL byte at byte {at})"));
     }
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not valid UTF-8 (at byte {})", e.valid_up_to()))?;
+    check_decoded(text)?;
+    Ok(text)
+}
+
+/// Checks that decoded `text` has something to read and fits a document.
+fn check_decoded(text: &str) -> Result<(), String> {
     if text.trim().is_empty() {
         return Err(if text.is_empty() { "empty".into() } else { "blank (only white space)".into() });
     }
     if text.len() > crate::document::MAX_DOCUMENT_BYTES {
         return Err("larger than 4 GiB".into());
     }
-    Ok(text)
+    Ok(())
 }
 
 #[cfg(test)]
