@@ -11,7 +11,13 @@ use copydesk::{Document, ScanConfig, Scanner};
 use std::io::BufRead;
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    // `--show OPERATION`: print what the scan missed of each copy made so.
+    let show = args.iter().position(|a| a == "--show").map(|i| {
+        let op = args.get(i + 1).cloned().unwrap_or_default();
+        args.drain(i..(i + 2).min(args.len()));
+        op
+    });
     let corpus = args.first().cloned().unwrap_or_else(|| "../shared/corpora/reuters-21578.jsonl".into());
     let originals: usize = args.get(1).and_then(|n| n.parse().ok()).unwrap_or(2000);
     let articles = read(&corpus, originals + 500)?;
@@ -50,8 +56,56 @@ fn main() -> anyhow::Result<()> {
             );
         }
         println!("adjusted Rand index of clusters: {ari:.4}");
+        if let Some(op) = &show {
+            show_missed(&planted, &scan, op);
+        }
     }
     Ok(())
+}
+
+/// Prints, for each copy made by operation `op`, the planted text the scan's
+/// passages missed and the direction it gave.
+fn show_missed(planted: &eval::Planted, scan: &copydesk::Scan, op: &str) {
+    for case in planted.cases.iter().filter(|c| c.operation.name() == op) {
+        for &source in &case.sources {
+            let pair = scan
+                .pairs
+                .iter()
+                .find(|p| (p.a.min(p.b), p.a.max(p.b)) == (case.copy.min(source) as u32, case.copy.max(source) as u32));
+            let verdict = pair.map_or("unpaired".to_string(), |p| {
+                let said = match p.attribution.direction {
+                    copydesk::attribution::provenance::Direction::AToB => {
+                        if p.a as usize == source {
+                            "right"
+                        } else {
+                            "wrong"
+                        }
+                    }
+                    copydesk::attribution::provenance::Direction::BToA => {
+                        if p.b as usize == source {
+                            "right"
+                        } else {
+                            "wrong"
+                        }
+                    }
+                    _ => "undetermined",
+                };
+                let evidence: Vec<String> = p.attribution.evidence.iter().map(|e| e.detail.clone()).collect();
+                format!("{} {} [{}]", p.relation.as_str(), said, evidence.join("; "))
+            });
+            if std::env::var_os("EVAL_PASSAGES").is_some() {
+                for p in pair.map(|p| p.passages.as_slice()).unwrap_or_default() {
+                    println!("   passage {:?} {:?} {}", p.a, p.b, p.kind.as_str());
+                }
+            }
+            let missed = eval::measure::missed(planted, scan, case, source);
+            println!("-- {} <- {}: {verdict}", planted.documents[case.copy].id, planted.documents[source].id);
+            for (side, r) in missed {
+                let text = &planted.documents[if side == 0 { case.copy } else { source }].text;
+                println!("   missed {} {:?}: {:?}", ["copy", "source"][side], r, &text[r.clone()]);
+            }
+        }
+    }
 }
 
 /// The first `limit` records of a JSON Lines corpus, as documents.

@@ -2,7 +2,7 @@
 //! well the scan found, bounded, linked and directed the planted copies,
 //! and how its clusters agree with the planted stories.
 
-use super::plant::{Case, Operation, Planted};
+use super::plant::{Case, Operation, Planted, TruthSpan};
 use crate::attribution::provenance::Direction;
 use crate::linking::pairs::Pair;
 use crate::scan::Scan;
@@ -136,6 +136,40 @@ fn count_passages(f: &mut Figures, case: &Case, source: usize, pair: &Pair, text
         f.passage_planted += length(&planted);
         f.passage_overlap += overlap(&reported, &planted);
     }
+}
+
+/// The planted bytes of pair (`case`'s copy, `source`) that no reported
+/// passage covers, copy side then source side, as (side, range) with side 0
+/// the copy: what `make eval -- --show` prints to explain a low recall.
+pub fn missed(planted: &Planted, scan: &Scan, case: &Case, source: usize) -> Vec<(usize, Range<usize>)> {
+    let key = (case.copy.min(source) as u32, case.copy.max(source) as u32);
+    let pair = scan.pairs.iter().find(|p| (p.a.min(p.b), p.a.max(p.b)) == key);
+    let copy_is_a = pair.is_some_and(|p| p.a as usize == case.copy);
+    let side = |copy: bool| -> Vec<Range<usize>> {
+        pair.map(|p| p.passages.iter().map(|x| if copy == copy_is_a { x.a.clone() } else { x.b.clone() }).collect())
+            .unwrap_or_default()
+    };
+    let truth: Vec<&TruthSpan> = case.truth.iter().filter(|t| t.source == source).collect();
+    let texts = [&planted.documents[case.copy].text, &planted.documents[source].text];
+    let planted_sides =
+        [truth.iter().map(|t| t.copy.clone()).collect::<Vec<_>>(), truth.iter().map(|t| t.from.clone()).collect()];
+    let mut out = Vec::new();
+    for (s, planted_ranges) in planted_sides.into_iter().enumerate() {
+        let reported = bridged(union(side(s == 0)), texts[s]);
+        for r in bridged(union(planted_ranges), texts[s]) {
+            let mut at = r.start;
+            for c in reported.iter().filter(|c| c.start < r.end && r.start < c.end) {
+                if c.start > at {
+                    out.push((s, at..c.start));
+                }
+                at = at.max(c.end);
+            }
+            if at < r.end {
+                out.push((s, at..r.end));
+            }
+        }
+    }
+    out
 }
 
 fn count_direction(f: &mut Figures, source: usize, pair: &Pair) {

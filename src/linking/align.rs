@@ -3,10 +3,13 @@
 //!
 //! Every shared (unmasked) shingle is a match `(i, j)`: shingle `i` of `a`
 //! equals shingle `j` of `b`. Matches on one diagonal (`j - i`) that follow
-//! each other form a verbatim run. Runs are taken longest first, skipping any
-//! that overlaps a run already taken on either side, so a repeated paragraph
-//! is aligned once and reordered paragraphs each keep their own run (no
-//! requirement that passages appear in the same order). Taken runs that
+//! each other form a verbatim run. Runs are taken longest first, each
+//! clipped to the shingles whose tokens no run taken before holds on either
+//! side, so reordered paragraphs each keep their own run (no requirement
+//! that passages appear in the same order). A second pass takes, again
+//! longest first, the stretches new on *one* side only: the alignment is
+//! many-to-many, and a paragraph a copy says twice is aligned, both times,
+//! to the one place it came from. Taken runs that
 //! follow each other on both sides with a small gap (a changed word, a
 //! dropped clause) merge into one `edited` passage.
 
@@ -119,15 +122,17 @@ pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: u
     runs.retain(|r| r.len >= MIN_RUN || single(pa) || single(pb));
     // Longest first; ties by position for determinism.
     runs.sort_by(|x, y| y.len.cmp(&x.len).then(x.i.cmp(&y.i)).then(x.j.cmp(&y.j)));
-    let mut taken: Vec<(Range<usize>, Range<usize>)> = Vec::new();
-    for r in runs {
-        let ra = r.i..(r.i + r.len - 1 + k).min(a_tokens);
-        let rb = r.j..(r.j + r.len - 1 + k).min(b_tokens);
-        if taken.iter().any(|(ta, tb)| overlaps(ta, &ra) || overlaps(tb, &rb)) {
-            continue;
-        }
-        taken.push((ra, rb));
+    let mut taken = Taken::new(a_tokens, b_tokens, k);
+    // First each stretch of text to one place (the copy's order and its
+    // moved paragraphs), then the stretches that are new on one side only:
+    // a paragraph said twice, aligned to the one place it came from.
+    for r in &runs {
+        taken.take(r, Free::Both, 0);
     }
+    for r in &runs {
+        taken.take(r, Free::Either, min_tokens.max(k + MIN_RUN - 1));
+    }
+    let mut taken = taken.ranges;
     taken.sort_by_key(|(ra, rb)| (ra.start, rb.start));
     let mut out: Vec<(Range<usize>, Range<usize>, usize, usize)> = Vec::new(); // a, b, covered tokens, runs
     for (ra, rb) in taken {
@@ -241,8 +246,63 @@ fn counting_pass(from: &[u64], to: &mut [u64], slots: usize, slot: impl Fn(u64) 
     }
 }
 
-fn overlaps(x: &Range<usize>, y: &Range<usize>) -> bool {
-    x.start < y.end && y.start < x.end
+/// Which sides a shingle's tokens must be unaligned on for it to be taken.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Free {
+    Both,
+    Either,
+}
+
+/// The token ranges aligned so far, and which tokens of each side they hold.
+struct Taken {
+    ranges: Vec<(Range<usize>, Range<usize>)>,
+    a: Vec<bool>,
+    b: Vec<bool>,
+    k: usize,
+}
+
+impl Taken {
+    fn new(a_tokens: usize, b_tokens: usize, k: usize) -> Self {
+        Taken { ranges: Vec::new(), a: vec![false; a_tokens], b: vec![false; b_tokens], k }
+    }
+
+    fn free(side: &[bool], window: Range<usize>) -> bool {
+        !side[window.start.min(side.len())..window.end.min(side.len())].iter().any(|&t| t)
+    }
+
+    /// Takes the stretches of run `r` whose shingles lie on free tokens (as
+    /// `need` says), each at least `min_tokens` long. A run is clipped, not
+    /// dropped, where it meets one already taken: two paragraphs that begin
+    /// with the same words make the first run reach into the second.
+    fn take(&mut self, r: &Run, need: Free, min_tokens: usize) {
+        let k = self.k;
+        let usable = |t: usize, taken: &Taken| {
+            let (fa, fb) = (Self::free(&taken.a, r.i + t..r.i + t + k), Self::free(&taken.b, r.j + t..r.j + t + k));
+            match need {
+                Free::Both => fa && fb,
+                Free::Either => fa || fb,
+            }
+        };
+        let mut t = 0;
+        while t < r.len {
+            if !usable(t, self) {
+                t += 1;
+                continue;
+            }
+            let start = t;
+            while t < r.len && usable(t, self) {
+                t += 1;
+            }
+            let ra = r.i + start..(r.i + t - 1 + k).min(self.a.len());
+            let rb = r.j + start..(r.j + t - 1 + k).min(self.b.len());
+            let long_enough = t - start >= MIN_RUN || r.len == 1;
+            if long_enough && ra.len().min(rb.len()) >= min_tokens {
+                self.a[ra.clone()].iter_mut().for_each(|x| *x = true);
+                self.b[rb.clone()].iter_mut().for_each(|x| *x = true);
+                self.ranges.push((ra, rb));
+            }
+        }
+    }
 }
 
 #[cfg(test)]

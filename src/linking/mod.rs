@@ -10,6 +10,7 @@
 pub mod align;
 pub mod candidates;
 pub mod cluster;
+pub mod extend;
 pub mod pairs;
 pub mod rewrite;
 pub mod verify;

@@ -14,6 +14,7 @@ use crate::attribution::provenance::{self, Attribution};
 use crate::config::ScanConfig;
 use crate::document::Document;
 use crate::linking::align::{self, PassageKind};
+use crate::linking::extend::{self, Words};
 use crate::linking::rewrite;
 use crate::linking::verify::{self, PairMetrics, Relation, SetAside};
 use bitvec::prelude::*;
@@ -422,10 +423,12 @@ pub(crate) fn passages(
     let (ta, tb) = (&texts[0].tokens, &texts[1].tokens);
     let anchors: Vec<u64> = shared.iter().copied().filter(|h| !common.contains(h)).collect();
     let [sa, sb] = texts.map(|t| align::Side { hashes: &t.hashes, at: &t.at, tokens: t.tokens.len() });
-    align::align_positions(sa, sb, texts[0].k, &anchors, min_tokens)
+    let mut aligned = align::align_positions(sa, sb, texts[0].k, &anchors, min_tokens);
+    extend::extend(&mut aligned, Words { text: &da.text, tokens: ta }, Words { text: &db.text, tokens: tb });
+    aligned
         .into_iter()
         .map(|p| {
-            let (ra, rb) = (token_bytes(ta, &p.a), token_bytes(tb, &p.b));
+            let (ra, rb) = with_punctuation(&da.text, &db.text, token_bytes(ta, &p.a), token_bytes(tb, &p.b));
             // Mostly inside quotation marks on both sides: quoted speech.
             let quoted = |spans: &[Range<usize>], r: &Range<usize>| quotes::quoted_bytes(spans, r) * 10 >= r.len() * 6;
             let kind = if quoted(&aa.quotes, &ra) && quoted(&ab.quotes, &rb) { PassageKind::Quotation } else { p.kind };
@@ -441,6 +444,24 @@ pub(crate) fn passages(
             }
         })
         .collect()
+}
+
+/// Byte ranges `ra` of `a` and `rb` of `b` widened over the punctuation both
+/// sides carry just outside them, character for character: the full stop
+/// or closing quote that ends a copied sentence, the quote that opens it.
+fn with_punctuation(a: &str, b: &str, ra: Range<usize>, rb: Range<usize>) -> (Range<usize>, Range<usize>) {
+    let mark = |c: &char| !c.is_alphanumeric() && !c.is_whitespace();
+    let after = |t: &str, at: usize| t[at..].chars().take_while(mark).collect::<Vec<char>>();
+    let before = |t: &str, at: usize| t[..at].chars().rev().take_while(mark).collect::<Vec<char>>();
+    if ra.is_empty() || rb.is_empty() {
+        return (ra, rb);
+    }
+    let common = |x: Vec<char>, y: Vec<char>| -> usize {
+        x.iter().zip(&y).take_while(|(p, q)| p == q).map(|(p, _)| p.len_utf8()).sum()
+    };
+    let tail = common(after(a, ra.end), after(b, rb.end));
+    let head = common(before(a, ra.start), before(b, rb.start));
+    (ra.start - head..ra.end + tail, rb.start - head..rb.end + tail)
 }
 
 /// The byte range of the analysed text that a token range covers.
