@@ -9,15 +9,20 @@
 //!   for dates read from text) say nothing: near-simultaneous publication is
 //!   not a copy.
 //! * **Credit lines** naming an upstream: "(The Nation)", "By Reuters",
-//!   "(AP) —", "Agencies add:", "PHOTO: DAWN", "Copyright … Associated
+//!   "(AP) —", "Agencies add:", "Additional reporting by AP", "PHOTO: DAWN", "Copyright … Associated
 //!   Press". A document crediting the other's outlet took from it; two
 //!   documents crediting the same third outlet are siblings of it.
-//! * **Containment asymmetry**: the copy's shared passages cover most of it
-//!   and only part of the source.
+//! * **Layout** ([`Layout`]), when one side holds nothing of its own: the
+//!   other going on after it stops is its source (a truncated copy); the
+//!   other having paragraphs between text it has side by side, or saying
+//!   its text twice, or crediting "Agencies" just before it, is its copy.
+//!   Without dates, a reprint with nothing added, an edited copy or one
+//!   in another order stays undetermined: nothing says which came first.
 //!
 //! The weights are summed towards one side; below [`DECISION`] the direction
 //! is undetermined, and the confidence says how clear the sum is.
 
+use crate::attribution::layout::Layout;
 use crate::document::Document;
 use jiff::Timestamp;
 use regex::Regex;
@@ -140,6 +145,12 @@ fn patterns() -> &'static Patterns {
                 Trigger::Literal { text: "copyright", anchor: b'y', any_case: true },
             ),
             credit(r"—\s*(The Associated Press|Reuters)\s*$", "byline", false, Trigger::LastLine("—")),
+            credit(
+                r"(?i:reporting by)\s+(Reuters|AP|AFP|The Associated Press|Associated Press|Bloomberg|Xinhua|agencies)\b",
+                "reporting",
+                false,
+                Trigger::Literal { text: "reporting by", anchor: b'y', any_case: true },
+            ),
         ];
         let mut literals = Vec::new();
         let mut anchors = Vec::new();
@@ -397,10 +408,52 @@ pub fn read(text: &str) -> DocumentProvenance {
     DocumentProvenance { credits, text_date }
 }
 
+/// Weight of each piece of layout evidence: alone it decides, against a
+/// publication time it leaves the pair undetermined.
+pub const LAYOUT_WEIGHT: f64 = 0.6;
+
+/// Evidence from the pair's layout: which side goes on after the other
+/// stops (a truncated copy), which has paragraphs between text the other
+/// has side by side (added to a copy), which says the other's text twice,
+/// which credits "Agencies" just before the shared text. Each is weighed
+/// only when the other side has nothing of its own to weigh against it.
+fn layout_evidence(layout: &Layout, a: &str, b: &str) -> Vec<Evidence> {
+    let names = [a, b];
+    let mut out = Vec::new();
+    let mut point = |source: usize, kind: &'static str, detail: String| {
+        out.push(Evidence { kind, source: Some(source), weight: LAYOUT_WEIGHT, detail });
+    };
+    for (s, o) in [(0, 1), (1, 0)] {
+        let (this, other) = (&layout.sides[s], &layout.sides[o]);
+        let other_within = other.unshared() <= other.slack();
+        let substantial = |words: usize| words >= (this.words / 10).max(20);
+        let cut_short = this.before + this.inside <= this.slack() && !this.appended && !this.credit_in_ending;
+        if other_within && cut_short && substantial(this.after) {
+            let appended = if other.appended { " (the rest of it appended after \"Agencies add:\")" } else { "" };
+            let detail = format!("{} goes on for {} words after {} stops{appended}", names[s], this.after, names[o]);
+            point(s, "truncation", detail);
+        }
+        if other_within && this.inserted >= (this.words / 20).max(12) {
+            let detail =
+                format!("{} has {} words between passages {} has side by side", names[s], this.inserted, names[o]);
+            point(o, "insertion", detail);
+        }
+        if this.repeated >= (this.words / 30).max(12) && other.repeated == 0 {
+            let detail = format!("{} says {} words of {} twice", names[s], this.repeated, names[o]);
+            point(o, "repetition", detail);
+        }
+        if this.credited && !other.credited {
+            point(o, "credited-passage", format!("{} credits \"Agencies\" just before the shared text", names[s]));
+        }
+    }
+    out
+}
+
 /// One piece of evidence about a pair's direction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
-    /// `published`, `text-date`, `credit`, `shared-upstream`, `containment`.
+    /// `published`, `text-date`, `credit`, `shared-upstream`, `truncation`,
+    /// `insertion`, `repetition`, `credited-passage`.
     pub kind: &'static str,
     /// The document this points to as the source (0 = a, 1 = b), if any.
     pub source: Option<usize>,
@@ -452,9 +505,9 @@ fn when(doc: &Document, prov: &DocumentProvenance) -> Option<(i64, &'static str,
     })
 }
 
-/// Weighs the evidence for a pair. `coverage` is the share of each
-/// document's text covered by shared passages.
-pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], coverage: [f64; 2]) -> Attribution {
+/// Weighs the evidence for a pair: publication times, credits, and where
+/// the text each side lacks sits ([`Layout`]).
+pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], layout: &Layout) -> Attribution {
     let mut evidence = Vec::new();
     let name = |i: usize| docs[i].id.as_str();
 
@@ -514,23 +567,7 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], coverage
         }
     }
 
-    // Containment asymmetry: the copy is mostly made of what they share.
-    let (ca, cb) = (coverage[0], coverage[1]);
-    if ca.max(cb) >= 0.3 && (ca >= 1.5 * cb || cb >= 1.5 * ca) {
-        let copy = if ca > cb { 0 } else { 1 };
-        evidence.push(Evidence {
-            kind: "containment",
-            source: Some(1 - copy),
-            weight: 0.6,
-            detail: format!(
-                "{:.0}% of {} is shared, {:.0}% of {}",
-                100.0 * coverage[copy],
-                name(copy),
-                100.0 * coverage[1 - copy],
-                name(1 - copy)
-            ),
-        });
-    }
+    evidence.extend(layout_evidence(layout, name(0), name(1)));
 
     let score: f64 = evidence
         .iter()
@@ -596,7 +633,7 @@ mod tests {
                 Just("(The Nation)"), Just("(AP) — "), Just("(Reuters): "), Just("20 October 2023 (WAI): "),
                 Just("By Reuters"), Just("BY AP "), Just("From Xinhua"), Just("Agencies add: "), Just("PHOTO: DAWN "),
                 Just("Copyright 2018 The Associated Press"), Just("COPYRIGHT 2020 Reuters"), Just("CopyRight 2019 AFP"), Just("— Reuters"),
-                Just("— The Associated Press "), Just("\n"), Just("\n\n"), Just("  "), Just("word "), Just("(x) "),
+                Just("— The Associated Press "), Just("(Reporting by Reuters; "), Just("additional REPORTING BY AP"), Just("\n"), Just("\n\n"), Just("  "), Just("word "), Just("(x) "),
                 Just("The "), Just("By "), Just("12 "), Just("\t"), Just("é "),
             ], 0..40)
         ) {
@@ -645,11 +682,11 @@ mod tests {
         let b = Document::from_text("nation", "y").with_outlet("nation.com.pk");
         let pa = read("Copied text.\n(The Nation)");
         let pb = DocumentProvenance::default();
-        let verdict = attribute([&a, &b], [&pa, &pb], [0.9, 0.9]);
+        let verdict = attribute([&a, &b], [&pa, &pb], &Layout::default());
         assert_eq!(verdict.direction, Direction::BToA);
         let a = a.with_published("2023-10-18T09:00:00Z");
         let b = b.with_published("2023-10-18T09:20:00Z");
-        let verdict = attribute([&a, &b], [&pb, &pb], [0.5, 0.5]);
+        let verdict = attribute([&a, &b], [&pb, &pb], &Layout::default());
         assert_eq!(verdict.direction, Direction::Undetermined, "{verdict:?}");
     }
 }

@@ -132,14 +132,20 @@ pub fn align_positions(a: Side, b: Side, k: usize, shared: &[u64], min_tokens: u
     for r in &runs {
         taken.take(r, Free::Either, min_tokens.max(k + MIN_RUN - 1));
     }
-    let mut taken = taken.ranges;
+    let Taken { ranges: mut taken, a: held_a, b: held_b, .. } = taken;
+    // A gap holding text aligned elsewhere is not a changed word or two.
+    let gap_free = |held: &[bool], gap: Range<usize>| !held[gap].iter().any(|&h| h);
     taken.sort_by_key(|(ra, rb)| (ra.start, rb.start));
     let mut out: Vec<(Range<usize>, Range<usize>, usize, usize)> = Vec::new(); // a, b, covered tokens, runs
     for (ra, rb) in taken {
         if let Some(last) = out.last_mut() {
             let follows_a = ra.start >= last.0.end && ra.start - last.0.end <= MAX_GAP;
             let follows_b = rb.start >= last.1.end && rb.start - last.1.end <= MAX_GAP;
-            if follows_a && follows_b {
+            if follows_a
+                && follows_b
+                && gap_free(&held_a, last.0.end..ra.start)
+                && gap_free(&held_b, last.1.end..rb.start)
+            {
                 last.0.end = ra.end;
                 last.1.end = rb.end;
                 last.2 += ra.len();

@@ -10,6 +10,7 @@
 use crate::analysis::shingle::{HashSetU64, Shingles};
 use crate::analysis::{normalize, quotes};
 use crate::analysis::{Analysis, Scratch, SCRATCH};
+use crate::attribution::layout::{Layout, SideInput};
 use crate::attribution::provenance::{self, Attribution};
 use crate::config::ScanConfig;
 use crate::document::Document;
@@ -253,9 +254,24 @@ impl PairBuilder<'_> {
                 relation = Relation::Contained;
             }
         }
-        let (pa, pb) = (&analyses[v.a as usize].provenance, &analyses[v.b as usize].provenance);
-        let attribution = provenance::attribute([da, db], [pa, pb], [coverage_a, coverage_b]);
+        let (aa, ab) = (&analyses[v.a as usize], &analyses[v.b as usize]);
+        let (shared_a, shared_b) = passages.iter().map(|p| (p.text_a.clone(), p.text_b.clone())).unzip();
+        let layout = Layout::new(
+            [side_input(&pa.text, aa, shared_a), side_input(&pb.text, ab, shared_b)],
+            [coverage_a, coverage_b],
+        );
+        let attribution = provenance::attribute([da, db], [&aa.provenance, &ab.provenance], &layout);
         Pair { a: v.a, b: v.b, metrics: v.metrics, relation, passages, coverage_a, coverage_b, attribution }
+    }
+}
+
+/// What the layout of a pair needs of one side.
+fn side_input<'a>(text: &'a Tokenized, analysis: &'a Analysis, shared: Vec<Range<usize>>) -> SideInput<'a> {
+    SideInput {
+        tokens: &text.tokens,
+        shared,
+        boilerplate: analysis.boilerplate.iter().map(|b| b.span.clone()).collect(),
+        credits: &analysis.provenance.credits,
     }
 }
 
@@ -361,7 +377,10 @@ pub(crate) fn add_rewritten(
     };
     for (ra, rb, similarity) in &v.chain {
         let (sa, sb) = (da.source_span(ra.clone()), db.source_span(rb.clone()));
-        if passages.iter().any(|p| p.a.start < sa.end && sa.start < p.a.end) {
+        if passages
+            .iter()
+            .any(|p| (p.a.start < sa.end && sa.start < p.a.end) || (p.b.start < sb.end && sb.start < p.b.end))
+        {
             continue;
         }
         passages.push(Passage {
