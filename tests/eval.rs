@@ -1,7 +1,7 @@
-//! `make eval`'s planted copies of real news, held to the figures copydesk
-//! already earns, so a change cannot lose them unnoticed: passages nearly
-//! exact, links rarely wrong, dated directions right. (The bars issue 15
-//! sets beyond these are printed by `make eval`, not yet guarded.)
+//! `make eval`'s planted copies of real news, held to their bars: every
+//! copied passage found and bounded (precision 0.98, recall 0.97 per
+//! operation), links rarely wrong, directions right with dates and, without
+//! them, right or honestly undetermined.
 
 mod common;
 
@@ -22,24 +22,50 @@ fn reuters(limit: usize) -> Vec<Document> {
         .collect()
 }
 
-#[test]
-fn planted_copies_of_reuters_keep_todays_figures() {
+/// The planted corpus of the first 800 Reuters articles, with or without
+/// dates, and the figures a default scan earns on it.
+fn figures(dated: bool) -> (Vec<(Operation, eval::Figures)>, f64) {
     let articles = reuters(900);
     let (originals, rest) = articles.split_at(800);
     let local: Vec<String> =
         rest.iter().flat_map(|d| paragraphs(&d.text).into_iter().map(|p| d.text[p].to_string())).collect();
-    let planted = eval::plant(originals, &local, true, 0x00e0a1);
+    let planted = eval::plant(originals, &local, dated, 0x00e0a1);
     assert!(planted.cases.len() >= 200, "{} copies planted", planted.cases.len());
     let scan = Scanner::new(ScanConfig::default()).scan(planted.documents.clone());
-    let (rows, ari) = eval::measure(&planted, &scan);
+    eval::measure(&planted, &scan)
+}
+
+#[test]
+fn planted_copies_of_reuters_are_found_bounded_and_dated() {
+    let (rows, ari) = figures(true);
     for (op, f) in rows {
         let name = Operation::name(op);
         assert!(f.cases > 0, "{name}: no case");
         assert!(f.pair_recall() >= 0.85, "{name}: pairs found {:.3}", f.pair_recall());
         assert!(f.link_precision() >= 0.95, "{name}: link precision {:.3}", f.link_precision());
         assert!(f.passage_precision() >= 0.98, "{name}: passage precision {:.3}", f.passage_precision());
-        assert!(f.passage_recall() >= 0.8, "{name}: passage recall {:.3}", f.passage_recall());
+        assert!(f.passage_recall() >= 0.97, "{name}: passage recall {:.3}", f.passage_recall());
         assert!(f.direction_accuracy() >= 0.95, "{name}: dated direction accuracy {:.3}", f.direction_accuracy());
+        assert!(f.decided_share() >= 0.9, "{name}: dated directions decided {:.3}", f.decided_share());
     }
     assert!(ari >= 0.75, "clusters' adjusted Rand index {ari:.3}");
+}
+
+/// Without dates, a decided direction is right at least 95% of the time
+/// for every operation; where the text's layout tells (a cut ending, added
+/// paragraphs, a paragraph said twice, "Agencies add:"), most are decided,
+/// and where nothing tells (a reprint, edits, noise, a new order), few.
+#[test]
+fn without_dates_directions_are_right_or_undetermined() {
+    let (rows, _) = figures(false);
+    for (op, f) in rows {
+        let name = Operation::name(op);
+        if f.decided > 0 {
+            assert!(f.direction_accuracy() >= 0.95, "{name}: direction accuracy {:.3}", f.direction_accuracy());
+        }
+        let telling = matches!(op, Operation::Truncate | Operation::Localize | Operation::Merge | Operation::Repeat);
+        if telling {
+            assert!(f.decided_share() >= 0.6, "{name}: decided {:.3}", f.decided_share());
+        }
+    }
 }
