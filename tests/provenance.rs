@@ -272,3 +272,40 @@ fn helsinki_corpus_structure() {
     // Quoted speech shared across outlets is weighed apart.
     assert!(scan.pairs.iter().any(|p| p.relation == Relation::Quotation));
 }
+
+/// Helsinki pages scanned with the default configuration.
+fn helsinki() -> Scan {
+    let path = shared_corpus("helsinki-summit-2018.jsonl");
+    let got = copydesk::ingest::ingest(
+        &[copydesk::ingest::Input::Path(path)],
+        &copydesk::ingest::IngestOptions::default(),
+        std::io::empty(),
+    )
+    .unwrap();
+    Scanner::new(ScanConfig::default()).scan(got.documents)
+}
+
+/// The relation of the pair of Helsinki pages numbered `x` and `y`.
+fn relation_of(scan: &Scan, x: &str, y: &str) -> Option<Relation> {
+    let index = |n: &str| {
+        let id = format!("helsinki-summit-2018-{n}");
+        scan.documents.iter().position(|d| d.id == id).unwrap_or_else(|| panic!("{id} is in the corpus")) as u32
+    };
+    let (a, b) = (index(x), index(y));
+    scan.pairs.iter().find(|p| (p.a, p.b) == (a.min(b), a.max(b))).map(|p| p.relation)
+}
+
+#[test]
+fn helsinki_substantial_reuse_links_and_a_shared_box_does_not() {
+    let scan = helsinki();
+    // Two versions of one AP story (Jaccard 0.34, most of the shorter page
+    // aligned) link.
+    let versions = relation_of(&scan, "258", "5076");
+    assert!(versions.is_some_and(Relation::links), "258 and 5076: {versions:?}");
+    // Different stories sharing a notification banner and share buttons, or
+    // a related-article teaser, do not.
+    for (x, y) in [("6192", "10921"), ("7574", "11943")] {
+        let relation = relation_of(&scan, x, y);
+        assert!(!relation.is_some_and(Relation::links), "{x} and {y}: {relation:?}");
+    }
+}

@@ -7,6 +7,7 @@
 //! text between passages the source has side by side).
 
 use crate::attribution::provenance::Credit;
+use crate::linking::align::PassageKind;
 use crate::linking::pairs::TokenSpan;
 use std::ops::Range;
 
@@ -18,6 +19,11 @@ const CREDIT_REACH: usize = 3;
 pub struct SideLayout {
     /// Words outside boilerplate.
     pub words: usize,
+    /// Of those, words in passages copied word for word or with edits, in
+    /// any shared passage but quoted speech, and only in quoted speech.
+    pub copied: usize,
+    pub reused: usize,
+    pub quoted: usize,
     /// Unshared words before the first shared word, between shared words,
     /// and after the last.
     pub before: usize,
@@ -41,6 +47,17 @@ pub struct SideLayout {
 }
 
 impl SideLayout {
+    /// Share of the side's own words (outside boilerplate and the quoted
+    /// speech it shares) that `words` are.
+    pub fn share(&self, words: usize) -> f64 {
+        let own = self.words.saturating_sub(self.quoted);
+        if own == 0 {
+            0.0
+        } else {
+            words as f64 / own as f64
+        }
+    }
+
     /// Unshared words, an appended ending left out.
     pub fn unshared(&self) -> usize {
         self.before + self.inside + if self.appended { 0 } else { self.after }
@@ -64,6 +81,8 @@ pub struct Layout {
 pub struct SideInput<'a> {
     pub tokens: &'a [TokenSpan],
     pub shared: Vec<Range<usize>>,
+    /// Each shared passage's kind, in the order of `shared`.
+    pub kinds: Vec<PassageKind>,
     pub boilerplate: Vec<Range<usize>>,
     pub credits: &'a [Credit],
 }
@@ -147,6 +166,15 @@ fn side(input: &SideInput, counts: &[u8]) -> SideLayout {
         return SideLayout { words: words.len(), before: words.len(), ..Default::default() };
     };
     let inside = words[first..=last].iter().filter(|&&i| counts[i] == 0).count();
+    let of_kind = |keep: &dyn Fn(PassageKind) -> bool| {
+        let spans: Vec<Range<usize>> =
+            input.shared.iter().zip(&input.kinds).filter(|(_, &k)| keep(k)).map(|(r, _)| r.clone()).collect();
+        let held = cover_counts(input.tokens, &spans);
+        words.iter().filter(|&&i| held[i] > 0).count()
+    };
+    let copied = of_kind(&|k| matches!(k, PassageKind::Verbatim | PassageKind::Edited));
+    let reused = of_kind(&|k| k != PassageKind::Quotation);
+    let quoted = words.len() - reused - words.iter().filter(|&&i| counts[i] == 0).count();
     let agencies: Vec<&Credit> = input.credits.iter().filter(|c| c.kind == "agencies").collect();
     let at = |w: usize| input.tokens[words[w]].start as usize;
     // Words of the side between byte offsets `from` and `to`.
@@ -160,6 +188,9 @@ fn side(input: &SideInput, counts: &[u8]) -> SideLayout {
     let credited = agencies.iter().any(|c| c.span.end <= at(first) && between(c.span.end, at(first)) <= CREDIT_REACH);
     SideLayout {
         words: words.len(),
+        copied,
+        reused,
+        quoted,
         before: first,
         inside,
         after: words.len() - 1 - last,
@@ -177,6 +208,7 @@ mod tests {
     use crate::analysis::normalize::normalize;
 
     fn input<'a>(tokens: &'a [TokenSpan], text: &str, shared: &[&str], credits: &'a [Credit]) -> SideInput<'a> {
+        let kinds = vec![PassageKind::Verbatim; shared.len()];
         let shared = shared
             .iter()
             .map(|s| {
@@ -184,7 +216,7 @@ mod tests {
                 at..at + s.len()
             })
             .collect();
-        SideInput { tokens, shared, boilerplate: Vec::new(), credits }
+        SideInput { tokens, shared, kinds, boilerplate: Vec::new(), credits }
     }
 
     fn spans(text: &str) -> Vec<TokenSpan> {
@@ -199,6 +231,7 @@ mod tests {
         let shared_a = ["one two three four", "five six seven", "one two three four."];
         let mut sa = input(&ta, a, &shared_a[..2], &[]);
         sa.shared.push(a.rfind("one").unwrap()..a.len() - 1);
+        sa.kinds.push(PassageKind::Verbatim);
         let sb = input(&tb, b, &["one two three four", "five six seven", "one two three four"], &[]);
         let mut sb = sb;
         sb.shared[2] = sb.shared[0].clone();
@@ -209,6 +242,8 @@ mod tests {
         assert_eq!(la.repeated, 4, "a says b's first four words twice");
         assert_eq!(la.inserted, 3, "a added three words between passages b has side by side");
         assert_eq!(lb.inserted, 0);
+        assert_eq!((la.words, la.copied, la.quoted), (14, 11, 0));
+        assert!((lb.share(lb.copied) - 7.0 / 11.0).abs() < 1e-9);
         assert_eq!(lb.repeated, 0);
     }
 

@@ -218,10 +218,44 @@ impl Pair {
     }
 }
 
-/// Share of a document at which aligned verbatim and edited passages make an
-/// edited copy even when few shingles survive (OCR noise, a word changed in
-/// every sentence).
+/// Share of a document's own words (outside boilerplate and shared quoted
+/// speech) at which aligned verbatim and edited passages make an edited
+/// copy even when few shingles survive (OCR noise, a word changed in every
+/// sentence): of both documents, a near-duplicate; of one, contained.
 pub const EDITED_COVERAGE: f64 = 0.7;
+/// Share of either document's own words that passages copied word for word
+/// or with edits must cover for the pair to be substantial reuse, which
+/// links: half of a page reprinted is a version of it, whatever the rest.
+pub const SUBSTANTIAL_REUSE: f64 = 0.5;
+/// Share of the shorter document's own words that a rewrite's passages
+/// must cover: a link rests on reuse spread over the story, not on one
+/// banner or teaser box two pages carry.
+pub const REWRITE_SPREAD: f64 = 0.3;
+
+/// The pair's relation once its passages are known: shared wording the
+/// shingle sets undercount (edits, noise, boilerplate around a reprint)
+/// can raise partial reuse to a link; a rewrite whose passages cover
+/// little of the shorter text falls back to partial.
+fn judged(relation: Relation, layout: &Layout) -> Relation {
+    let [a, b] = &layout.sides;
+    let copied = [a.share(a.copied), b.share(b.copied)];
+    let (least, most) = (copied[0].min(copied[1]), copied[0].max(copied[1]));
+    match relation {
+        Relation::Partial if least >= EDITED_COVERAGE => Relation::NearDuplicate,
+        Relation::Partial if most >= SUBSTANTIAL_REUSE => Relation::Contained,
+        Relation::Rewritten => {
+            let shorter = if a.words <= b.words { a } else { b };
+            // A few words outside boilerplate (a table of figures) are no
+            // story to spread over.
+            if shorter.words < 20 || shorter.share(shorter.reused) >= REWRITE_SPREAD {
+                Relation::Rewritten
+            } else {
+                Relation::Partial
+            }
+        }
+        other => other,
+    }
+}
 
 /// Turns verified pairs into reported pairs: passages, coverage, provenance.
 pub(crate) struct PairBuilder<'a> {
@@ -241,35 +275,30 @@ impl PairBuilder<'_> {
         let (da, db) = (&documents[v.a as usize], &documents[v.b as usize]);
         let coverage_a = coverage(passages.iter().map(|p| p.a.clone()), da);
         let coverage_b = coverage(passages.iter().map(|p| p.b.clone()), db);
-        // Word-level alignment can see an edited copy that set similarity
-        // misses: count only verbatim and edited passages.
-        let mut relation = v.relation;
-        if relation == Relation::Partial {
-            let copied = |p: &&Passage| matches!(p.kind, PassageKind::Verbatim | PassageKind::Edited);
-            let ca = coverage(passages.iter().filter(copied).map(|p| p.a.clone()), da);
-            let cb = coverage(passages.iter().filter(copied).map(|p| p.b.clone()), db);
-            if ca.min(cb) >= EDITED_COVERAGE {
-                relation = Relation::NearDuplicate;
-            } else if ca.max(cb) >= EDITED_COVERAGE {
-                relation = Relation::Contained;
-            }
-        }
         let (aa, ab) = (&analyses[v.a as usize], &analyses[v.b as usize]);
         let (shared_a, shared_b) = passages.iter().map(|p| (p.text_a.clone(), p.text_b.clone())).unzip();
+        let kinds: Vec<PassageKind> = passages.iter().map(|p| p.kind).collect();
         let layout = Layout::new(
-            [side_input(&pa.text, aa, shared_a), side_input(&pb.text, ab, shared_b)],
+            [side_input(&pa.text, aa, shared_a, kinds.clone()), side_input(&pb.text, ab, shared_b, kinds)],
             [coverage_a, coverage_b],
         );
+        let relation = judged(v.relation, &layout);
         let attribution = provenance::attribute([da, db], [&aa.provenance, &ab.provenance], &layout);
         Pair { a: v.a, b: v.b, metrics: v.metrics, relation, passages, coverage_a, coverage_b, attribution }
     }
 }
 
 /// What the layout of a pair needs of one side.
-fn side_input<'a>(text: &'a Tokenized, analysis: &'a Analysis, shared: Vec<Range<usize>>) -> SideInput<'a> {
+fn side_input<'a>(
+    text: &'a Tokenized,
+    analysis: &'a Analysis,
+    shared: Vec<Range<usize>>,
+    kinds: Vec<PassageKind>,
+) -> SideInput<'a> {
     SideInput {
         tokens: &text.tokens,
         shared,
+        kinds,
         boilerplate: analysis.boilerplate.iter().map(|b| b.span.clone()).collect(),
         credits: &analysis.provenance.credits,
     }
