@@ -15,6 +15,8 @@ use crate::ingest::Skipped;
 use crate::linking::candidates::{self, BandParams};
 use crate::linking::cluster::{self, Cluster, Link};
 use crate::linking::rewrite;
+use crate::linking::stories::{self, Story};
+use crate::linking::upstream::{self, CommonPassage};
 use rayon::iter::Either;
 use rayon::prelude::*;
 use std::cmp::Reverse;
@@ -77,6 +79,11 @@ pub struct Scan {
     pub analyses: Vec<Analysis>,
     pub pairs: Vec<Pair>,
     pub clusters: Vec<Cluster>,
+    /// Looser groups of documents joined by substantial reuse: a story and
+    /// its versions' clusters.
+    pub stories: Vec<Story>,
+    /// Passages many documents of many stories carry: a common upstream.
+    pub common_passages: Vec<CommonPassage>,
     /// Inputs that were not scanned, and why.
     pub skipped: Vec<Skipped>,
     /// Files in walked directories left out by the ignore rules (hidden, or
@@ -354,6 +361,10 @@ impl Scanner {
         pairs.par_extend(verified.into_par_iter().map(|v| builder.build(v)));
         watch.lap("align");
 
+        pairs.sort_by_key(|p| (p.a, p.b));
+        let common_passages = upstream::learn(&mut pairs, n);
+        watch.lap("common passages");
+
         let links: Vec<Link> = pairs
             .iter()
             .filter(|p| p.relation.links())
@@ -389,12 +400,15 @@ impl Scanner {
         pairs.sort_by_key(|p| (p.a, p.b));
         pairs.dedup_by_key(|p| (p.a, p.b));
         watch.lap("cluster");
+        let stories = stories::build(&pairs, &clusters, n, |d| documents[d as usize].id.clone());
         let carried = context.carry.then(|| Carried { keys: carried_keys, common, words: weights });
         Scan {
             documents,
             analyses,
             pairs,
             clusters,
+            stories,
+            common_passages,
             skipped: Vec::new(),
             ignored: 0,
             stats,

@@ -13,4 +13,6 @@ pub mod cluster;
 pub mod extend;
 pub mod pairs;
 pub mod rewrite;
+pub mod stories;
+pub mod upstream;
 pub mod verify;

@@ -47,6 +47,10 @@ pub struct Pair {
     /// Share of each document's text covered by the passages.
     pub coverage_a: f64,
     pub coverage_b: f64,
+    /// Share of each document's own words (outside boilerplate and shared
+    /// quoted speech) that passages other than quotation reuse.
+    pub reuse_a: f64,
+    pub reuse_b: f64,
     /// Who took from whom, and the evidence.
     pub attribution: Attribution,
 }
@@ -284,7 +288,20 @@ impl PairBuilder<'_> {
         );
         let relation = judged(v.relation, &layout);
         let attribution = provenance::attribute([da, db], [&aa.provenance, &ab.provenance], &layout);
-        Pair { a: v.a, b: v.b, metrics: v.metrics, relation, passages, coverage_a, coverage_b, attribution }
+        let [la, lb] = &layout.sides;
+        let (reuse_a, reuse_b) = (la.share(la.reused), lb.share(lb.reused));
+        Pair {
+            a: v.a,
+            b: v.b,
+            metrics: v.metrics,
+            relation,
+            passages,
+            coverage_a,
+            coverage_b,
+            reuse_a,
+            reuse_b,
+            attribution,
+        }
     }
 }
 

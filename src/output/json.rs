@@ -9,6 +9,7 @@ use super::records;
 use super::ScanSink;
 use crate::ingest::Skipped;
 use crate::linking::cluster::Cluster;
+use crate::linking::stories::Story;
 use crate::scan::{Pair, Scan};
 use crate::ScanConfig;
 use serde::Serialize;
@@ -21,6 +22,8 @@ enum Section {
     None,
     Documents,
     Clusters,
+    Stories,
+    CommonPassages,
     Pairs,
     Skipped,
 }
@@ -31,13 +34,15 @@ impl Section {
             Section::None => "",
             Section::Documents => "documents",
             Section::Clusters => "clusters",
+            Section::Stories => "stories",
+            Section::CommonPassages => "common_passages",
             Section::Pairs => "pairs",
             Section::Skipped => "skipped",
         }
     }
 }
 
-/// Writes one JSON object: header fields, then the four record arrays.
+/// Writes one JSON object: header fields, then the six record arrays.
 pub struct JsonSink<W: Write> {
     out: W,
     config: ScanConfig,
@@ -54,7 +59,14 @@ impl<W: Write> JsonSink<W> {
     /// Moves to `section`, closing the previous array and opening empty
     /// ones in between, so every array appears even when it has no record.
     fn enter(&mut self, section: Section) -> io::Result<()> {
-        const ORDER: [Section; 4] = [Section::Documents, Section::Clusters, Section::Pairs, Section::Skipped];
+        const ORDER: [Section; 6] = [
+            Section::Documents,
+            Section::Clusters,
+            Section::Stories,
+            Section::CommonPassages,
+            Section::Pairs,
+            Section::Skipped,
+        ];
         while self.section != section {
             if self.section != Section::None {
                 writeln!(self.out, "{}],", if self.first_in_section { "" } else { "\n" })?;
@@ -100,6 +112,12 @@ impl<W: Write> ScanSink for JsonSink<W> {
     }
     fn cluster(&mut self, scan: &Scan, c: &Cluster) -> io::Result<()> {
         self.record(Section::Clusters, &records::cluster(scan, c))
+    }
+    fn story(&mut self, scan: &Scan, story: &Story) -> io::Result<()> {
+        self.record(Section::Stories, &records::story(scan, story))
+    }
+    fn common_passage(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
+        self.record(Section::CommonPassages, &records::common_passage(scan, i))
     }
     fn pair(&mut self, scan: &Scan, p: &Pair) -> io::Result<()> {
         self.record(Section::Pairs, &records::pair(scan, p))
@@ -153,6 +171,12 @@ impl<W: Write> ScanSink for JsonLinesSink<W> {
     }
     fn cluster(&mut self, scan: &Scan, c: &Cluster) -> io::Result<()> {
         self.line("cluster", records::cluster(scan, c))
+    }
+    fn story(&mut self, scan: &Scan, story: &Story) -> io::Result<()> {
+        self.line("story", records::story(scan, story))
+    }
+    fn common_passage(&mut self, scan: &Scan, i: usize) -> io::Result<()> {
+        self.line("common_passage", records::common_passage(scan, i))
     }
     fn pair(&mut self, scan: &Scan, p: &Pair) -> io::Result<()> {
         self.line("pair", records::pair(scan, p))

@@ -6,6 +6,7 @@ use crate::attribution::provenance::Direction;
 use crate::ingest::Skipped;
 use crate::linking::align::PassageKind;
 use crate::linking::cluster::Cluster;
+use crate::linking::stories::Story;
 use crate::scan::{Pair, Scan};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -46,6 +47,8 @@ pub fn summary(scan: &Scan) -> Value {
         "skipped": scan.skipped.len(),
         "ignored": scan.ignored,
         "clusters": scan.clusters.len(),
+        "stories": scan.stories.len(),
+        "common_passages": scan.common_passages.len(),
         "pairs": scan.pairs.len(),
         "repeats": scan.analyses.iter().map(|a| a.repeats.len()).sum::<usize>(),
         "boilerplate": scan.analyses.iter().map(|a| a.boilerplate.len()).sum::<usize>(),
@@ -215,6 +218,58 @@ pub fn cluster<'a>(scan: &'a Scan, c: &'a Cluster) -> ClusterRecord<'a> {
 }
 
 #[derive(Serialize)]
+pub struct StoryRecord<'a> {
+    pub id: &'a str,
+    /// The version clusters inside the story, by id.
+    pub clusters: Vec<&'a str>,
+    pub members: Vec<&'a str>,
+}
+
+/// One story: documents joined by substantial reuse, and its clusters.
+pub fn story<'a>(scan: &'a Scan, s: &'a Story) -> StoryRecord<'a> {
+    StoryRecord {
+        id: &s.id,
+        clusters: s.clusters.iter().map(|&c| scan.clusters[c].id.as_str()).collect(),
+        members: s.members.iter().map(|&m| scan.documents[m as usize].id.as_str()).collect(),
+    }
+}
+
+#[derive(Serialize)]
+pub struct OccurrenceRecord<'a> {
+    pub document: &'a str,
+    /// Byte range in the document's original input.
+    pub span: Span,
+}
+
+#[derive(Serialize)]
+pub struct CommonPassageRecord<'a> {
+    /// Its text where it first occurs (the analysed text: HTML without tags).
+    pub text: &'a str,
+    pub documents: usize,
+    pub stories: usize,
+    pub occurrences: Vec<OccurrenceRecord<'a>>,
+}
+
+/// One passage of a common upstream, with every place it occurs.
+pub fn common_passage(scan: &Scan, i: usize) -> CommonPassageRecord<'_> {
+    let c = &scan.common_passages[i];
+    let (first, at) = &c.occurrences[0];
+    CommonPassageRecord {
+        text: scan.documents[*first as usize].text.get(at.clone()).unwrap_or(""),
+        documents: c.documents(),
+        stories: c.stories,
+        occurrences: c
+            .occurrences
+            .iter()
+            .map(|(d, r)| {
+                let doc = &scan.documents[*d as usize];
+                OccurrenceRecord { document: &doc.id, span: (&doc.source_span(r.clone())).into() }
+            })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
 pub struct PassageRecord {
     pub a: Span,
     pub b: Span,
@@ -238,6 +293,10 @@ pub struct PairRecord<'a> {
     pub quoted_shingles: usize,
     pub coverage_a: f64,
     pub coverage_b: f64,
+    /// Share of each document's own words (outside boilerplate and shared
+    /// quoted speech) that the passages reuse.
+    pub reuse_a: f64,
+    pub reuse_b: f64,
     pub passages: Vec<PassageRecord>,
     /// `a->b` (b took from a), `b->a`, `siblings` or `undetermined`.
     pub direction: &'static str,
@@ -283,6 +342,8 @@ pub fn pair<'a>(scan: &'a Scan, p: &'a Pair) -> PairRecord<'a> {
         quoted_shingles: m.quoted,
         coverage_a: round(p.coverage_a),
         coverage_b: round(p.coverage_b),
+        reuse_a: round(p.reuse_a),
+        reuse_b: round(p.reuse_b),
         passages: p
             .passages
             .iter()
