@@ -362,7 +362,8 @@ impl Scanner {
         watch.lap("align");
 
         pairs.sort_by_key(|p| (p.a, p.b));
-        let common_passages = upstream::learn(&mut pairs, n);
+        let outlets: Vec<Option<&str>> = documents.iter().map(|d| d.meta.outlet.as_deref()).collect();
+        let common_passages = upstream::learn(&mut pairs, &outlets);
         watch.lap("common passages");
 
         let links: Vec<Link> = pairs

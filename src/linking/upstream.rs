@@ -35,9 +35,21 @@ pub struct CommonPassage {
     pub occurrences: Vec<(u32, Range<usize>)>,
     /// Distinct stories among the documents carrying it.
     pub stories: usize,
+    /// Distinct outlets among them, when every one names its outlet.
+    pub outlets: Option<usize>,
 }
 
 impl CommonPassage {
+    /// `outlet-furniture` when one outlet prints it on all its stories (a
+    /// sidebar, a subscription plea), else `upstream`.
+    pub fn kind(&self) -> &'static str {
+        if self.outlets == Some(1) {
+            "outlet-furniture"
+        } else {
+            "upstream"
+        }
+    }
+
     /// The number of distinct documents carrying it.
     pub fn documents(&self) -> usize {
         let mut docs: Vec<u32> = self.occurrences.iter().map(|o| o.0).collect();
@@ -49,10 +61,11 @@ impl CommonPassage {
 /// Finds the common passages of `pairs` (over `n` documents), marks the
 /// passages inside them as quotation, and makes pairs that share nothing
 /// else `quotation`.
-pub fn learn(pairs: &mut [Pair], n: usize) -> Vec<CommonPassage> {
+pub fn learn(pairs: &mut [Pair], outlets: &[Option<&str>]) -> Vec<CommonPassage> {
+    let n = outlets.len();
     let story = stories_of(pairs, n);
     let stretches = common_stretches(pairs, &story, n);
-    let found = group(pairs, &stretches, &story);
+    let found = group(pairs, &stretches, &story, outlets);
     if !found.is_empty() {
         relabel(pairs, &stretches);
     }
@@ -127,7 +140,12 @@ fn holding(stretches: &[Vec<Range<usize>>], doc: usize, span: &Range<usize>) -> 
 }
 
 /// Joins stretches that passages align into common passages.
-fn group(pairs: &[Pair], stretches: &[Vec<Range<usize>>], story: &[usize]) -> Vec<CommonPassage> {
+fn group(
+    pairs: &[Pair],
+    stretches: &[Vec<Range<usize>>],
+    story: &[usize],
+    outlets: &[Option<&str>],
+) -> Vec<CommonPassage> {
     let mut ids: HashMap<(usize, usize), usize> = HashMap::new();
     for (doc, list) in stretches.iter().enumerate() {
         for k in 0..list.len() {
@@ -155,7 +173,13 @@ fn group(pairs: &[Pair], stretches: &[Vec<Range<usize>>], story: &[usize]) -> Ve
             let mut distinct: Vec<usize> = occurrences.iter().map(|(d, _)| story[*d as usize]).collect();
             distinct.sort_unstable();
             distinct.dedup();
-            CommonPassage { occurrences, stories: distinct.len() }
+            let named: Option<Vec<&str>> = occurrences.iter().map(|(d, _)| outlets[*d as usize]).collect();
+            let outlets = named.map(|mut names| {
+                names.sort_unstable();
+                names.dedup();
+                names.len()
+            });
+            CommonPassage { occurrences, stories: distinct.len(), outlets }
         })
         .filter(|c| c.documents() >= MIN_DOCUMENTS && c.stories > MIN_STORIES)
         .collect();

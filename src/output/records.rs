@@ -245,6 +245,9 @@ pub struct OccurrenceRecord<'a> {
 pub struct CommonPassageRecord<'a> {
     /// Its text where it first occurs (the analysed text: HTML without tags).
     pub text: &'a str,
+    /// `upstream` (a statement, tweet or release many stories carry) or
+    /// `outlet-furniture` (one outlet's box on all its stories).
+    pub kind: &'static str,
     pub documents: usize,
     pub stories: usize,
     pub occurrences: Vec<OccurrenceRecord<'a>>,
@@ -256,6 +259,7 @@ pub fn common_passage(scan: &Scan, i: usize) -> CommonPassageRecord<'_> {
     let (first, at) = &c.occurrences[0];
     CommonPassageRecord {
         text: scan.documents[*first as usize].text.get(at.clone()).unwrap_or(""),
+        kind: c.kind(),
         documents: c.documents(),
         stories: c.stories,
         occurrences: c

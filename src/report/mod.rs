@@ -32,8 +32,33 @@ pub const CONTEXT: usize = 90;
 pub struct ReportView {
     pub tool: String,
     pub summary: SummaryView,
-    pub clusters: Vec<ClusterView>,
+    /// Stories, each holding its version clusters: the outer level.
+    pub stories: Vec<StoryView>,
+    /// Passages many stories carry: one upstream, quoted everywhere.
+    pub common: Vec<CommonView>,
     pub repeats: Vec<MemberView>,
+}
+
+/// A story: version clusters and the other write-ups joined to them by
+/// substantial reuse. A story of one cluster and nothing else is shown as
+/// that cluster alone (`nested` false).
+#[derive(Debug, Serialize)]
+pub struct StoryView {
+    pub id: String,
+    pub title: String,
+    pub size: usize,
+    pub nested: bool,
+    pub clusters: Vec<ClusterView>,
+    /// Members in no version cluster.
+    pub others: Vec<MemberView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CommonView {
+    pub text: String,
+    pub furniture: bool,
+    pub documents: usize,
+    pub stories: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -43,6 +68,8 @@ pub struct SummaryView {
     pub cross_outlet_copies: usize,
     pub rewrites: usize,
     pub quotation_pairs: usize,
+    pub stories: usize,
+    pub common_passages: usize,
     pub repeats: usize,
     pub boilerplate: usize,
     pub skipped: usize,
@@ -316,6 +343,7 @@ pub fn view(scan: &Scan) -> ReportView {
     for c in clusters.iter_mut().take(OPEN_CLUSTERS) {
         c.open = c.size <= OPEN_MAX_SIZE;
     }
+    let stories = stories(scan, clusters);
     let outlet = |d: u32| scan.documents[d as usize].meta.outlet.clone();
     let mut cross_outlet = 0;
     let mut sources: BTreeMap<String, usize> = BTreeMap::new();
@@ -354,14 +382,94 @@ pub fn view(scan: &Scan) -> ReportView {
                 .iter()
                 .filter(|p| p.relation == crate::linking::verify::Relation::Quotation)
                 .count(),
+            stories: scan.stories.len(),
+            common_passages: scan.common_passages.len(),
             repeats: scan.analyses.iter().map(|a| a.repeats.len()).sum(),
             boilerplate: scan.analyses.iter().map(|a| a.boilerplate.len()).sum(),
             skipped: scan.skipped.len(),
             top_sources,
         },
-        clusters,
+        stories,
+        common: scan
+            .common_passages
+            .iter()
+            .map(|c| {
+                let (d, at) = &c.occurrences[0];
+                let text = &scan.documents[*d as usize].text;
+                CommonView {
+                    text: excerpt(text, at.clone(), 400),
+                    furniture: c.kind() == "outlet-furniture",
+                    documents: c.documents(),
+                    stories: c.stories,
+                }
+            })
+            .collect(),
         repeats,
     }
+}
+
+/// Groups the (sorted) cluster views into stories, in the order of each
+/// story's first cluster; stories of loose write-ups only come last,
+/// largest first.
+fn stories(scan: &Scan, clusters: Vec<ClusterView>) -> Vec<StoryView> {
+    let mut story_of_cluster: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (k, s) in scan.stories.iter().enumerate() {
+        for &c in &s.clusters {
+            story_of_cluster.insert(scan.clusters[c].id.as_str(), k);
+        }
+    }
+    let mut views: Vec<Option<StoryView>> = scan
+        .stories
+        .iter()
+        .map(|s| {
+            let clustered: std::collections::HashSet<u32> =
+                s.clusters.iter().flat_map(|&c| scan.clusters[c].members.iter().copied()).collect();
+            let others: Vec<MemberView> =
+                s.members.iter().filter(|m| !clustered.contains(m)).map(|&m| member(scan, m, false)).collect();
+            let title = others.first().map(|m| m.title.clone()).unwrap_or_default();
+            Some(StoryView {
+                id: s.id.clone(),
+                title,
+                size: s.members.len(),
+                nested: false,
+                clusters: Vec::new(),
+                others,
+            })
+        })
+        .collect();
+    let mut order: Vec<usize> = Vec::new();
+    let mut out: Vec<StoryView> = Vec::new();
+    for c in clusters {
+        match story_of_cluster.get(c.id.as_str()) {
+            Some(&k) => {
+                if !order.contains(&k) {
+                    order.push(k);
+                }
+                if let Some(view) = views[k].as_mut() {
+                    view.clusters.push(c);
+                }
+            }
+            None => out.push(StoryView {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                size: c.size,
+                nested: false,
+                clusters: vec![c],
+                others: Vec::new(),
+            }),
+        }
+    }
+    let mut loose: Vec<usize> = (0..views.len()).filter(|k| !order.contains(k)).collect();
+    loose.sort_by_key(|&k| std::cmp::Reverse(scan.stories[k].members.len()));
+    let mut stories: Vec<StoryView> = order.into_iter().chain(loose).filter_map(|k| views[k].take()).collect();
+    for s in stories.iter_mut() {
+        if let Some(first) = s.clusters.first() {
+            s.title = first.title.clone();
+        }
+        s.nested = s.clusters.len() > 1 || !s.others.is_empty();
+    }
+    stories.extend(out);
+    stories
 }
 
 /// Report formats.
