@@ -2,7 +2,8 @@
 //! byte-exact truth, scans the corpus with and without publication dates,
 //! and prints per operation: link recall and precision, passage precision
 //! and recall, the share of directions decided and their accuracy, and the
-//! adjusted Rand index of the clusters.
+//! adjusted Rand index of the clusters and of the stories; and how hard
+//! negatives (independent reports of one event) fared.
 //!
 //! cargo run --release --example eval -- [CORPUS.jsonl] [ORIGINALS]
 
@@ -30,7 +31,7 @@ fn main() -> anyhow::Result<()> {
     for dated in [true, false] {
         let planted = eval::plant(corpus_articles, &local, dated, 0x00e0a1);
         let scan = Scanner::new(ScanConfig::default()).scan(planted.documents.clone());
-        let (rows, ari) = eval::measure(&planted, &scan);
+        let measured = eval::measure(&planted, &scan);
         println!();
         println!(
             "{} ({} copies)",
@@ -41,10 +42,10 @@ fn main() -> anyhow::Result<()> {
             "{:<9} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8}",
             "operation", "cases", "paired", "link R", "link P", "pass P", "pass R", "decided", "dir acc"
         );
-        for (op, f) in rows {
+        for (op, f) in &measured.rows {
             println!(
                 "{:<9} {:>5} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>7.3} {:>8.3} {:>8.3}",
-                Operation::name(op),
+                Operation::name(*op),
                 f.cases,
                 f.pair_recall(),
                 f.link_recall(),
@@ -55,9 +56,18 @@ fn main() -> anyhow::Result<()> {
                 f.direction_accuracy()
             );
         }
-        println!("adjusted Rand index of clusters: {ari:.4}");
+        let n = &measured.negatives;
+        println!(
+            "hard negatives (independent reports quoting one statement, one background box): {} pairs, {} paired, {} linked, {} in one story",
+            n.pairs, n.paired, n.linked, n.same_story
+        );
+        println!("adjusted Rand index of clusters: {:.4}; of stories: {:.4}", measured.cluster_ari, measured.story_ari);
         if let Some(op) = &show {
             show_missed(&planted, &scan, op);
+            if op == "negatives" {
+                show_negatives(&planted, &scan);
+            }
+            show_false_links(&planted, &scan, op);
         }
     }
     Ok(())
@@ -104,6 +114,59 @@ fn show_missed(planted: &eval::Planted, scan: &copydesk::Scan, op: &str) {
                 let text = &planted.documents[if side == 0 { case.copy } else { source }].text;
                 println!("   missed {} {:?}: {:?}", ["copy", "source"][side], r, &text[r.clone()]);
             }
+        }
+    }
+}
+
+/// Prints the links of copies made by `op` that the truth does not hold.
+fn show_false_links(planted: &eval::Planted, scan: &copydesk::Scan, op: &str) {
+    for case in planted.cases.iter().filter(|c| c.operation.name() == op) {
+        for p in scan.pairs.iter().filter(|p| p.relation.links()) {
+            let other = if p.a as usize == case.copy {
+                p.b as usize
+            } else if p.b as usize == case.copy {
+                p.a as usize
+            } else {
+                continue;
+            };
+            if !case.sources.contains(&other) {
+                println!(
+                    "-- link {} ~ {}: {} reuse {:.2}/{:.2}",
+                    planted.documents[case.copy].id,
+                    planted.documents[other].id,
+                    p.relation.as_str(),
+                    p.reuse_a,
+                    p.reuse_b
+                );
+            }
+        }
+    }
+}
+
+/// Prints each hard negative pair the scan reported, with its relation
+/// and the reuse shares.
+fn show_negatives(planted: &eval::Planted, scan: &copydesk::Scan) {
+    for &(x, y) in &planted.negatives {
+        if let Some(story) =
+            scan.stories.iter().find(|s| s.members.contains(&(x as u32)) && s.members.contains(&(y as u32)))
+        {
+            let ids: Vec<&str> = story.members.iter().map(|&m| planted.documents[m as usize].id.as_str()).collect();
+            println!("-- one story: {ids:?}");
+        }
+        if let Some(p) = scan.pairs.iter().find(|p| (p.a as usize, p.b as usize) == (x.min(y), x.max(y))) {
+            let kinds: Vec<String> =
+                p.passages.iter().map(|q| format!("{} {:?} {:?}", q.kind.as_str(), q.text_a, q.text_b)).collect();
+            println!(
+                "-- {} ~ {}: {} reuse {:.2}/{:.2} jaccard {:.2} containment {:.2}/{:.2} passages {kinds:?}",
+                planted.documents[x].id,
+                planted.documents[y].id,
+                p.relation.as_str(),
+                p.reuse_a,
+                p.reuse_b,
+                p.metrics.jaccard,
+                p.metrics.containment_a,
+                p.metrics.containment_b
+            );
         }
     }
 }

@@ -67,9 +67,59 @@ impl Figures {
     }
 }
 
-/// The figures per operation (in [`Operation::ALL`] order) and the
-/// adjusted Rand index of the scan's clusters against the planted stories.
-pub fn measure(planted: &Planted, scan: &Scan) -> (Vec<(Operation, Figures)>, f64) {
+/// How the hard negatives (independent reports) fared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Negatives {
+    pub pairs: usize,
+    /// Reported as a pair of any relation, as a linking relation, and put
+    /// in one story.
+    pub paired: usize,
+    pub linked: usize,
+    pub same_story: usize,
+}
+
+/// Everything `make eval` prints for one planted corpus.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// Per operation, in [`Operation::ALL`] order.
+    pub rows: Vec<(Operation, Figures)>,
+    /// Adjusted Rand index of the scan's clusters, and of its stories,
+    /// against the planted stories (each original with its copy).
+    pub cluster_ari: f64,
+    pub story_ari: f64,
+    pub negatives: Negatives,
+}
+
+/// Measures `scan` of `planted` against the planted truth.
+pub fn measure(planted: &Planted, scan: &Scan) -> Measured {
+    let (rows, cluster_ari) = measure_cases(planted, scan);
+    let groups = |members: &mut dyn Iterator<Item = &Vec<u32>>| -> HashMap<usize, usize> {
+        let mut of = HashMap::new();
+        for (k, m) in members.enumerate() {
+            m.iter().for_each(|&d| {
+                of.insert(d as usize, k);
+            });
+        }
+        of
+    };
+    let story_of = groups(&mut scan.stories.iter().map(|s| &s.members));
+    let story_ari = adjusted_rand_index(planted, &story_of);
+    let pairs: HashMap<(usize, usize), &Pair> =
+        scan.pairs.iter().map(|p| ((p.a.min(p.b) as usize, p.a.max(p.b) as usize), p)).collect();
+    let mut negatives = Negatives::default();
+    for &(x, y) in &planted.negatives {
+        negatives.pairs += 1;
+        if let Some(p) = pairs.get(&(x.min(y), x.max(y))) {
+            negatives.paired += 1;
+            negatives.linked += usize::from(p.relation.links());
+        }
+        negatives.same_story += usize::from(story_of.get(&x).is_some_and(|s| story_of.get(&y) == Some(s)));
+    }
+    Measured { rows, cluster_ari, story_ari, negatives }
+}
+
+/// The figures per operation and the clusters' adjusted Rand index.
+fn measure_cases(planted: &Planted, scan: &Scan) -> (Vec<(Operation, Figures)>, f64) {
     let pairs: HashMap<(usize, usize), &Pair> =
         scan.pairs.iter().map(|p| ((p.a.min(p.b) as usize, p.a.max(p.b) as usize), p)).collect();
     let case_of: HashMap<usize, &Case> = planted.cases.iter().map(|c| (c.copy, c)).collect();
@@ -101,7 +151,9 @@ pub fn measure(planted: &Planted, scan: &Scan) -> (Vec<(Operation, Figures)>, f6
         }
     }
     let rows = Operation::ALL.iter().map(|&op| (op, figures.remove(&op).unwrap_or_default())).collect();
-    (rows, adjusted_rand_index(planted, scan))
+    let cluster_of: HashMap<usize, usize> =
+        scan.clusters.iter().enumerate().flat_map(|(k, c)| c.members.iter().map(move |&m| (m as usize, k))).collect();
+    (rows, adjusted_rand_index(planted, &cluster_of))
 }
 
 /// Whether planted copy `case` and document `other` share planted text:
@@ -228,20 +280,18 @@ fn overlap(a: &[Range<usize>], b: &[Range<usize>]) -> usize {
     total
 }
 
-/// The adjusted Rand index, over the planted copies and their main
-/// originals, of the scan's clusters against the planted stories (each
-/// original with its copy).
-fn adjusted_rand_index(planted: &Planted, scan: &Scan) -> f64 {
+/// The adjusted Rand index, over the planted copies, their main originals
+/// and the hard negatives, of a grouping (`found`: document to group) against
+/// the planted stories (each original with its copy; each negative alone).
+fn adjusted_rand_index(planted: &Planted, found: &HashMap<usize, usize>) -> f64 {
     let mut truth: HashMap<usize, usize> = HashMap::new();
     for case in &planted.cases {
         truth.insert(case.sources[0], case.sources[0]);
         truth.insert(case.copy, case.sources[0]);
     }
-    let mut found: HashMap<usize, usize> = HashMap::new();
-    for (k, cluster) in scan.clusters.iter().enumerate() {
-        for &m in &cluster.members {
-            found.insert(m as usize, k);
-        }
+    for &(x, y) in &planted.negatives {
+        truth.insert(x, x);
+        truth.insert(y, y);
     }
     let mut docs: Vec<usize> = truth.keys().copied().collect();
     docs.sort_unstable();

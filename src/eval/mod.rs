@@ -9,5 +9,5 @@
 pub mod measure;
 pub mod plant;
 
-pub use measure::{measure, Figures};
+pub use measure::{measure, Figures, Measured, Negatives};
 pub use plant::{plant, Case, Operation, Planted, TruthSpan};

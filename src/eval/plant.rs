@@ -78,19 +78,29 @@ pub struct Case {
     pub truth: Vec<TruthSpan>,
 }
 
-/// Originals first, then the planted copies.
+/// Originals first, then the planted copies, then the hard negatives.
 #[derive(Debug, Clone)]
 pub struct Planted {
     pub documents: Vec<Document>,
     pub cases: Vec<Case>,
+    /// Pairs of independent reports of one event (document indexes): each
+    /// its own story, both quoting the same statement and carrying the
+    /// same background paragraph. No copy: they must not link.
+    pub negatives: Vec<(usize, usize)>,
 }
+
+/// Pairs of hard negatives planted.
+pub const NEGATIVES: usize = 40;
+/// Paragraphs of its own each hard negative tells its story in.
+const NEGATIVE_BODY: usize = 4;
 
 /// Paragraphs an original needs to be planted from.
 pub const MIN_PARAGRAPHS: usize = 6;
 
 /// Plants one copy of each original in `originals` with at least
 /// [`MIN_PARAGRAPHS`] paragraphs, the operations taken in turn; `local`
-/// supplies paragraphs found nowhere in the corpus (for localized copies).
+/// supplies paragraphs found nowhere in the corpus (its first half for
+/// localized copies, its second for the hard negatives' own stories).
 /// With `dated`, originals are published a day before their copies; else
 /// no document has a date. The same inputs always plant the same corpus.
 pub fn plant(originals: &[Document], local: &[String], dated: bool, seed: u64) -> Planted {
@@ -107,14 +117,51 @@ pub fn plant(originals: &[Document], local: &[String], dated: bool, seed: u64) -
             Operation::Merge => vec![i, other],
             _ => vec![i],
         };
-        let local_paragraphs = [&local[(2 * turn) % local.len()], &local[(2 * turn + 1) % local.len()]];
+        // The first half of `local` is the copies', the second the negatives'.
+        let own = &local[..local.len().div_ceil(2)];
+        // Each localized copy its own two (turns of one operation are
+        // `Operation::ALL.len()` apart).
+        let k = 2 * (turn / Operation::ALL.len());
+        let local_paragraphs = [&own[k % own.len()], &own[(k + 1) % own.len()]];
         make(&mut copy, operation, &originals[i].text, i, (&originals[other].text, other), local_paragraphs, &mut rng);
         let id = format!("copy-{:05}-{}", turn, operation.name());
         let doc = dated_as(&Document::from_text(id, copy.text), dated, 2);
         cases.push(Case { operation, copy: documents.len(), sources, truth: copy.truth });
         documents.push(doc);
     }
-    Planted { documents, cases }
+    let negatives = plant_negatives(&mut documents, &local[local.len().div_ceil(2)..], dated);
+    Planted { documents, cases, negatives }
+}
+
+/// Appends [`NEGATIVES`] pairs of independent reports: each tells its own
+/// story in paragraphs found nowhere else, then quotes one statement
+/// (in quotation marks) and prints one background paragraph that its
+/// partner also carries.
+fn plant_negatives(documents: &mut Vec<Document>, local: &[String], dated: bool) -> Vec<(usize, usize)> {
+    let per_pair = 2 * NEGATIVE_BODY + 2;
+    // Paragraphs without quotation marks of their own, so the statement's
+    // marks pair up.
+    let pool: Vec<&String> =
+        local.iter().rev().filter(|p| p.split_whitespace().count() >= 12 && !p.contains('"')).collect();
+    let mut out = Vec::new();
+    for k in 0..NEGATIVES {
+        let Some(chunk) = pool.get(k * per_pair..(k + 1) * per_pair) else { break };
+        let (statement, background) = (chunk[0], chunk[1]);
+        // A quoted statement is one paragraph, not wire copy's wrapped lines.
+        let statement = statement.split_whitespace().collect::<Vec<_>>().join(" ");
+        let quote = format!("\"{statement}\" the ministry said in a statement.");
+        let mut pair = [0; 2];
+        for (side, body) in chunk[2..].chunks(NEGATIVE_BODY).enumerate() {
+            let mut paras: Vec<&str> = body.iter().map(|p| p.as_str()).collect();
+            paras.insert(2, &quote);
+            paras.push(background);
+            let doc = Document::from_text(format!("negative-{k:03}-{side}"), paras.join("\n\n"));
+            pair[side] = documents.len();
+            documents.push(dated_as(&doc, dated, 2));
+        }
+        out.push((pair[0], pair[1]));
+    }
+    out
 }
 
 fn dated_as(doc: &Document, dated: bool, day: u32) -> Document {

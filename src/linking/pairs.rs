@@ -232,15 +232,46 @@ pub const EDITED_COVERAGE: f64 = 0.7;
 /// links: half of a page reprinted is a version of it, whatever the rest.
 pub const SUBSTANTIAL_REUSE: f64 = 0.5;
 /// Share of the shorter document's own words that a rewrite's passages
-/// must cover: a link rests on reuse spread over the story, not on one
-/// banner or teaser box two pages carry.
+/// must cover, in more than one block unless they cover half of it: a link
+/// rests on reuse spread over the story, not on one banner, teaser or
+/// background box two pages carry.
 pub const REWRITE_SPREAD: f64 = 0.3;
+
+/// Bytes between two passages, on both sides, within which they are one
+/// block of reused text (a paragraph split by an edit), not two.
+const BLOCK_GAP: usize = 80;
+
+/// Words of reused text (on the shorter side of a passage) a block needs
+/// to count: a stock phrase two stories share is not spread reuse.
+const MIN_BLOCK_WORDS: usize = 16;
+
+/// How many separate blocks of reused text `passages` make (quoted speech
+/// and stock phrases aside): one shared box or paragraph is one block
+/// however its passages fall, quoted speech inside it included.
+pub fn blocks(passages: &[Passage]) -> usize {
+    let mut sorted: Vec<&Passage> = passages.iter().collect();
+    sorted.sort_by_key(|p| (p.text_a.start, p.text_b.start));
+    let near = |x: &Range<usize>, y: &Range<usize>| y.start >= x.start && y.start <= x.end + BLOCK_GAP;
+    let (mut count, mut reused) = (0, 0);
+    let mut last: Option<&Passage> = None;
+    for p in sorted {
+        if !last.is_some_and(|l| near(&l.text_a, &p.text_a) && near(&l.text_b, &p.text_b)) {
+            count += usize::from(reused >= MIN_BLOCK_WORDS);
+            reused = 0;
+        }
+        if p.kind != PassageKind::Quotation {
+            reused += p.a_tokens.min(p.b_tokens);
+        }
+        last = Some(p);
+    }
+    count + usize::from(reused >= MIN_BLOCK_WORDS)
+}
 
 /// The pair's relation once its passages are known: shared wording the
 /// shingle sets undercount (edits, noise, boilerplate around a reprint)
 /// can raise partial reuse to a link; a rewrite whose passages cover
 /// little of the shorter text falls back to partial.
-fn judged(relation: Relation, layout: &Layout) -> Relation {
+fn judged(relation: Relation, layout: &Layout, blocks: usize) -> Relation {
     let [a, b] = &layout.sides;
     let copied = [a.share(a.copied), b.share(b.copied)];
     let (least, most) = (copied[0].min(copied[1]), copied[0].max(copied[1]));
@@ -251,7 +282,8 @@ fn judged(relation: Relation, layout: &Layout) -> Relation {
             let shorter = if a.words <= b.words { a } else { b };
             // A few words outside boilerplate (a table of figures) are no
             // story to spread over.
-            if shorter.words < 20 || shorter.share(shorter.reused) >= REWRITE_SPREAD {
+            let reused = shorter.share(shorter.reused);
+            if shorter.words < 20 || reused >= SUBSTANTIAL_REUSE || (blocks >= 2 && reused >= REWRITE_SPREAD) {
                 Relation::Rewritten
             } else {
                 Relation::Partial
@@ -286,7 +318,7 @@ impl PairBuilder<'_> {
             [side_input(&pa.text, aa, shared_a, kinds.clone()), side_input(&pb.text, ab, shared_b, kinds)],
             [coverage_a, coverage_b],
         );
-        let relation = judged(v.relation, &layout);
+        let relation = judged(v.relation, &layout, blocks(&passages));
         let attribution = provenance::attribute([da, db], [&aa.provenance, &ab.provenance], &layout);
         let [la, lb] = &layout.sides;
         let (reuse_a, reuse_b) = (la.share(la.reused), lb.share(lb.reused));

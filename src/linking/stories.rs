@@ -11,7 +11,7 @@
 //! the story as the outer level and its versions inside.
 
 use crate::linking::cluster::Cluster;
-use crate::linking::pairs::Pair;
+use crate::linking::pairs::{blocks, Pair, SUBSTANTIAL_REUSE};
 use crate::linking::verify::Relation;
 use petgraph::unionfind::UnionFind;
 use std::collections::BTreeMap;
@@ -34,9 +34,17 @@ pub struct Story {
     pub clusters: Vec<usize>,
 }
 
-/// Whether a pair joins its documents' stories.
+/// Whether a pair joins its documents' stories: it links, or it reuses
+/// [`STORY_REUSE`] of both documents in passages spread over them (more
+/// than one block) or in one block that is half of either.
 pub fn joins(p: &Pair) -> bool {
-    p.relation.links() || (p.relation != Relation::Quotation && p.reuse_a.min(p.reuse_b) >= STORY_REUSE)
+    if p.relation.links() {
+        return true;
+    }
+    let blocks = blocks(&p.passages);
+    let enough = p.reuse_a.min(p.reuse_b) >= STORY_REUSE;
+    let spread = blocks >= 2 || p.reuse_a.max(p.reuse_b) >= SUBSTANTIAL_REUSE;
+    p.relation != Relation::Quotation && enough && spread
 }
 
 /// Groups `n` documents into stories; `ids` names them (for stable ids).
