@@ -232,10 +232,16 @@ pub const EDITED_COVERAGE: f64 = 0.7;
 /// links: half of a page reprinted is a version of it, whatever the rest.
 pub const SUBSTANTIAL_REUSE: f64 = 0.5;
 /// Share of the shorter document's own words that a rewrite's passages
-/// must cover, in more than one block unless they cover half of it: a link
-/// rests on reuse spread over the story, not on one banner, teaser or
-/// background box two pages carry.
+/// must cover: a link rests on reuse spread over the story, not on one
+/// banner, teaser or background box two pages carry. (It is a share, not a
+/// count of blocks: a rewrite's sentence chain depends on the corpus's
+/// word weights, and a feed index, weighing one batch and its archived
+/// neighbours, must link what one scan of everything links.) Quoted speech
+/// both carry is no part of a rewrite's chain.
 pub const REWRITE_SPREAD: f64 = 0.3;
+/// Sentences a rewrite must say in other words (aligned sentences outside
+/// verbatim and edited passages).
+pub const MIN_RETOLD: usize = 2;
 
 /// Bytes between two passages, on both sides, within which they are one
 /// block of reused text (a paragraph split by an edit), not two.
@@ -271,22 +277,29 @@ pub fn blocks(passages: &[Passage]) -> usize {
 /// shingle sets undercount (edits, noise, boilerplate around a reprint)
 /// can raise partial reuse to a link; a rewrite whose passages cover
 /// little of the shorter text falls back to partial.
-fn judged(relation: Relation, layout: &Layout, blocks: usize) -> Relation {
+fn judged(relation: Relation, layout: &Layout, retold_sentences: usize) -> Relation {
     let [a, b] = &layout.sides;
     let copied = [a.share(a.copied), b.share(b.copied)];
     let (least, most) = (copied[0].min(copied[1]), copied[0].max(copied[1]));
+    let by_copies = if least >= EDITED_COVERAGE {
+        Some(Relation::NearDuplicate)
+    } else if most >= SUBSTANTIAL_REUSE {
+        Some(Relation::Contained)
+    } else {
+        None
+    };
     match relation {
-        Relation::Partial if least >= EDITED_COVERAGE => Relation::NearDuplicate,
-        Relation::Partial if most >= SUBSTANTIAL_REUSE => Relation::Contained,
+        Relation::Partial => by_copies.unwrap_or(Relation::Partial),
         Relation::Rewritten => {
             let shorter = if a.words <= b.words { a } else { b };
             // A few words outside boilerplate (a table of figures) are no
-            // story to spread over.
-            let reused = shorter.share(shorter.reused);
-            if shorter.words < 20 || reused >= SUBSTANTIAL_REUSE || (blocks >= 2 && reused >= REWRITE_SPREAD) {
+            // story to spread over; a chain whose sentences all lie in
+            // verbatim passages is shared wording, judged as such.
+            let retold = retold_sentences >= MIN_RETOLD && shorter.share(shorter.reused) >= REWRITE_SPREAD;
+            if shorter.words < 20 || retold {
                 Relation::Rewritten
             } else {
-                Relation::Partial
+                by_copies.unwrap_or(Relation::Partial)
             }
         }
         other => other,
@@ -318,7 +331,8 @@ impl PairBuilder<'_> {
             [side_input(&pa.text, aa, shared_a, kinds.clone()), side_input(&pb.text, ab, shared_b, kinds)],
             [coverage_a, coverage_b],
         );
-        let relation = judged(v.relation, &layout, blocks(&passages));
+        let retold = passages.iter().filter(|p| p.kind == PassageKind::Rewritten).count();
+        let relation = judged(v.relation, &layout, retold);
         let attribution = provenance::attribute([da, db], [&aa.provenance, &ab.provenance], &layout);
         let [la, lb] = &layout.sides;
         let (reuse_a, reuse_b) = (la.share(la.reused), lb.share(lb.reused));
@@ -409,7 +423,14 @@ impl Verifier<'_> {
         if ra.sentences.len() != sa.len() || rb.sentences.len() != sb.len() {
             return None;
         }
-        let chain = rewrite::align_sentences(sa, sb, ra, rb);
+        // Quoted speech both carry comes from the speaker, not from one
+        // another: such sentences do not make a rewrite.
+        let (qa, qb) = (&analyses[a as usize].quotes, &analyses[b as usize].quotes);
+        let quoted = |spans: &[Range<usize>], r: &Range<usize>| quotes::quoted_bytes(spans, r) * 10 >= r.len() * 6;
+        let chain: Vec<rewrite::SentencePair> = rewrite::align_sentences(sa, sb, ra, rb)
+            .into_iter()
+            .filter(|p| !(quoted(qa, &sa[p.a].sentence.span) && quoted(qb, &sb[p.b].sentence.span)))
+            .collect();
         if !rewrite::is_rewrite(&chain, sa.len(), sb.len()) {
             return None;
         }

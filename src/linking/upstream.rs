@@ -1,8 +1,8 @@
 //! Common upstream passages: the verified pairs in; the passages that many
 //! documents of many different stories carry (a statement, a tweet, a
 //! press-release paragraph, printed with or without quotation marks) out,
-//! each reported once with every place it occurs, and the pairs that share
-//! nothing else relabelled as quotation of a common upstream.
+//! each reported once with every place it occurs, and the partial pairs
+//! that share nothing else relabelled as quotation of a common upstream.
 //!
 //! A stretch of a document is common when passages pair it with documents
 //! of at least [`MIN_STORIES`] other stories (a story here: documents
@@ -192,8 +192,8 @@ fn first(c: &CommonPassage) -> (u32, usize) {
     (c.occurrences[0].0, c.occurrences[0].1.start)
 }
 
-/// Passages inside common stretches on both sides become quotation; a pair
-/// left with nothing else is quotation of the common upstream.
+/// Passages inside common stretches on both sides become quotation; a
+/// partial pair left with nothing else is quotation of the common upstream.
 fn relabel(pairs: &mut [Pair], stretches: &[Vec<Range<usize>>]) {
     for p in pairs.iter_mut() {
         let (a, b) = (p.a as usize, p.b as usize);
@@ -202,8 +202,12 @@ fn relabel(pairs: &mut [Pair], stretches: &[Vec<Range<usize>>]) {
                 q.kind = PassageKind::Quotation;
             }
         }
+        // Only partial reuse is relabelled: a link stays, so clusters never
+        // depend on which other documents a scan holds (a feed index
+        // learns from one batch and its archived neighbours, and must form
+        // the clusters one scan of everything forms).
         let only_quotes = p.passages.iter().all(|q| q.kind == PassageKind::Quotation);
-        if only_quotes && matches!(p.relation, Relation::Partial | Relation::Rewritten | Relation::Contained) {
+        if only_quotes && p.relation == Relation::Partial {
             p.relation = Relation::Quotation;
         }
     }
