@@ -66,6 +66,16 @@ fn seed_report_in_a_browser() {
     assert_eq!(dom.matches("<section class=\"cluster\" id=\"c").count(), 1, "one story cluster");
     assert!(dom.contains("→ copied by"), "direction arrow");
     assert!(dom.contains("000_3419b1561b2f5441 earlier"), "evidence in words");
+    // The filter script ran: the policy allows it by its hash, and no
+    // inline script otherwise.
+    assert!(Regex::new(r#"<body[^>]*data-filter="ready""#).unwrap().is_match(&dom), "the report's script ran");
+    let html = std::fs::read_to_string(&page).unwrap();
+    let policy =
+        Regex::new(r#"Content-Security-Policy" content="([^"]+)""#).unwrap().captures(&html).unwrap()[1].to_string();
+    assert!(policy.contains("script-src 'sha256-") && !policy.contains("script-src 'unsafe-inline'"), "{policy}");
+    // Articles in no story with findings are there: 004, the Nation piece
+    // with six repeated paragraphs.
+    assert!(dom.contains("id=\"alone\"") && dom.contains("004_265cc75bb34af06a"), "004 is reported");
     // Every highlight shows exactly the bytes its range names.
     let feed = std::fs::read_to_string(samples().join("feed.jsonl")).unwrap();
     let texts: std::collections::HashMap<String, String> = feed
@@ -107,7 +117,13 @@ fn hostile_article_text_never_executes() {
     let lines: Vec<String> = ["x1", "x2"]
         .iter()
         .map(|id| {
-            serde_json::json!({"id": id, "outlet": format!("<b>{id}</b>"), "title": payload, "text": text}).to_string()
+            let url = if *id == "x1" {
+                "javascript:document.body.setAttribute('data-pwned','url')"
+            } else {
+                "https://example.org/x2?a=1&b=2"
+            };
+            serde_json::json!({"id": id, "outlet": format!("<b>{id}</b>"), "title": payload, "url": url, "text": text})
+                .to_string()
         })
         .collect();
     std::fs::write(dir.path().join("hostile.jsonl"), lines.join("\n")).unwrap();
@@ -129,6 +145,9 @@ fn hostile_article_text_never_executes() {
     );
     assert!(!dom.contains("<img"), "an image element was created");
     assert!(!Regex::new(r"<a\s[^>]*javascript:").unwrap().is_match(&dom), "a javascript: link was created");
+    // URLs show as text; only the http(s) one is a link.
+    assert!(dom.contains("href=\"https://example.org/x2?a=1&amp;b=2\""), "the https URL is linked");
+    assert!(dom.contains("javascript:document.body.setAttribute"), "the javascript: URL shows as text");
     assert_eq!(dom.matches("<script").count(), 1, "only the report's own script");
     // The page still lays out: its summary and the cluster are there.
     assert!(dom.contains("id=\"summary\""));
@@ -150,6 +169,28 @@ fn markdown_report() {
 }
 
 #[test]
+fn markdown_values_cannot_forge_structure() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = seed("002");
+    let forged = "Title\n# Forged heading\n- forged item\r\n> forged quote";
+    let lines: Vec<String> = ["m1", "m2"]
+        .iter()
+        .map(|id| serde_json::json!({"id": id, "outlet": forged, "title": forged, "text": body}).to_string())
+        .collect();
+    std::fs::write(dir.path().join("forged.jsonl"), lines.join("\n")).unwrap();
+    let out = copydesk(dir.path()).args(["report", "forged.jsonl", "--format", "markdown"]).output().unwrap();
+    assert!(out.status.success());
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.contains("Forged heading"), "the value is in the report");
+    for line in md.lines() {
+        assert!(
+            !line.starts_with("# Forged") && !line.starts_with("- forged") && !line.starts_with("> forged"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
 fn large_corpus_report_stays_small() {
     let corpus = shared_corpus("helsinki-summit-2018.jsonl");
     let dir = tempfile::tempdir().unwrap();
@@ -158,10 +199,17 @@ fn large_corpus_report_stays_small() {
     assert!(size < 10 * 1024 * 1024, "report is {size} bytes");
     let html = std::fs::read_to_string(&page).unwrap();
     // Largest stories first; the long ones start collapsed.
-    let sizes: Vec<usize> =
-        Regex::new(r"(\d+) versions from").unwrap().captures_iter(&html).map(|c| c[1].parse().unwrap()).collect();
+    let sizes: Vec<usize> = Regex::new(r#"class="story-unit" data-size="(\d+)""#)
+        .unwrap()
+        .captures_iter(&html)
+        .map(|c| c[1].parse().unwrap())
+        .collect();
     assert!(sizes.len() > 20);
     assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
     assert!(html.contains("<details>"), "some clusters start collapsed");
     assert!(html.contains("id=\"search\""));
+    // Stories hold their version clusters, and passages many stories carry
+    // have their section.
+    assert!(html.contains("<section class=\"story\""));
+    assert!(html.contains("id=\"common-passages\""));
 }

@@ -36,7 +36,17 @@ pub struct ReportView {
     pub stories: Vec<StoryView>,
     /// Passages many stories carry: one upstream, quoted everywhere.
     pub common: Vec<CommonView>,
-    pub repeats: Vec<MemberView>,
+    /// Articles in no story that the scan found something in: repeats,
+    /// credits, or passages many stories carry.
+    pub alone: Vec<MemberView>,
+    pub skipped: Vec<SkippedView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SkippedView {
+    /// The path, with `:line` for a JSON Lines record.
+    pub path: String,
+    pub reason: String,
 }
 
 /// A story: version clusters and the other write-ups joined to them by
@@ -99,6 +109,11 @@ pub struct MemberView {
     pub repeats: Vec<RepeatView>,
     pub boilerplate: Vec<String>,
     pub credits: Vec<String>,
+    /// The document's URL as text; `linked` only when it is http(s).
+    pub url: String,
+    pub linked: bool,
+    /// Passages many stories carry that it holds.
+    pub common: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -221,7 +236,16 @@ fn member(scan: &Scan, d: u32, canonical: bool) -> MemberView {
             .collect(),
         boilerplate: a.boilerplate.iter().map(|b| excerpt(&doc.text, b.span.clone(), 100)).collect(),
         credits: a.provenance.credits.iter().map(|c| format!("{} ({})", c.upstream, c.kind)).collect(),
+        url: doc.meta.url.clone().unwrap_or_default(),
+        linked: doc.meta.url.as_deref().is_some_and(is_web_address),
+        common: scan.common_passages.iter().filter(|c| c.occurrences.iter().any(|o| o.0 == d)).count(),
     }
+}
+
+/// Whether `url` is an http(s) address, the only kind the report links.
+fn is_web_address(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://")) && !url.chars().any(char::is_whitespace)
 }
 
 fn link(scan: &Scan, p: &Pair) -> LinkView {
@@ -364,11 +388,20 @@ pub fn view(scan: &Scan) -> ReportView {
     let mut top_sources: Vec<(String, usize)> = sources.into_iter().collect();
     top_sources.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     top_sources.truncate(10);
-    let clustered: std::collections::HashSet<u32> =
-        scan.clusters.iter().flat_map(|c| c.members.iter().copied()).collect();
-    let repeats = (0..scan.documents.len() as u32)
-        .filter(|d| !clustered.contains(d) && !scan.analyses[*d as usize].repeats.is_empty())
+    let in_story: std::collections::HashSet<u32> =
+        scan.stories.iter().flat_map(|s| s.members.iter().copied()).collect();
+    let alone = (0..scan.documents.len() as u32)
+        .filter(|d| !in_story.contains(d))
         .map(|d| member(scan, d, false))
+        .filter(|m| !m.repeats.is_empty() || !m.credits.is_empty() || m.common > 0)
+        .collect();
+    let skipped = scan
+        .skipped
+        .iter()
+        .map(|s| SkippedView {
+            path: s.line.map_or_else(|| s.path.clone(), |line| format!("{}:{line}", s.path)),
+            reason: s.reason.clone(),
+        })
         .collect();
     ReportView {
         tool: format!("copydesk {}", env!("CARGO_PKG_VERSION")),
@@ -404,13 +437,14 @@ pub fn view(scan: &Scan) -> ReportView {
                 }
             })
             .collect(),
-        repeats,
+        alone,
+        skipped,
     }
 }
 
-/// Groups the (sorted) cluster views into stories, in the order of each
-/// story's first cluster; stories of loose write-ups only come last,
-/// largest first.
+/// Groups the (sorted) cluster views into stories, largest first (among
+/// equals, in the order of each story's first cluster, stories of loose
+/// write-ups only last).
 fn stories(scan: &Scan, clusters: Vec<ClusterView>) -> Vec<StoryView> {
     let mut story_of_cluster: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (k, s) in scan.stories.iter().enumerate() {
@@ -469,6 +503,8 @@ fn stories(scan: &Scan, clusters: Vec<ClusterView>) -> Vec<StoryView> {
         s.nested = s.clusters.len() > 1 || !s.others.is_empty();
     }
     stories.extend(out);
+    // Largest reach first (a stable sort keeps the clusters' order among equals).
+    stories.sort_by_key(|s| std::cmp::Reverse(s.size));
     stories
 }
 
@@ -479,11 +515,24 @@ pub enum Format {
     Markdown,
 }
 
-/// Escapes what Markdown renderers would otherwise take as markup.
+/// The report's one script, kept apart so the Content-Security-Policy
+/// can allow exactly it (by its hash) and no other script.
+const SCRIPT: &str = include_str!("filter.js");
+
+/// The CSP source for [`SCRIPT`]: its SHA-256, in base64.
+fn script_hash() -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(SCRIPT.as_bytes()))
+}
+
+/// Escapes what Markdown renderers would otherwise take as markup; line
+/// breaks become spaces, so no value can start a heading, list or quote.
 fn markdown_escape(value: String) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {
+            '\n' | '\r' | '\u{2028}' | '\u{2029}' => out.push(' '),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
@@ -514,5 +563,6 @@ pub fn render(scan: &Scan, format: Format) -> Result<String, minijinja::Error> {
         Format::Html => "report.html",
         Format::Markdown => "report.md",
     };
-    env.get_template(name)?.render(minijinja::context! { r => view(scan) })
+    env.get_template(name)?
+        .render(minijinja::context! { r => view(scan), script => SCRIPT, script_hash => script_hash() })
 }
