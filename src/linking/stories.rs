@@ -7,7 +7,7 @@
 //! Outlets' own write-ups of one wire story or press release share
 //! passages without being copies of each other; a story gathers them
 //! (single linkage over pairs that reuse at least [`STORY_REUSE`] of both
-//! documents' own words, or link) and its clusters, so a report can show
+//! documents' own words) and its clusters, so a report can show
 //! the story as the outer level and its versions inside.
 
 use crate::linking::cluster::Cluster;
@@ -34,13 +34,12 @@ pub struct Story {
     pub clusters: Vec<usize>,
 }
 
-/// Whether a pair joins its documents' stories: it links, or it reuses
-/// [`STORY_REUSE`] of both documents in passages spread over them (more
-/// than one block) or in one block that is half of either.
+/// Whether a pair joins its documents' stories: it reuses [`STORY_REUSE`]
+/// of *both* documents, in passages spread over them (more than one block)
+/// or in one block that is half of either. A link alone does not do: a
+/// round-up page that reprints a little of many stories links to each,
+/// and would chain them all into one.
 pub fn joins(p: &Pair) -> bool {
-    if p.relation.links() {
-        return true;
-    }
     let blocks = blocks(&p.passages);
     let enough = p.reuse_a.min(p.reuse_b) >= STORY_REUSE;
     let spread = blocks >= 2 || p.reuse_a.max(p.reuse_b) >= SUBSTANTIAL_REUSE;
