@@ -211,5 +211,12 @@ fn large_corpus_report_stays_small() {
     // Stories hold their version clusters, and passages many stories carry
     // have their section.
     assert!(html.contains("<section class=\"story\""));
+    // Headings read as headlines, not page furniture such as "comments"
+    // or a gallery counter "1 / 19".
+    let titles: Vec<String> =
+        Regex::new(r"<summary><h2>([^<]*)</h2>").unwrap().captures_iter(&html).map(|c| c[1].to_string()).collect();
+    assert!(titles.len() > 20);
+    let counter = Regex::new(r"^\d+ / \d+$").unwrap();
+    assert!(titles.iter().all(|t| t != "comments" && !counter.is_match(t)), "{:?}", &titles[..10]);
     assert!(html.contains("id=\"common-passages\""));
 }

@@ -90,6 +90,8 @@ pub struct SummaryView {
 pub struct ClusterView {
     pub id: String,
     pub title: String,
+    /// Why the canonical member is the one kept, as the scan chose it.
+    pub canonical_reason: &'static str,
     pub size: usize,
     pub open: bool,
     pub outlets: usize,
@@ -208,7 +210,6 @@ fn kind_label(kind: PassageKind) -> &'static str {
 fn member(scan: &Scan, d: u32, canonical: bool) -> MemberView {
     let doc = &scan.documents[d as usize];
     let a = &scan.analyses[d as usize];
-    let first_line = doc.text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     MemberView {
         id: doc.id.clone(),
         outlet: doc.meta.outlet.clone().unwrap_or_default(),
@@ -222,7 +223,7 @@ fn member(scan: &Scan, d: u32, canonical: bool) -> MemberView {
             })
             .unwrap_or_default(),
         canonical,
-        title: doc.meta.title.clone().unwrap_or_else(|| excerpt(first_line, 0..first_line.len(), 120)),
+        title: doc.meta.title.clone().unwrap_or_else(|| headline(&doc.text, a)),
         repeats: scan
             .source_repeats(d as usize)
             .into_iter()
@@ -240,6 +241,39 @@ fn member(scan: &Scan, d: u32, canonical: bool) -> MemberView {
         linked: doc.meta.url.as_deref().is_some_and(is_web_address),
         common: scan.common_passages.iter().filter(|c| c.occurrences.iter().any(|o| o.0 == d)).count(),
     }
+}
+
+/// Words a line needs to read as a headline, and the most it may have.
+const HEADLINE_WORDS: std::ops::RangeInclusive<usize> = 3..=30;
+
+/// A title for a document without one: its first line outside
+/// boilerplate that reads as a headline (a few words, mostly letters, not
+/// a list marker or a counter such as "1 / 19"), else its first line.
+fn headline(text: &str, a: &crate::scan::Analysis) -> String {
+    let in_boilerplate = |at: usize| a.boilerplate.iter().any(|b| b.span.contains(&at));
+    let reads_as_headline = |line: &str| {
+        let words = line.split_whitespace().count();
+        let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+        let first = line.chars().next().unwrap_or(' ');
+        let opens_well = first.is_alphanumeric() || first == '"' || first == '“';
+        HEADLINE_WORDS.contains(&words) && letters * 2 >= line.chars().count() && opens_well
+    };
+    let mut at = 0;
+    let mut first_line: Option<&str> = None;
+    for raw in text.split_inclusive('\n') {
+        let line = raw.trim();
+        let start = at + (raw.len() - raw.trim_start().len());
+        at += raw.len();
+        if line.is_empty() {
+            continue;
+        }
+        first_line.get_or_insert(line);
+        if !in_boilerplate(start) && reads_as_headline(line) {
+            return excerpt(line, 0..line.len(), 120);
+        }
+    }
+    let line = first_line.unwrap_or("");
+    excerpt(line, 0..line.len(), 120)
 }
 
 /// Whether `url` is an http(s) address, the only kind the report links.
@@ -290,11 +324,23 @@ fn link(scan: &Scan, p: &Pair) -> LinkView {
     }
 }
 
+/// Where a document stands in a timeline: published times first (by time),
+/// then dates read from the text (by date), then the undated.
+fn dated(scan: &Scan, d: u32) -> (u8, i64) {
+    let doc = &scan.documents[d as usize];
+    if let Some(at) = doc.meta.published.as_ref().and_then(|p| p.seconds()) {
+        return (0, at);
+    }
+    match &scan.analyses[d as usize].provenance.text_date {
+        Some(t) => (1, t.at.as_second()),
+        None => (2, 0),
+    }
+}
+
 fn cluster(scan: &Scan, c: &Cluster) -> ClusterView {
     let mut members: Vec<u32> = c.members.clone();
     // Timeline: publication order (undated last), canonical first among equals.
-    let when = |d: u32| scan.documents[d as usize].meta.published.as_ref().and_then(|p| p.seconds());
-    members.sort_by_key(|&d| (when(d).is_none(), when(d), d != c.canonical, d));
+    members.sort_by_key(|&d| (dated(scan, d), d != c.canonical, d));
     let links: Vec<LinkView> = cluster_links(scan, c).into_iter().map(|p| link(scan, p)).collect();
     let members: Vec<MemberView> = members.iter().map(|&d| member(scan, d, d == c.canonical)).collect();
     let outlets: std::collections::BTreeSet<&str> = members.iter().map(|m| m.outlet.as_str()).collect();
@@ -304,9 +350,16 @@ fn cluster(scan: &Scan, c: &Cluster) -> ClusterView {
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase();
+    let published = |d: u32| scan.documents[d as usize].meta.published.as_ref().and_then(|p| p.seconds());
+    let canonical_reason = if published(c.canonical).is_some() {
+        "the earliest published"
+    } else {
+        "the longest: no version has a publication time"
+    };
     ClusterView {
         id: c.id.clone(),
         title,
+        canonical_reason,
         size: members.len(),
         open: false,
         outlets: outlets.len(),
