@@ -25,6 +25,8 @@ pub const OPEN_CLUSTERS: usize = 10;
 pub const OPEN_MAX_SIZE: usize = 12;
 /// Passages shown per link; the rest are counted.
 pub const PASSAGES_PER_LINK: usize = 12;
+/// Words shown at each end of a long passage until it is opened.
+pub const PREVIEW_WORDS: usize = 25;
 /// Bytes of context shown on each side of a marked passage.
 pub const CONTEXT: usize = 90;
 
@@ -160,6 +162,10 @@ pub struct PassageView {
 pub struct SideView {
     pub before: String,
     pub mark: String,
+    /// For a long mark: its opening and closing words, shown until the
+    /// reader asks for all of it.
+    pub preview: Option<String>,
+    pub words: usize,
     pub after: String,
     /// The byte range of the original input the mark shows.
     pub start: usize,
@@ -189,9 +195,16 @@ fn side(text: &str, shown: &Range<usize>, source: &Range<usize>) -> SideView {
     let to = ceil_boundary(text, end + CONTEXT);
     let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let ellipsis = |cut: bool| if cut { "…" } else { "" };
+    let mark = squash(&text[start..end]);
+    let words: Vec<&str> = mark.split(' ').collect();
+    let preview = (words.len() > 2 * PREVIEW_WORDS + 10).then(|| {
+        format!("{} … {}", words[..PREVIEW_WORDS].join(" "), words[words.len() - PREVIEW_WORDS..].join(" "))
+    });
     SideView {
         before: format!("{}{}", ellipsis(from > 0), squash(&text[from..start])),
-        mark: squash(&text[start..end]),
+        words: words.len(),
+        preview,
+        mark,
         after: format!("{}{}", squash(&text[end..to]), ellipsis(to < text.len())),
         start: source.start,
         end: source.end,
