@@ -211,6 +211,10 @@ fn large_corpus_report_stays_small() {
     // Stories hold their version clusters, and passages many stories carry
     // have their section.
     assert!(html.contains("<section class=\"story\""));
+    // The report opens with the outlet graph, drawn inline.
+    let graph = html.find("id=\"outlet-graph\"").expect("an outlet graph");
+    assert!(graph < html.find("<section").unwrap(), "the graph comes before the stories");
+    assert!(html.matches("<line class=\"edge\"").count() >= 10, "arrows between outlets");
     // Headings read as headlines, not page furniture such as "comments"
     // or a gallery counter "1 / 19".
     let titles: Vec<String> =

@@ -34,6 +34,8 @@ pub const CONTEXT: usize = 90;
 pub struct ReportView {
     pub tool: String,
     pub summary: SummaryView,
+    /// Who took from whom, outlet to outlet: drawn first.
+    pub graph: GraphView,
     /// Stories, each holding its version clusters: the outer level.
     pub stories: Vec<StoryView>,
     /// Passages many stories carry: one upstream, quoted everywhere.
@@ -49,6 +51,125 @@ pub struct SkippedView {
     /// The path, with `:line` for a JSON Lines record.
     pub path: String,
     pub reason: String,
+}
+
+/// The outlet graph: outlets on a circle, an arrow from each source outlet
+/// to each outlet that took from it, as wide as the copies are many.
+#[derive(Debug, Serialize, Default)]
+pub struct GraphView {
+    pub size: u32,
+    pub nodes: Vec<NodeView>,
+    pub edges: Vec<EdgeView>,
+    /// Outlets left out to keep the picture readable.
+    pub hidden: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeView {
+    pub name: String,
+    pub x: f64,
+    pub y: f64,
+    pub label_x: f64,
+    pub label_y: f64,
+    pub anchor: &'static str,
+    /// Copies taken from it, and taken by it.
+    pub given: usize,
+    pub taken: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EdgeView {
+    pub from: String,
+    pub to: String,
+    pub count: usize,
+    pub x1: f64,
+    pub y1: f64,
+    pub x2: f64,
+    pub y2: f64,
+    pub width: f64,
+}
+
+/// Outlets the graph shows at most (those in the most copies).
+pub const GRAPH_OUTLETS: usize = 24;
+
+/// The outlet graph of the scan's directed links between outlets.
+fn graph(scan: &Scan) -> GraphView {
+    let outlet = |d: u32| scan.documents[d as usize].meta.outlet.clone();
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for p in scan.pairs.iter().filter(|p| p.relation.links()) {
+        let (source, copy) = match p.attribution.direction {
+            Direction::AToB => (p.a, p.b),
+            Direction::BToA => (p.b, p.a),
+            _ => continue,
+        };
+        if let (Some(from), Some(to)) = (outlet(source), outlet(copy)) {
+            if from != to {
+                *counts.entry((from, to)).or_default() += 1;
+            }
+        }
+    }
+    let mut degree: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for ((from, to), &n) in &counts {
+        degree.entry(from).or_default().0 += n;
+        degree.entry(to).or_default().1 += n;
+    }
+    let mut outlets: Vec<(&str, (usize, usize))> = degree.into_iter().collect();
+    outlets.sort_by(|a, b| (b.1 .0 + b.1 .1).cmp(&(a.1 .0 + a.1 .1)).then(a.0.cmp(b.0)));
+    let hidden = outlets.len().saturating_sub(GRAPH_OUTLETS);
+    outlets.truncate(GRAPH_OUTLETS);
+    let (size, radius, node) = (640.0, 220.0, 6.0);
+    let centre = size / 2.0;
+    let at: BTreeMap<&str, (f64, f64, f64)> = outlets
+        .iter()
+        .enumerate()
+        .map(|(k, (name, _))| {
+            let angle = std::f64::consts::TAU * k as f64 / outlets.len().max(1) as f64 - std::f64::consts::FRAC_PI_2;
+            (*name, (centre + radius * angle.cos(), centre + radius * angle.sin(), angle))
+        })
+        .collect();
+    let round = |v: f64| (v * 10.0).round() / 10.0;
+    let nodes = outlets
+        .iter()
+        .map(|(name, (given, taken))| {
+            let (x, y, angle) = at[name];
+            NodeView {
+                name: name.to_string(),
+                x: round(x),
+                y: round(y),
+                label_x: round(x + 12.0 * angle.cos()),
+                label_y: round(y + 12.0 * angle.sin() + 4.0),
+                anchor: if angle.cos() < -0.2 {
+                    "end"
+                } else if angle.cos() > 0.2 {
+                    "start"
+                } else {
+                    "middle"
+                },
+                given: *given,
+                taken: *taken,
+            }
+        })
+        .collect();
+    let edges = counts
+        .iter()
+        .filter_map(|((from, to), &count)| {
+            let (&(x1, y1, _), &(x2, y2, _)) = (at.get(from.as_str())?, at.get(to.as_str())?);
+            let length = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+            // Stop short of both circles, so the arrowhead shows.
+            let (dx, dy) = ((x2 - x1) / length, (y2 - y1) / length);
+            Some(EdgeView {
+                from: from.clone(),
+                to: to.clone(),
+                count,
+                x1: round(x1 + dx * node),
+                y1: round(y1 + dy * node),
+                x2: round(x2 - dx * (node + 3.0)),
+                y2: round(y2 - dy * (node + 3.0)),
+                width: round(1.0 + 1.5 * (count as f64).ln()),
+            })
+        })
+        .collect();
+    GraphView { size: size as u32, nodes, edges, hidden }
 }
 
 /// A story: version clusters and the other write-ups joined to them by
@@ -197,9 +318,8 @@ fn side(text: &str, shown: &Range<usize>, source: &Range<usize>) -> SideView {
     let ellipsis = |cut: bool| if cut { "…" } else { "" };
     let mark = squash(&text[start..end]);
     let words: Vec<&str> = mark.split(' ').collect();
-    let preview = (words.len() > 2 * PREVIEW_WORDS + 10).then(|| {
-        format!("{} … {}", words[..PREVIEW_WORDS].join(" "), words[words.len() - PREVIEW_WORDS..].join(" "))
-    });
+    let preview = (words.len() > 2 * PREVIEW_WORDS + 10)
+        .then(|| format!("{} … {}", words[..PREVIEW_WORDS].join(" "), words[words.len() - PREVIEW_WORDS..].join(" ")));
     SideView {
         before: format!("{}{}", ellipsis(from > 0), squash(&text[from..start])),
         words: words.len(),
@@ -471,6 +591,7 @@ pub fn view(scan: &Scan) -> ReportView {
         .collect();
     ReportView {
         tool: format!("copydesk {}", env!("CARGO_PKG_VERSION")),
+        graph: graph(scan),
         summary: SummaryView {
             articles: scan.documents.len(),
             clusters: scan.clusters.len(),
