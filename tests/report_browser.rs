@@ -215,6 +215,8 @@ fn large_corpus_report_stays_small() {
     let graph = html.find("id=\"outlet-graph\"").expect("an outlet graph");
     assert!(graph < html.find("<section").unwrap(), "the graph comes before the stories");
     assert!(html.matches("<line class=\"edge\"").count() >= 10, "arrows between outlets");
+    // Stories with dated versions draw them to scale.
+    assert!(html.contains("<figure class=\"scale\">"), "a timeline to scale");
     // Headings read as headlines, not page furniture such as "comments"
     // or a gallery counter "1 / 19".
     let titles: Vec<String> =

@@ -53,6 +53,56 @@ pub struct SkippedView {
     pub reason: String,
 }
 
+/// A cluster's dated versions on a time axis drawn to scale.
+#[derive(Debug, Serialize)]
+pub struct ScaleView {
+    pub first: String,
+    pub last: String,
+    pub points: Vec<PointView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PointView {
+    pub x: f64,
+    pub label: String,
+    /// Dated by the text rather than by metadata.
+    pub from_text: bool,
+}
+
+/// Width of the drawn time axis, in SVG units, and its margin.
+const SCALE_WIDTH: f64 = 600.0;
+const SCALE_MARGIN: f64 = 20.0;
+
+/// The time axis of a cluster's dated members (publication time, else a
+/// date read from the text).
+fn scale(scan: &Scan, members: &[u32]) -> Option<ScaleView> {
+    let dated: Vec<(u32, u8, i64)> = members
+        .iter()
+        .map(|&d| (d, dated(scan, d)))
+        .filter(|(_, (class, _))| *class < 2)
+        .map(|(d, (c, t))| (d, c, t))
+        .collect();
+    if dated.len() < 2 {
+        return None;
+    }
+    let (low, high) = (dated.iter().map(|x| x.2).min()?, dated.iter().map(|x| x.2).max()?);
+    let span = (high - low).max(1) as f64;
+    let day = |t: i64| {
+        jiff::Timestamp::from_second(t).map_or_else(|_| String::new(), |ts| ts.strftime("%Y-%m-%d %H:%M").to_string())
+    };
+    let points = dated
+        .iter()
+        .map(|&(d, class, t)| {
+            let doc = &scan.documents[d as usize];
+            let x = SCALE_MARGIN + (SCALE_WIDTH - 2.0 * SCALE_MARGIN) * (t - low) as f64 / span;
+            let who = doc.meta.outlet.clone().unwrap_or_else(|| doc.id.clone());
+            let how = if class == 1 { " (date from the text)" } else { "" };
+            PointView { x: (x * 10.0).round() / 10.0, label: format!("{who}: {}{how}", day(t)), from_text: class == 1 }
+        })
+        .collect();
+    Some(ScaleView { first: day(low), last: day(high), points })
+}
+
 /// The outlet graph: outlets on a circle, an arrow from each source outlet
 /// to each outlet that took from it, as wide as the copies are many.
 #[derive(Debug, Serialize, Default)]
@@ -215,6 +265,8 @@ pub struct ClusterView {
     pub title: String,
     /// Why the canonical member is the one kept, as the scan chose it.
     pub canonical_reason: &'static str,
+    /// The dated versions drawn to scale, when at least two are dated.
+    pub scale: Option<ScaleView>,
     pub size: usize,
     pub open: bool,
     pub outlets: usize,
@@ -490,6 +542,7 @@ fn cluster(scan: &Scan, c: &Cluster) -> ClusterView {
         "the longest: no version has a publication time"
     };
     ClusterView {
+        scale: scale(scan, &c.members),
         id: c.id.clone(),
         title,
         canonical_reason,
