@@ -229,15 +229,7 @@ fn seed_provenance() {
 
 #[test]
 fn helsinki_corpus_structure() {
-    let path = shared_corpus("helsinki-summit-2018.jsonl");
-    let got = copydesk::ingest::ingest(
-        &[copydesk::ingest::Input::Path(path)],
-        &copydesk::ingest::IngestOptions::default(),
-        std::io::empty(),
-    )
-    .unwrap();
-    assert!(got.skipped.is_empty());
-    let scan = Scanner::new(ScanConfig::default()).scan(got.documents);
+    let scan = helsinki();
     let outlet = |d: u32| scan.documents[d as usize].meta.outlet.clone().unwrap_or_default();
     // Wire copy found across outlets: some story cluster spans many outlets.
     let widest = scan
@@ -282,6 +274,7 @@ fn helsinki() -> Scan {
         std::io::empty(),
     )
     .unwrap();
+    assert!(got.skipped.is_empty(), "{:?}", got.skipped);
     Scanner::new(ScanConfig::default()).scan(got.documents)
 }
 
