@@ -90,11 +90,11 @@ pub struct SideInput<'a> {
 impl Layout {
     pub fn new(sides: [SideInput; 2], coverage: [f64; 2]) -> Layout {
         let counts = sides.each_ref().map(|s| cover_counts(s.tokens, &s.shared));
-        let mut out = [0, 1].map(|s| side(&sides[s], &counts[s]));
+        let masked = sides.each_ref().map(|s| flags(s.tokens, &s.boilerplate));
+        let mut out = [0, 1].map(|s| side(&sides[s], &counts[s], &masked[s]));
         for (s, other) in [(0, 1), (1, 0)] {
-            let masked = flags(sides[other].tokens, &sides[other].boilerplate);
-            out[s].repeated = counts[other].iter().zip(&masked).filter(|&(&c, &m)| c >= 2 && !m).count();
-            out[s].inserted = inserted(&sides[s], &counts[s], &sides[other]);
+            out[s].repeated = counts[other].iter().zip(&masked[other]).filter(|&(&c, &m)| c >= 2 && !m).count();
+            out[s].inserted = inserted(&sides[s], &counts[s], &masked[s], &sides[other]);
         }
         Layout { coverage, sides: out }
     }
@@ -123,8 +123,7 @@ fn cover_counts(tokens: &[TokenSpan], shared: &[Range<usize>]) -> Vec<u8> {
 
 /// Unshared words of `this` between consecutive passages (in its order)
 /// that the `other` side has in the same order with at most a word between.
-fn inserted(this: &SideInput, counts: &[u8], other: &SideInput) -> usize {
-    let masked = flags(this.tokens, &this.boilerplate);
+fn inserted(this: &SideInput, counts: &[u8], masked: &[bool], other: &SideInput) -> usize {
     let words = |tokens: &[TokenSpan], from: usize, to: usize| {
         let first = tokens.partition_point(|t| (t.start as usize) < from);
         let last = tokens.partition_point(|t| (t.start as usize) < to);
@@ -158,8 +157,8 @@ fn flags(tokens: &[TokenSpan], spans: &[Range<usize>]) -> Vec<bool> {
     out
 }
 
-fn side(input: &SideInput, counts: &[u8]) -> SideLayout {
-    let masked = flags(input.tokens, &input.boilerplate);
+/// One side's layout; `masked` flags its boilerplate tokens.
+fn side(input: &SideInput, counts: &[u8], masked: &[bool]) -> SideLayout {
     let words: Vec<usize> = (0..input.tokens.len()).filter(|&i| !masked[i]).collect();
     let shared = |i: &usize| counts[*i] > 0;
     let (Some(first), Some(last)) = (words.iter().position(shared), words.iter().rposition(shared)) else {
@@ -254,7 +253,7 @@ mod tests {
         let ta = spans(a);
         let layout_of = |shared: &str| {
             let side_input = input(&ta, a, &[shared], &credits);
-            side(&side_input, &cover_counts(&ta, &side_input.shared))
+            side(&side_input, &cover_counts(&ta, &side_input.shared), &vec![false; ta.len()])
         };
         let ending = layout_of("the story as told");
         assert!(ending.appended && !ending.credited);
