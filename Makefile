@@ -3,7 +3,9 @@
 CARGO ?= cargo
 ARTICLES ?= 200000
 
-.PHONY: run check-self test test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index eval fuzz browser report
+SHOTS := target/tmp
+
+.PHONY: screenshots run check-self test test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index eval fuzz browser report
 
 ## copydesk check on its own fixture: the known finding fails (exit 1),
 ## and passes against the fixture's baseline.
@@ -40,6 +42,11 @@ browser:
 ## The editor report of the samples, as target/report.html.
 report:
 	$(CARGO) run --release --quiet -- report samples/feed.jsonl -o target/report.html
+
+## README's screenshots, taken by the browser tests and copied to docs/.
+screenshots: browser
+	$(CARGO) test --release --test report_browser -- seed_report_in_a_browser large_corpus_report_stays_small
+	cp $(SHOTS)/report-seeds.png $(SHOTS)/report-helsinki.png docs/
 
 ## What CI checks besides the tests.
 check:

@@ -84,7 +84,7 @@ fn seed_report_in_a_browser() {
         .map(|v| (v["id"].as_str().unwrap().to_string(), v["text"].as_str().unwrap().to_string()))
         .collect();
     let mark = Regex::new(
-        r#"<span class="where">([^<]+?) · bytes \d+–\d+</span>.*?<mark class="(\w+)" data-start="(\d+)" data-end="(\d+)">([^<]*)</mark>"#,
+        r#"<span class="where" data-doc="([^"]+)"[^>]*>[^<]+ · bytes \d+–\d+</span>.*?<mark class="(\w+)" data-start="(\d+)" data-end="(\d+)">([^<]*)</mark>"#,
     )
     .unwrap();
     let mut checked = 0;
@@ -122,8 +122,17 @@ fn hostile_article_text_never_executes() {
             } else {
                 "https://example.org/x2?a=1&b=2"
             };
-            serde_json::json!({"id": id, "outlet": format!("<b>{id}</b>"), "title": payload, "url": url, "text": text})
-                .to_string()
+            // A payload in every field: id, outlet, title, url, published, text.
+            let attribute_breaker = "\"'><img src=x onerror=\"document.body.setAttribute('data-pwned','attr')\">";
+            serde_json::json!({
+                "id": format!("{id}{attribute_breaker}"),
+                "outlet": format!("<b>{id}</b>{attribute_breaker}"),
+                "title": payload,
+                "url": url,
+                "published": format!("2018-07-16{attribute_breaker}<script>document.body.setAttribute('data-pwned','date')</script>"),
+                "text": text,
+            })
+            .to_string()
         })
         .collect();
     std::fs::write(dir.path().join("hostile.jsonl"), lines.join("\n")).unwrap();
@@ -133,6 +142,7 @@ fn hostile_article_text_never_executes() {
     // The file holds the payload only as escaped text.
     assert!(!html.contains("<script>document"), "raw script in the file");
     assert!(!html.contains("<img src=x"), "raw img in the file");
+    assert!(!html.contains("\"'><"), "an attribute value closed early");
     assert!(html.contains("&lt;script&gt;"));
     let out = headless(dir.path(), &["--dump-dom"], &page);
     assert!(out.status.success());
@@ -144,6 +154,9 @@ fn hostile_article_text_never_executes() {
         "the payload shows as text"
     );
     assert!(!dom.contains("<img"), "an image element was created");
+    // The published and id payloads show as text too.
+    assert!(dom.contains("setAttribute('data-pwned','date')"), "the published payload shows as text");
+    assert!(dom.contains("setAttribute('data-pwned','attr')"), "the id payload shows as text");
     assert!(!Regex::new(r"<a\s[^>]*javascript:").unwrap().is_match(&dom), "a javascript: link was created");
     // URLs show as text; only the http(s) one is a link.
     assert!(dom.contains("href=\"https://example.org/x2?a=1&amp;b=2\""), "the https URL is linked");
@@ -164,7 +177,7 @@ fn markdown_report() {
     assert!(out.status.success());
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(md.starts_with("# copydesk report"));
-    assert!(md.contains("→ copied by 001\\_f97c509c3bd34467: rewritten"));
+    assert!(md.contains("→ copied by pk-news-site: Prime Minister Kakar and President Putin hold talks (001\\_f97c509c3bd34467): rewritten"), "{md}");
     assert!(md.contains("[R] "));
 }
 
@@ -225,4 +238,10 @@ fn large_corpus_report_stays_small() {
     let counter = Regex::new(r"^\d+ / \d+$").unwrap();
     assert!(titles.iter().all(|t| t != "comments" && !counter.is_match(t)), "{:?}", &titles[..10]);
     assert!(html.contains("id=\"common-passages\""));
+    // The first screen, for people (README shows it): the summary and the
+    // outlet graph.
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-helsinki.png");
+    let out = headless(dir.path(), &["--window-size=1280,1000", &format!("--screenshot={}", shot.display())], &page);
+    assert!(out.status.success());
+    assert!(std::fs::metadata(&shot).unwrap().len() > 20_000, "screenshot has content");
 }

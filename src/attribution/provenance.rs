@@ -20,7 +20,10 @@
 //!   in another order stays undetermined: nothing says which came first.
 //!
 //! The weights are summed towards one side; below [`DECISION`] the direction
-//! is undetermined, and the confidence says how clear the sum is.
+//! is undetermined, and the confidence says how clear the sum is. When
+//! evidence points both ways (a date against a layout, a credit against a
+//! date), no sum settles it: the direction is undetermined, so a named
+//! direction never comes with evidence against it.
 
 use crate::attribution::layout::Layout;
 use crate::document::Document;
@@ -404,7 +407,7 @@ pub fn read(text: &str) -> DocumentProvenance {
             }
         }
     }
-    let text_date = dates.into_iter().min_by_key(|d| d.span.start);
+    let text_date = dates.into_iter().filter(|d| !in_photo_caption(text, &d.span)).min_by_key(|d| d.span.start);
     DocumentProvenance { credits, text_date }
 }
 
@@ -505,6 +508,16 @@ fn when(doc: &Document, prov: &DocumentProvenance) -> Option<(i64, &'static str,
     })
 }
 
+/// Whether a date sits in a photo caption ("FILE - In this July 7, 2017,
+/// file photo ..."): the date the picture was taken, not the article's.
+fn in_photo_caption(text: &str, at: &Range<usize>) -> bool {
+    let line_start = text[..at.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at.end..].find('\n').map_or(text.len(), |i| at.end + i);
+    let before = text[line_start..at.start].to_lowercase();
+    let line = text[line_start..line_end].to_lowercase();
+    before.trim_end().ends_with("in this") || line.contains("file photo")
+}
+
 /// Weighs the evidence for a pair: publication times, credits, and where
 /// the text each side lacks sits ([`Layout`]).
 pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], layout: &Layout) -> Attribution {
@@ -578,8 +591,11 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], layout: 
         })
         .sum();
     let strongest_direct = evidence.iter().filter(|e| e.source.is_some()).map(|e| e.weight).fold(0.0, f64::max);
+    let points_to = |side: usize| evidence.iter().any(|e| e.weight > 0.0 && e.source == Some(side));
+    let both_ways = points_to(0) && points_to(1);
     let direction = match &sibling_of {
         Some(up) if strongest_direct < 2.0 => Direction::Siblings(up.clone()),
+        _ if both_ways => Direction::Undetermined,
         _ if score >= DECISION => Direction::AToB,
         _ if score <= -DECISION => Direction::BToA,
         _ => Direction::Undetermined,
@@ -667,6 +683,10 @@ mod tests {
         );
         assert_eq!(read("Posted Oct. 3, 2012 by staff").text_date.unwrap().at.to_string(), "2012-10-03T00:00:00Z");
         assert!(read("No date here at all.").text_date.is_none());
+        // A photo caption's date is the picture's, not the article's.
+        let caption = "FILE - In this July 7, 2017, file photo Trump meets Putin.\nJuly 15, 2018\nHELSINKI";
+        assert_eq!(read(caption).text_date.unwrap().at.to_string(), "2018-07-15T00:00:00Z");
+        assert!(read("In this Nov. 11, 2017 photo, Putin speaks.").text_date.is_none());
     }
 
     #[test]
@@ -688,5 +708,20 @@ mod tests {
         let b = b.with_published("2023-10-18T09:20:00Z");
         let verdict = attribute([&a, &b], [&pb, &pb], &Layout::default());
         assert_eq!(verdict.direction, Direction::Undetermined, "{verdict:?}");
+    }
+
+    #[test]
+    fn evidence_both_ways_names_no_direction() {
+        // The blog credits the Nation, yet was published a day before it:
+        // the credit outweighs the clock, but the report must not name a
+        // source with evidence against it.
+        let a = Document::from_text("blog", "x").with_outlet("pcf-blog").with_published("2023-10-17T09:00:00Z");
+        let b = Document::from_text("nation", "y").with_outlet("nation.com.pk").with_published("2023-10-18T09:00:00Z");
+        let pa = read("Copied text.\n(The Nation)");
+        let verdict = attribute([&a, &b], [&pa, &DocumentProvenance::default()], &Layout::default());
+        let sides: Vec<Option<usize>> = verdict.evidence.iter().map(|e| e.source).collect();
+        assert!(sides.contains(&Some(0)) && sides.contains(&Some(1)), "{verdict:?}");
+        assert_eq!(verdict.direction, Direction::Undetermined, "{verdict:?}");
+        assert_eq!(verdict.confidence, 0.0);
     }
 }
