@@ -1,55 +1,108 @@
 #!/usr/bin/env python3
-"""`make bench-peers`: copydesk against datasketch and gaoya on one corpus.
+"""`make bench-peers`: copydesk against gaoya, rensa and datasketch, end to end.
 
-Installs datasketch and gaoya with pip into a throwaway virtualenv, writes a
-synthetic corpus with copydesk's generator, and times each tool signing it
-with the same parameters (5-word shingles, 128 hashes, 25 bands of 5 rows)
-on one core, in the same run, then prints the ratios.
+Each tool runs its whole job on one corpus in a fresh process pinned to one
+core (`taskset -c 0`), and is charged the process's CPU seconds (user +
+system, from wait4), whatever it spends them on: reading the JSON Lines,
+shingling, signing, LSH, verifying candidates, clustering, writing output.
+The peers run their minimal job with copydesk's parameters (5-word
+shingles, 125 hashes in 25 bands of 5 rows, Jaccard 0.5): sign every
+document, insert it into the LSH index, query every document, keep the
+candidates whose estimated Jaccard reaches the threshold, and union-find
+them into clusters. copydesk runs `scan --format json`, its default (with
+rewrites, passages and provenance), and `scan --no-rewrites` (the
+document-level scan).
 
-The tools take turns for ROUNDS rounds (default 3), copydesk in a fresh
-process each time, and the medians are printed with their ranges: on a shared
-machine one run can be a third off, and a ratio taken within each round
-cancels most of what the machine's load does to both.
+Corpora: the shared Reuters-21578 (../shared/corpora), synthetic news with
+planted copies (copydesk's generator, ARTICLES articles), and, for
+copydesk's default scan only, two pair-dense ones: the Helsinki pages, and
+the synthetic news with one story carried by DENSE pages (each with its own
+furniture, cut and edits), to be compared per byte with the sparse news.
 
-Usage: [ROUNDS=3] python3 benches/peers.py [ARTICLES]   (default 20000)
+The tools take turns for ROUNDS rounds (default 3); medians are printed
+with their ranges, and each ratio is the median of the ratios taken within
+a round, with its range, which cancels most of what a shared machine's load
+does to both sides.
+
+Usage: [ROUNDS=3] [DENSE=5000] python3 benches/peers.py [ARTICLES]   (default 20000)
 """
 import json
 import os
-import re
+import random
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import venv
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTICLES = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
 ROUNDS = max(1, int(os.environ.get("ROUNDS", "3")))
+DENSE = int(os.environ.get("DENSE", "5000"))
+PEERS = ["gaoya", "rensa", "datasketch"]
 
+# The peers' minimal job. Shingles, parameters and clustering as copydesk's.
 PEER_SCRIPT = r'''
-import json, re, sys, time
+import json, re, sys
 path, which = sys.argv[1], sys.argv[2]
-texts = [json.loads(l)["text"] for l in open(path, encoding="utf-8")]
-mb = sum(len(t.encode()) for t in texts) / 1e6
-word = re.compile(r"\w+")
-if which == "datasketch":
-    from datasketch import MinHash
-    t = time.perf_counter()
-    for text in texts:
-        toks = word.findall(text.lower())
-        shingles = [" ".join(toks[i:i + 5]).encode() for i in range(max(1, len(toks) - 4))]
-        m = MinHash(num_perm=128)
-        m.update_batch(shingles)
-    secs = time.perf_counter() - t
-else:
+texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+WORD, K, PERM, BANDS, THRESHOLD = re.compile(r"\w+"), 5, 125, 25, 0.5
+
+def shingles(text):
+    toks = WORD.findall(text.lower())
+    return [" ".join(toks[i:i + K]) for i in range(max(1, len(toks) - K + 1))]
+
+parent = list(range(len(texts)))
+
+def find(x):
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+def union(a, b):
+    a, b = find(a), find(b)
+    if a != b:
+        parent[max(a, b)] = min(a, b)
+
+if which == "gaoya":
     from gaoya.minhash import MinHashStringIndex
-    index = MinHashStringIndex(hash_size=32, jaccard_threshold=0.5, num_bands=25, band_size=5,
-                               analyzer="word", lowercase=True, ngram_range=(5, 5))
-    t = time.perf_counter()
+    index = MinHashStringIndex(hash_size=32, jaccard_threshold=THRESHOLD, num_bands=BANDS, band_size=PERM // BANDS,
+                               analyzer="word", lowercase=True, ngram_range=(K, K))
     index.par_bulk_insert_docs(list(range(len(texts))), texts)
-    secs = time.perf_counter() - t
-print(json.dumps({"mb": mb, "seconds": secs, "mb_per_s": mb / secs}))
+    for i, text in enumerate(texts):
+        for j in index.query(text):
+            if j != i:
+                union(i, j)
+else:
+    if which == "rensa":
+        from rensa import RMinHash, RMinHashLSH
+        lsh = RMinHashLSH(threshold=THRESHOLD, num_perm=PERM, num_bands=BANDS)
+        def sign(text):
+            m = RMinHash(num_perm=PERM, seed=42)
+            m.update(shingles(text))
+            return m
+    else:
+        from datasketch import MinHash, MinHashLSH
+        lsh = MinHashLSH(threshold=THRESHOLD, num_perm=PERM, params=(BANDS, PERM // BANDS))
+        def sign(text):
+            m = MinHash(num_perm=PERM)
+            m.update_batch([s.encode() for s in shingles(text)])
+            return m
+    signed = []
+    for i, text in enumerate(texts):
+        m = sign(text)
+        signed.append(m)
+        lsh.insert(i, m)
+    for i, m in enumerate(signed):
+        for j in lsh.query(m):
+            if j > i and m.jaccard(signed[j]) >= THRESHOLD:
+                union(i, j)
+
+clusters = {}
+for i in range(len(texts)):
+    clusters.setdefault(find(i), []).append(i)
+print(sum(1 for members in clusters.values() if len(members) > 1))
 '''
 
 
@@ -57,45 +110,111 @@ def run(cmd, env=None):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
 
 
+def charged(cmd, env=None):
+    """Runs cmd on core 0; returns (CPU seconds, peak RSS in KiB) of the process."""
+    with open(os.devnull, "w") as null:
+        proc = subprocess.Popen(["taskset", "-c", "0"] + cmd, stdout=null, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err = proc.stderr.read().decode(errors="replace")
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def dense_corpus(sparse_path, out_path, pages, seed=7):
+    """The sparse corpus plus `pages` pages carrying one of its stories, each
+    with its own masthead and footer, cut at its own length, and a few words
+    changed."""
+    rng = random.Random(seed)
+    records = [json.loads(line) for line in open(sparse_path, encoding="utf-8")]
+    story = max(records[:1000], key=lambda r: len(r["text"]))["text"].split("\n\n")
+    with open(out_path, "w", encoding="utf-8") as out:
+        for r in records:
+            out.write(json.dumps(r) + "\n")
+        for p in range(pages):
+            keep = story[: max(3, int(len(story) * rng.uniform(0.6, 1.0)))]
+            words = "\n\n".join(keep).split(" ")
+            for _ in range(rng.randint(0, 4)):
+                words[rng.randrange(len(words))] = rng.choice(["said", "told", "reported", "added", "noted"])
+            text = f"Site {p % 400} News | Home | World\n\n" + " ".join(words) + f"\n\nCopyright Site {p % 400}. All rights reserved."
+            out.write(json.dumps({"id": f"dense-{p}", "outlet": f"site{p % 400}.example", "text": text}) + "\n")
+
+
+def megabytes(path):
+    return sum(len(json.loads(line)["text"].encode()) for line in open(path, encoding="utf-8")) / 1e6
+
+
+def spread(values):
+    return f"({min(values):.2f}-{max(values):.2f})"
+
+
 def main():
     one_core = dict(os.environ, RAYON_NUM_THREADS="1")
+    reuters = os.path.join(ROOT, "..", "shared", "corpora", "reuters-21578.jsonl")
+    helsinki = os.path.join(ROOT, "..", "shared", "corpora", "helsinki-summit-2018.jsonl")
+    for path in (reuters, helsinki):
+        if not os.path.isfile(path):
+            raise SystemExit(f"{path} is needed (the shared corpora beside the checkout)")
     with tempfile.TemporaryDirectory() as tmp:
-        print(f"setting up a virtualenv with datasketch and gaoya in {tmp} ...", flush=True)
+        print(f"setting up a virtualenv with {', '.join(PEERS)} in {tmp} ...", flush=True)
         venv.create(os.path.join(tmp, "venv"), with_pip=True)
         py = os.path.join(tmp, "venv", "bin", "python")
-        run([py, "-m", "pip", "install", "-q", "datasketch", "gaoya"])
-        corpus = os.path.join(tmp, "corpus.jsonl")
-        run(["cargo", "build", "--release", "--quiet", "--example", "throughput"])
-        tool = os.path.join(ROOT, "target", "release", "examples", "throughput")
+        run([py, "-m", "pip", "install", "-q"] + PEERS)
+        run(["cargo", "build", "--release", "--quiet", "--bin", "copydesk", "--example", "throughput"])
+        copydesk = os.path.join(ROOT, "target", "release", "copydesk")
+        news = os.path.join(tmp, "news.jsonl")
+        run([os.path.join(ROOT, "target", "release", "examples", "throughput"), str(ARTICLES), "--write", news,
+             "--document-level"], env=one_core)
+        dense = os.path.join(tmp, "dense.jsonl")
+        dense_corpus(news, dense, DENSE)
         script = os.path.join(tmp, "peer.py")
         with open(script, "w") as f:
             f.write(PEER_SCRIPT)
-        runs = {name: [] for name in ["datasketch", "gaoya", "sign", "document", "scan", "document/gaoya"]}
+        corpora = {"reuters": reuters, "news": news}
+        sizes = {name: megabytes(path) for name, path in {**corpora, "helsinki": helsinki, "dense": dense}.items()}
+        tools = {
+            "copydesk scan": lambda c: [copydesk, "scan", c, "--format", "json"],
+            "copydesk --no-rewrites": lambda c: [copydesk, "scan", c, "--format", "json", "--no-rewrites"],
+            **{peer: (lambda c, peer=peer: [py, script, c, peer]) for peer in PEERS},
+        }
+        cpu = {(t, c): [] for t in tools for c in corpora}
+        rss = {(t, c): [] for t in tools for c in corpora}
+        ratio = {(t, c): [] for t in ["copydesk scan", "copydesk --no-rewrites"] for c in corpora}
+        dense_runs = {name: [] for name in ["news", "dense", "helsinki"]}
         for turn in range(ROUNDS):
-            # The generator is seeded: every round scans the same corpus.
-            out = run([tool, str(ARTICLES)] + (["--write", corpus] if turn == 0 else []), env=one_core)
-            rate = lambda label: float(re.search(label + r":\s+(\d+) MB/s", out).group(1))
-            runs["sign"].append(rate(r"shingling\+MinHash"))
-            runs["document"].append(rate(r"document-level scan \(--no-rewrites\)"))
-            runs["scan"].append(rate(r"whole scan"))
-            for which in ["datasketch", "gaoya"]:
-                result = json.loads(run([py, script, corpus, which], env=one_core))
-                runs[which].append(result["mb_per_s"])
-                mb = result["mb"]
-            runs["document/gaoya"].append(runs["document"][-1] / runs["gaoya"][-1])
-        median = {name: statistics.median(values) for name, values in runs.items()}
-        spread = lambda name: f"{min(runs[name]):.1f}-{max(runs[name]):.1f}"
-        print(f"\ncorpus: {ARTICLES} articles, {mb:.1f} MB; one core each; 5-word shingles, 128 hashes")
-        print(f"medians of {ROUNDS} rounds (range in brackets)")
-        print(f"{'tool':<28}{'MB/s':>8}  {'(range)':<14}{'copydesk is':>12}")
-        sig = median["sign"]
-        for name, which in [("datasketch (sign)", "datasketch"), ("gaoya (sign + LSH insert)", "gaoya")]:
-            print(f"{name:<28}{median[which]:>8.1f}  {'(' + spread(which) + ')':<14}{sig / median[which]:>11.1f}x")
-        print(f"{'copydesk (sign)':<28}{sig:>8.1f}  {'(' + spread('sign') + ')':<14}")
-        ratio = median["document/gaoya"]
-        print(f"{'copydesk (document scan)':<28}{median['document']:>8.1f}  {'(' + spread('document') + ')':<14}"
-              f"{ratio:>11.1f}x gaoya (median of the rounds' ratios, {spread('document/gaoya')})")
-        print(f"{'copydesk (whole scan)':<28}{median['scan']:>8.1f}  {'(' + spread('scan') + ')':<14}")
+            print(f"round {turn + 1} of {ROUNDS} ...", flush=True)
+            for c, path in corpora.items():
+                for t, command in tools.items():
+                    seconds, peak = charged(command(path), env=one_core)
+                    cpu[(t, c)].append(seconds)
+                    rss[(t, c)].append(peak)
+                fastest = min(cpu[("gaoya", c)][-1], cpu[("rensa", c)][-1])
+                for t in [k[0] for k in ratio if k[1] == c]:
+                    ratio[(t, c)].append(fastest / cpu[(t, c)][-1])
+            for name, path in [("news", news), ("dense", dense), ("helsinki", helsinki)]:
+                seconds, _ = charged(tools["copydesk scan"](path), env=one_core)
+                dense_runs[name].append(sizes[name] / seconds)
+        print(f"\none core each, whole-process CPU seconds, medians of {ROUNDS} rounds (ranges in brackets)")
+        for c in corpora:
+            articles = sum(1 for _ in open(corpora[c], encoding="utf-8"))
+            print(f"\n{c}: {articles} articles, {sizes[c]:.1f} MB of text")
+            print(f"{'tool':<26}{'CPU s':>8} {'':<14}{'MB/CPU-s':>9}{'peak MB':>9}  vs the faster of gaoya and rensa")
+            for t in tools:
+                secs = statistics.median(cpu[(t, c)])
+                line = f"{t:<26}{secs:>8.2f} {spread(cpu[(t, c)]):<14}{sizes[c] / secs:>9.1f}"
+                line += f"{statistics.median(rss[(t, c)]) / 1024:>9.0f}"
+                if (t, c) in ratio:
+                    line += f"  {statistics.median(ratio[(t, c)]):.2f}x {spread(ratio[(t, c)])}"
+                print(line)
+        print(f"\npair density, copydesk's default scan (MB of text per CPU-second):")
+        for name in dense_runs:
+            print(f"  {name:<10}{sizes[name]:>7.1f} MB  {statistics.median(dense_runs[name]):>7.1f} {spread(dense_runs[name])}")
+        per_round = [d / s for d, s in zip(dense_runs["dense"], dense_runs["news"])]
+        print(f"  dense news (one story on {DENSE} pages) at {statistics.median(per_round):.2f}x the speed of sparse news "
+              f"per byte {spread(per_round)}")
+        per_round = [h / s for h, s in zip(dense_runs["helsinki"], dense_runs["news"])]
+        print(f"  Helsinki at {statistics.median(per_round):.2f}x the speed of sparse news per byte {spread(per_round)}")
 
 
 if __name__ == "__main__":

@@ -14,12 +14,13 @@ use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::linking::candidates::{self, BandParams};
 use crate::linking::cluster::{self, Cluster, Link};
-use crate::linking::rewrite;
 use crate::linking::stories::{self, Story};
 use crate::linking::upstream::{self, CommonPassage};
+use crate::linking::{infer, rewrite};
 use rayon::iter::Either;
 use rayon::prelude::*;
 use std::cmp::Reverse;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Mutex;
 
@@ -377,10 +378,21 @@ impl Scanner {
             (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].num_tokens), doc.id.clone())
         };
         let on_demand = Mutex::new(Vec::new());
+        let neighbours = infer::Neighbours::new(n, pairs.iter().map(|p| (p.a, p.b, p.metrics.jaccard)));
+        let mut sizes: HashMap<u32, infer::SetSize> = HashMap::new();
+        let threshold = config.options().threshold;
         let clusters = cluster::build(
             n,
             &links,
-            |x, y| {
+            |x, y, size| {
+                if size >= cluster::STAR_FROM {
+                    if let Some(through) = neighbours.through_common(x, y) {
+                        let mut size_of = |d: u32| *sizes.entry(d).or_insert_with(|| verifier.set_size(d));
+                        if infer::lower_bound(through, size_of(x), size_of(y)) >= threshold {
+                            return true;
+                        }
+                    }
+                }
                 let found = verifier
                     .shingles(x, y)
                     .map(|v| builder.build(v))

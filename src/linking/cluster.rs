@@ -6,6 +6,12 @@
 //! are verified on demand through the caller's `related` test, so a cluster
 //! is never held together by a chain A~B~C in which A and C share nothing.
 //!
+//! From [`STAR_FROM`] members on, a cluster grows as a star instead: the
+//! other side joins when each of its members is related to the hub, the
+//! document the larger side grew around. A story carried by thousands of
+//! pages then costs a check per page, not one per pair of pages (millions),
+//! and still holds no chain: every member is related to the hub itself.
+//!
 //! The order of links is fixed (score, then document indexes), so clusters do
 //! not depend on thread count or on the order pairs were found in.
 
@@ -36,15 +42,19 @@ pub fn cluster_id(canonical_doc_id: &str) -> String {
     format!("c{:012x}", xxh3_64(canonical_doc_id.as_bytes()) >> 16)
 }
 
+/// Clusters of this many members or more grow as stars around their hub.
+pub const STAR_FROM: usize = 64;
+
 /// Builds clusters from `links`.
 ///
-/// `related(x, y)` answers for pairs not in `links` (it is asked at most once
-/// per pair); `rank(x)` orders members, the smallest rank being canonical;
+/// `related(x, y, size)` answers for pairs not in `links` (it is asked at
+/// most once per pair), `size` being that of the cluster the merge would
+/// make (a caller may answer a large one's questions more cheaply); `rank(x)` orders members, the smallest rank being canonical;
 /// `doc_id(x)` names the canonical document for the cluster id.
 pub fn build<R, K, Id>(
     num_docs: usize,
     links: &[Link],
-    mut related: impl FnMut(u32, u32) -> bool,
+    mut related: impl FnMut(u32, u32, usize) -> bool,
     rank: R,
     doc_id: Id,
 ) -> Vec<Cluster>
@@ -72,16 +82,24 @@ where
                 members[c].push(c as u32);
             }
         }
-        let all_related = members[ca].iter().all(|&x| {
-            members[cb].iter().all(|&y| {
-                let k = key(x, y);
-                known.contains(&k) || *asked.entry(k).or_insert_with(|| related(k.0, k.1))
-            })
-        });
-        if !all_related {
+        let size = members[ca].len() + members[cb].len();
+        let (keep, gone) = if members[ca].len() >= members[cb].len() { (ca, cb) } else { (cb, ca) };
+        let mut is_related = |x: u32, y: u32| {
+            let k = key(x, y);
+            known.contains(&k) || *asked.entry(k).or_insert_with(|| related(k.0, k.1, size))
+        };
+        // The hub is the first member: the larger side's stays first.
+        let hub = members[keep][0];
+        let joins = if size >= STAR_FROM {
+            members[gone].iter().all(|&y| is_related(hub, y))
+        } else {
+            // In the link's order: which pair fails first decides which
+            // pairs are verified (and listed).
+            members[ca].iter().all(|&x| members[cb].iter().all(|&y| is_related(x, y)))
+        };
+        if !joins {
             continue;
         }
-        let (keep, gone) = if members[ca].len() >= members[cb].len() { (ca, cb) } else { (cb, ca) };
         let moved = std::mem::take(&mut members[gone]);
         for &d in &moved {
             owner[d as usize] = keep;
@@ -117,7 +135,7 @@ mod tests {
     fn run(n: usize, links: &[(u32, u32)], extra: &[(u32, u32)]) -> Vec<Vec<u32>> {
         let links: Vec<Link> = links.iter().map(|&(a, b)| Link { a, b, score: 1.0 }).collect();
         let extra: HashSet<(u32, u32)> = extra.iter().map(|&(a, b)| key(a, b)).collect();
-        build(n, &links, |x, y| extra.contains(&(x, y)), |d| d, |d| d.to_string())
+        build(n, &links, |x, y, _| extra.contains(&(x, y)), |d| d, |d| d.to_string())
             .into_iter()
             .map(|c| c.members)
             .collect()
@@ -134,6 +152,19 @@ mod tests {
     fn on_demand_verification_allows_merge() {
         let c = run(3, &[(0, 1), (1, 2)], &[(0, 2)]);
         assert_eq!(c, vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn large_clusters_grow_as_stars_without_chains() {
+        // Page 0 is the wire story; 1..=100 carry it. The first 63 are
+        // related to one another (complete linkage up to STAR_FROM), the
+        // rest only to page 0; page 101 only to page 5.
+        let mut links: Vec<(u32, u32)> = (1..=100).map(|d| (0, d)).collect();
+        links.push((5, 101));
+        let extra: Vec<(u32, u32)> = (1..64).flat_map(|a| (a + 1..64).map(move |b| (a, b))).collect();
+        let c = run(102, &links, &extra);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0], (0..=100).collect::<Vec<u32>>(), "every page joins the star; 101 does not chain in");
     }
 
     #[test]

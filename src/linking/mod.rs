@@ -4,13 +4,15 @@
 //! candidates (LSH bands, containment fingerprints, sentence index)
 //!   -> verify (exact shingle sets, boilerplate masked, quotes set aside)
 //!   -> rewrite (order-coherent sentence chains) -> align (passages)
-//!   -> cluster (complete linkage)
+//!   -> cluster (complete linkage; large clusters on links inferred
+//!      through a common neighbour, see `infer`)
 //! ```
 
 pub mod align;
 pub mod candidates;
 pub mod cluster;
 pub mod extend;
+pub mod infer;
 pub mod pairs;
 pub mod rewrite;
 pub mod stories;

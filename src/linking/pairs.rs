@@ -16,6 +16,7 @@ use crate::config::ScanConfig;
 use crate::document::Document;
 use crate::linking::align::{self, PassageKind};
 use crate::linking::extend::{self, Words};
+use crate::linking::infer;
 use crate::linking::rewrite;
 use crate::linking::verify::{self, PairMetrics, Relation, SetAside};
 use bitvec::prelude::*;
@@ -406,6 +407,15 @@ impl Verifier<'_> {
             }
         };
         (verify::measure(set_a.len(), set_b.len(), &shared, set_aside), shared)
+    }
+
+    /// What document `d` brings to an inferred link's bound.
+    pub(crate) fn set_size(&self, d: u32) -> infer::SetSize {
+        let prepared = self.docs.get(d);
+        let set = prepared.set();
+        let quoted = &prepared.sets.quoted;
+        let aside = set.iter().filter(|h| self.common.contains(h) || quoted.binary_search(h).is_ok()).count();
+        infer::SetSize { shingles: set.len(), aside }
     }
 
     /// The pair's relation from shared wording, if any.
