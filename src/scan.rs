@@ -16,7 +16,7 @@ use crate::linking::candidates::{self, BandParams};
 use crate::linking::cluster::{self, Cluster, Link};
 use crate::linking::stories::{self, Story};
 use crate::linking::upstream::{self, CommonPassage};
-use crate::linking::{infer, rewrite};
+use crate::linking::{hubs, infer, rewrite};
 use rayon::iter::Either;
 use rayon::prelude::*;
 use std::cmp::Reverse;
@@ -31,7 +31,7 @@ pub use crate::document::MAX_DOCUMENT_BYTES;
 use crate::linking::pairs::{docs_in, merge_rewrites, PairBuilder, Prepare, Prepared, Verified, Verifier};
 
 use crate::analysis::{analyze_with, SCRATCH};
-use crate::corpus::common::{common_shingles, df_sample_stride};
+use crate::corpus::common::{common_shingles, df_sample_stride, drop_story_shingles, holders};
 
 /// Counts that say how the scan went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -228,6 +228,8 @@ impl Scanner {
             (Some(stride), None) => common_shingles(&df_sample, n, stride, common_df),
             (None, None) => HashSetU64::default(),
         };
+        let mut common = common;
+        let holders = if context.common.is_none() { holders(&df_sample, &common) } else { HashMap::new() };
         drop(df_sample);
         watch.lap("common shingles");
         let BandParams { bands, rows } = config.bands();
@@ -257,6 +259,9 @@ impl Scanner {
             Vec::new()
         };
         let lsh = candidates::lsh_pairs(&band_keys.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let groups = hubs::groups(&lsh, n);
+        drop_story_shingles(&mut common, &holders, &groups);
+        drop(holders);
         band_keys.into_par_iter().for_each(drop);
         let contained =
             candidates::containment_pairs(&fingerprints.iter().map(Vec::as_slice).collect::<Vec<_>>(), 2, common_df);
@@ -299,6 +304,13 @@ impl Scanner {
             a.boilerplate.sort_by_key(|b| b.span.start);
         });
         watch.lap("boilerplate");
+        // Copies in a large group are verified against its hub only (after
+        // boilerplate learning, which reads every candidate pair).
+        let pairs_idx = hubs::thin(pairs_idx, &groups, |d| {
+            let at = documents[d as usize].meta.published.as_ref().and_then(|p| p.seconds());
+            (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].num_tokens))
+        });
+        drop(groups);
 
         let mut stats = Stats {
             bands,

@@ -1,8 +1,12 @@
 //! Common shingles: the distinct shingles of a sample of the corpus in,
 //! the shingles held by at least the common-shingle count of documents out
-//! (boilerplate, widgets, stock phrases: never evidence of a copy).
+//! (boilerplate, widgets, stock phrases: never evidence of a copy), less
+//! those one story holds: a wire story carried by a tenth of a corpus is
+//! that story's text, not page furniture, and masking it would hide the
+//! very copies it is made of.
 
 use crate::analysis::shingle::HashSetU64;
+use std::collections::HashMap;
 
 /// Documents counted exactly for document frequency; larger corpora are
 /// sampled evenly down to this many.
@@ -57,6 +61,43 @@ pub fn common_in_sample(sample: &[Vec<u64>], threshold: usize) -> HashSetU64 {
     candidates.chunk_by(|x, y| x == y).filter(|run| run.len() >= threshold).map(|run| run[0]).collect()
 }
 
+/// Share of a common shingle's sampled holders that one group of likely
+/// copies may hold before the shingle is taken for that story's text.
+pub const ONE_STORY_SHARE: f64 = 0.5;
+
+/// The sampled documents holding each common shingle (`sample` indexed by
+/// document, empty for those not sampled).
+pub fn holders(sample: &[Vec<u64>], common: &HashSetU64) -> HashMap<u64, Vec<u32>> {
+    let mut out: HashMap<u64, Vec<u32>> = HashMap::new();
+    if common.is_empty() {
+        return out;
+    }
+    for (d, set) in sample.iter().enumerate() {
+        for h in set.iter().filter(|h| common.contains(h)) {
+            out.entry(*h).or_default().push(d as u32);
+        }
+    }
+    out
+}
+
+/// Takes out of `common` the shingles one story holds: at least
+/// [`ONE_STORY_SHARE`] of their sampled holders fall in one group of
+/// documents that candidate pairs join (copies of one another; `groups`
+/// names each document's group). Boilerplate is held across many stories,
+/// so it stays common.
+pub fn drop_story_shingles(common: &mut HashSetU64, holders: &HashMap<u64, Vec<u32>>, groups: &[u32]) {
+    for (h, docs) in holders {
+        let mut sizes: HashMap<u32, usize> = HashMap::new();
+        for &d in docs {
+            *sizes.entry(groups[d as usize]).or_default() += 1;
+        }
+        let largest = sizes.values().copied().max().unwrap_or(0);
+        if largest as f64 >= ONE_STORY_SHARE * docs.len() as f64 {
+            common.remove(h);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +137,24 @@ mod tests {
             assert!(!expected.is_empty() && expected.len() < 100, "{common_df}: {}", expected.len());
             assert_eq!(got, expected, "{common_df}");
         }
+    }
+
+    #[test]
+    fn a_story_on_many_pages_is_not_boilerplate() {
+        // Shingle 1 is on documents 0..6, all copies of one another (LSH
+        // joins them); shingle 2 is on 0, 7, 8, 9, each another story.
+        let mut sample = vec![Vec::new(); 10];
+        for set in &mut sample[..6] {
+            set.push(1);
+        }
+        for d in [0, 7, 8, 9] {
+            sample[d].push(2);
+        }
+        let mut common: HashSetU64 = [1u64, 2].into_iter().collect();
+        let holders = holders(&sample, &common);
+        let groups: Vec<u32> = (0..10).map(|d| if d < 6 { 0 } else { d }).collect();
+        drop_story_shingles(&mut common, &holders, &groups);
+        assert!(!common.contains(&1), "the story's shingle is its text");
+        assert!(common.contains(&2), "furniture across stories stays common");
     }
 }

@@ -6,15 +6,17 @@
 //! are verified on demand through the caller's `related` test, so a cluster
 //! is never held together by a chain A~B~C in which A and C share nothing.
 //!
-//! From [`STAR_FROM`] members on, a cluster grows as a star instead: the
-//! other side joins when each of its members is related to the hub, the
-//! document the larger side grew around. A story carried by thousands of
-//! pages then costs a check per page, not one per pair of pages (millions),
-//! and still holds no chain: every member is related to the hub itself.
+//! From [`STAR_FROM`] members on, or around a document linked to that many
+//! others, a cluster grows as a star instead: the other side joins when each
+//! of its members is related to the hub, the best-linked document. A story
+//! carried by thousands of pages then costs a check per page, not one per
+//! pair of pages (millions), and still holds no chain: every member is
+//! related to the hub itself.
 //!
 //! The order of links is fixed (score, then document indexes), so clusters do
 //! not depend on thread count or on the order pairs were found in.
 
+use std::cmp::Reverse;
 use std::collections::{HashMap, HashSet};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -72,6 +74,15 @@ where
     // stands for the singleton of that document, so documents no link
     // touches cost no allocation.
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); num_docs];
+    // Each cluster's hub (a member every other member is related to), and
+    // each document's number of links: a document linked to STAR_FROM
+    // others is the hub of a story carried by many pages from the start.
+    let mut hub: Vec<u32> = (0..num_docs as u32).collect();
+    let mut degree = vec![0usize; num_docs];
+    for l in links {
+        degree[l.a as usize] += 1;
+        degree[l.b as usize] += 1;
+    }
     for link in ordered {
         let (ca, cb) = (owner[link.a as usize], owner[link.b as usize]);
         if ca == cb {
@@ -88,10 +99,15 @@ where
             let k = key(x, y);
             known.contains(&k) || *asked.entry(k).or_insert_with(|| related(k.0, k.1, size))
         };
-        // The hub is the first member: the larger side's stays first.
-        let hub = members[keep][0];
-        let joins = if size >= STAR_FROM {
-            members[gone].iter().all(|&y| is_related(hub, y))
+        // The merged cluster's hub: the better connected of the two hubs.
+        let (ha, hb) = (hub[ca], hub[cb]);
+        let centre = if (degree[ha as usize], Reverse(ha)) >= (degree[hb as usize], Reverse(hb)) { ha } else { hb };
+        let star = size >= STAR_FROM || degree[centre as usize] >= STAR_FROM;
+        let joins = if star {
+            // Every member of the side without the centre must be related
+            // to it (those of its own side already are).
+            let other = if centre == ha { cb } else { ca };
+            members[other].iter().all(|&y| is_related(centre, y))
         } else {
             // In the link's order: which pair fails first decides which
             // pairs are verified (and listed).
@@ -100,6 +116,7 @@ where
         if !joins {
             continue;
         }
+        hub[keep] = centre;
         let moved = std::mem::take(&mut members[gone]);
         for &d in &moved {
             owner[d as usize] = keep;

@@ -12,6 +12,7 @@ pub mod align;
 pub mod candidates;
 pub mod cluster;
 pub mod extend;
+pub mod hubs;
 pub mod infer;
 pub mod pairs;
 pub mod rewrite;
