@@ -2,6 +2,7 @@
 
 CARGO ?= cargo
 ARTICLES ?= 200000
+PEER_ARTICLES ?= 20000
 
 SHOTS := target/tmp
 
@@ -109,9 +110,11 @@ fuzz:
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=4096 || exit 1; \
 	done
 
-## datasketch and gaoya on the same corpus, same parameters, one core each.
+## copydesk end to end against gaoya, rensa and datasketch (their minimal
+## job with copydesk's parameters), one core each, on Reuters and
+## PEER_ARTICLES synthetic news; and the default scan on pair-dense corpora.
 bench-peers:
-	python3 benches/peers.py 20000
+	python3 benches/peers.py $(PEER_ARTICLES)
 
 ## The report of the Helsinki corpus (when ../shared/corpora is present):
 ## its size, and the time headless Chromium takes to open it (about 0.7 s of
