@@ -4,7 +4,6 @@
 //! library, no network: numbers the template turns into `<line>` and
 //! `<circle>` elements.
 
-use super::view::dated;
 use crate::attribution::provenance::Direction;
 use crate::scan::Scan;
 use serde::Serialize;
@@ -24,6 +23,19 @@ pub struct PointView {
     pub label: String,
     /// Dated by the text rather than by metadata.
     pub from_text: bool,
+}
+
+/// Where a document stands in a timeline: published times first (by time),
+/// then dates read from the text (by date), then the undated.
+pub(super) fn dated(scan: &Scan, d: u32) -> (u8, i64) {
+    let doc = &scan.documents[d as usize];
+    if let Some(at) = doc.meta.published.as_ref().and_then(|p| p.seconds()) {
+        return (0, at);
+    }
+    match &scan.analyses[d as usize].provenance.text_date {
+        Some(t) => (1, t.at.as_second()),
+        None => (2, 0),
+    }
 }
 
 /// Width of the drawn time axis, in SVG units, and its margin.

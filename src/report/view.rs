@@ -8,7 +8,7 @@
 
 use super::diff::{word_diff, Piece};
 use super::headline::headline;
-use super::pictures::{graph, scale, GraphView, ScaleView};
+use super::pictures::{dated, graph, scale, GraphView, ScaleView};
 use crate::attribution::provenance::Direction;
 use crate::linking::align::PassageKind;
 use crate::linking::cluster::Cluster;
@@ -384,19 +384,6 @@ fn name(scan: &Context, d: u32) -> String {
         (Some(outlet), true) => outlet.to_string(),
         (None, false) => title,
         (None, true) => doc.id.clone(),
-    }
-}
-
-/// Where a document stands in a timeline: published times first (by time),
-/// then dates read from the text (by date), then the undated.
-pub(super) fn dated(scan: &Scan, d: u32) -> (u8, i64) {
-    let doc = &scan.documents[d as usize];
-    if let Some(at) = doc.meta.published.as_ref().and_then(|p| p.seconds()) {
-        return (0, at);
-    }
-    match &scan.analyses[d as usize].provenance.text_date {
-        Some(t) => (1, t.at.as_second()),
-        None => (2, 0),
     }
 }
 
