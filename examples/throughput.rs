@@ -39,6 +39,50 @@ fn timed<T>(label: &str, mb: f64, threads: usize, f: impl FnOnce() -> T) -> (T, 
     (out, secs)
 }
 
+/// What a finished scan holds, per article, by structure (vector
+/// capacities; the peak during the candidate stages adds the indexes' keys,
+/// dropped once built).
+fn held(scan: &copydesk::Scan) {
+    use std::mem::size_of;
+    let n = scan.documents.len().max(1) as f64;
+    let vec_bytes = |cap: usize, item: usize| (cap * item) as f64;
+    let texts: f64 = scan.documents.iter().map(|d| d.text.capacity() as f64).sum();
+    let documents: f64 =
+        scan.documents.iter().map(|d| d.id.capacity() as f64).sum::<f64>() + n * size_of::<copydesk::Document>() as f64;
+    let sentences: f64 = scan
+        .analyses
+        .iter()
+        .map(|a| {
+            vec_bytes(a.sentences.capacity(), size_of::<copydesk::analysis::content::ContentSentence>())
+                + a.sentences.iter().map(|s| vec_bytes(s.words.capacity(), 8)).sum::<f64>()
+        })
+        .sum();
+    let paragraphs: f64 = scan
+        .analyses
+        .iter()
+        .map(|a| vec_bytes(a.paragraphs.capacity(), size_of::<copydesk::corpus::boilerplate::ShortParagraph>()))
+        .sum();
+    let analyses = n * size_of::<copydesk::scan::Analysis>() as f64;
+    let pairs: f64 = vec_bytes(scan.pairs.capacity(), size_of::<copydesk::scan::Pair>())
+        + scan
+            .pairs
+            .iter()
+            .map(|p| vec_bytes(p.passages.capacity(), size_of::<copydesk::scan::Passage>()))
+            .sum::<f64>();
+    let kib = |b: f64| b / n / 1024.0;
+    println!(
+        "held after the scan, per article: texts {:.2} KiB (not counted against the bar); sentences and their content \
+         words {:.2} KiB; short paragraphs {:.2} KiB; analysis records {:.2} KiB; pairs and passages {:.2} KiB; \
+         document records {:.2} KiB",
+        kib(texts),
+        kib(sentences),
+        kib(paragraphs),
+        kib(analyses),
+        kib(pairs),
+        kib(documents)
+    );
+}
+
 fn main() -> anyhow::Result<()> {
     // As the `copydesk` binary does (src/main.rs).
     copydesk::process::disable_transparent_huge_pages();
@@ -101,6 +145,7 @@ fn main() -> anyhow::Result<()> {
         peak as f64 / scan.documents.len().max(1) as f64,
         rss_before as f64 / 1024.0
     );
+    held(&scan);
     println!("found: {} clusters, {} pairs", scan.clusters.len(), scan.pairs.len());
     if !planted.is_empty() {
         let linked: std::collections::HashSet<(u32, u32)> =
