@@ -223,12 +223,11 @@ impl Scanner {
             .unzip();
         watch.lap("analyze");
         // Counted now so that the sample's memory is free for the indexes.
-        let common = match (stride, &context.common) {
+        let mut common = match (stride, &context.common) {
             (_, Some(common)) => common.clone(),
             (Some(stride), None) => common_shingles(&df_sample, n, stride, common_df),
             (None, None) => HashSetU64::default(),
         };
-        let mut common = common;
         let holders = if context.common.is_none() { holders(&df_sample, &common) } else { HashMap::new() };
         drop(df_sample);
         watch.lap("common shingles");
@@ -306,10 +305,7 @@ impl Scanner {
         watch.lap("boilerplate");
         // Copies in a large group are verified against its hub only (after
         // boilerplate learning, which reads every candidate pair).
-        let pairs_idx = hubs::thin(pairs_idx, &groups, |d| {
-            let at = documents[d as usize].meta.published.as_ref().and_then(|p| p.seconds());
-            (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].num_tokens))
-        });
+        let pairs_idx = hubs::thin(pairs_idx, &groups, |d| canonical_rank(&documents, &analyses, d));
         drop(groups);
 
         let mut stats = Stats {
@@ -384,13 +380,10 @@ impl Scanner {
             .filter(|p| p.relation.links())
             .map(|p| Link { a: p.a, b: p.b, score: p.link_score() })
             .collect();
-        let rank = |d: u32| {
-            let doc = &documents[d as usize];
-            let at = doc.meta.published.as_ref().and_then(|p| p.seconds());
-            (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].num_tokens), doc.id.clone())
-        };
+        let rank = |d: u32| canonical_rank(&documents, &analyses, d);
         let on_demand = Mutex::new(Vec::new());
-        let neighbours = infer::Neighbours::new(n, pairs.iter().map(|p| (p.a, p.b, p.metrics.jaccard)));
+        // Built the first time a cluster grows large (most scans never do).
+        let mut neighbours: Option<infer::Neighbours> = None;
         let mut sizes: HashMap<u32, infer::SetSize> = HashMap::new();
         let threshold = config.options().threshold;
         let clusters = cluster::build(
@@ -398,6 +391,9 @@ impl Scanner {
             &links,
             |x, y, size| {
                 if size >= cluster::STAR_FROM {
+                    let neighbours = neighbours.get_or_insert_with(|| {
+                        infer::Neighbours::new(n, pairs.iter().map(|p| (p.a, p.b, p.metrics.jaccard)))
+                    });
                     if let Some(through) = neighbours.through_common(x, y) {
                         let mut size_of = |d: u32| *sizes.entry(d).or_insert_with(|| verifier.set_size(d));
                         if infer::lower_bound(through, size_of(x), size_of(y)) >= threshold {
@@ -441,4 +437,12 @@ impl Scanner {
             carried,
         }
     }
+}
+
+/// The order that picks a cluster's canonical member (the smallest):
+/// earliest published, then fullest text, then document id.
+fn canonical_rank(documents: &[Document], analyses: &[Analysis], d: u32) -> (bool, i64, Reverse<usize>, String) {
+    let doc = &documents[d as usize];
+    let at = doc.meta.published.as_ref().and_then(|p| p.seconds());
+    (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].num_tokens), doc.id.clone())
 }
