@@ -193,19 +193,16 @@ pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, Strin
     };
     let id = string_field(&obj, "id").ok_or("missing or empty \"id\"")?;
     let text = match obj.remove("text") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s,
-        Some(Value::String(_)) => return Err("empty \"text\"".into()),
+        Some(Value::String(s)) => s,
         Some(_) => return Err("\"text\" is not a string".into()),
         None => return Err("missing \"text\"".into()),
     };
-    if text.len() > crate::document::MAX_DOCUMENT_BYTES {
-        return Err("\"text\" larger than 4 GiB".into());
+    // The checks every record passes, whichever way it comes in.
+    if let Some(problem) = super::record::text_problem(&text) {
+        return Err(problem.into());
     }
     let extra: Map<String, Value> =
         obj.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if text.contains('\0') {
-        return Err("\"text\" holds a NUL character (binary)".into());
-    }
     Ok(Document {
         id,
         source: Source::JsonLine { path: name.to_string(), line },

@@ -32,6 +32,7 @@ pub mod encoding;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
+pub mod record;
 mod name;
 mod walk;
 

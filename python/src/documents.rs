@@ -1,0 +1,110 @@
+//! Documents from Arrow: a table or record batch with `id` and `text`
+//! columns (and optionally `outlet`, `url`, `title`, `published`) in,
+//! validated [`Document`]s out.
+//!
+//! Each row passes the checks a JSON Lines record passes
+//! ([`copydesk::ingest::record`]); a row that fails them is an error naming
+//! the row and the reason, or, when the caller asks to skip, a
+//! [`Skipped`] entry the scan reports, never a silent drop. Ids must be
+//! distinct, as in every other input.
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::DataType;
+use copydesk::ingest::record::Record;
+use copydesk::ingest::Skipped;
+use copydesk::{Document, Source};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use std::collections::HashSet;
+
+/// Metadata columns read when present.
+const OPTIONAL: [&str; 4] = ["outlet", "url", "title", "published"];
+
+/// One string column of a batch, whatever its Arrow string type.
+pub enum Strings<'a> {
+    Utf8(&'a arrow_array::StringArray),
+    Large(&'a arrow_array::LargeStringArray),
+    View(&'a arrow_array::StringViewArray),
+    /// An all-null column (pandas and pyarrow infer it for empty metadata).
+    Null,
+}
+
+impl<'a> Strings<'a> {
+    /// The column `name` of `batch`; `None` when the batch has none.
+    pub fn of(batch: &'a RecordBatch, name: &str) -> PyResult<Option<Strings<'a>>> {
+        let Some(column) = batch.column_by_name(name) else {
+            return Ok(None);
+        };
+        Ok(Some(match column.data_type() {
+            DataType::Utf8 => Strings::Utf8(column.as_string::<i32>()),
+            DataType::LargeUtf8 => Strings::Large(column.as_string::<i64>()),
+            DataType::Utf8View => Strings::View(column.as_string_view()),
+            DataType::Null => Strings::Null,
+            other => {
+                return Err(PyTypeError::new_err(format!("column \"{name}\" must hold strings, not Arrow {other}")))
+            }
+        }))
+    }
+
+    /// Row `i`, `None` when null.
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Strings::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::Large(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::View(a) => a.is_valid(i).then(|| a.value(i)),
+            Strings::Null => None,
+        }
+    }
+}
+
+/// The `id` and `text` columns a batch must have.
+pub fn required<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<Strings<'a>> {
+    Strings::of(batch, name)?.ok_or_else(|| PyValueError::new_err(format!("the input has no \"{name}\" column")))
+}
+
+/// Documents read from `batches`, rows counted from `first_row`.
+pub struct Read {
+    pub documents: Vec<Document>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Reads every row of `batches`; a bad row raises `ValueError` unless
+/// `skip_bad` (then it is listed in `skipped`).
+pub fn read(batches: &[RecordBatch], skip_bad: bool) -> PyResult<Read> {
+    let mut out = Read { documents: Vec::new(), skipped: Vec::new() };
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut row = 0usize;
+    for batch in batches {
+        let ids = required(batch, "id")?;
+        let texts = required(batch, "text")?;
+        let meta: Vec<Option<Strings>> = OPTIONAL.iter().map(|n| Strings::of(batch, n)).collect::<PyResult<_>>()?;
+        let field = |k: usize, i: usize| meta[k].as_ref().and_then(|c| c.get(i));
+        for i in 0..batch.num_rows() {
+            let record = Record {
+                id: ids.get(i),
+                text: texts.get(i),
+                outlet: field(0, i),
+                url: field(1, i),
+                title: field(2, i),
+                published: field(3, i),
+            };
+            let made = record.document(Source::Memory).and_then(|d| {
+                if seen.insert(d.id.clone()) {
+                    Ok(d)
+                } else {
+                    Err(format!("id \"{}\" repeats an earlier record's", d.id))
+                }
+            });
+            match made {
+                Ok(d) => out.documents.push(d),
+                Err(reason) if skip_bad => {
+                    out.skipped.push(Skipped { path: "(records)".into(), path_bytes: None, line: Some(row), reason })
+                }
+                Err(reason) => return Err(PyValueError::new_err(format!("record {row}: {reason}"))),
+            }
+            row += 1;
+        }
+    }
+    Ok(out)
+}
