@@ -13,22 +13,20 @@ use crate::corpus::boilerplate::{self, ShortParagraph};
 use crate::document::Document;
 use crate::ingest::Skipped;
 use crate::linking::candidates::{self, BandParams};
-use crate::linking::cluster::{self, Cluster, Link};
+use crate::linking::cluster::Cluster;
+use crate::linking::linker::Linker;
 use crate::linking::stories::{self, Story};
 use crate::linking::upstream::{self, CommonPassage};
-use crate::linking::{hubs, infer, rewrite};
-use rayon::iter::Either;
+use crate::linking::{hubs, rewrite};
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Mutex;
 
 pub use crate::analysis::{analyze, Analysis, IndexKeys};
 pub use crate::linking::pairs::{token_bytes, Pair, Passage, TokenSpan, Tokenized, EDITED_COVERAGE};
 
 pub use crate::document::MAX_DOCUMENT_BYTES;
-use crate::linking::pairs::{docs_in, merge_rewrites, PairBuilder, Prepare, Prepared, Verified, Verifier};
 
 use crate::analysis::{analyze_with, SCRATCH};
 use crate::corpus::common::{common_shingles, df_sample_stride, drop_story_shingles, holders};
@@ -323,51 +321,15 @@ impl Scanner {
         };
 
         // Tokens, shingles and exact sets, only for documents some pair needs.
-        let needed = docs_in(pairs_idx.iter().chain(&rewrite_idx).copied(), n);
-        let prepared: Vec<Option<Prepared>> = analyses
-            .par_iter()
-            .zip(documents.par_iter())
-            .enumerate()
-            .map(|(i, (a, d))| needed[i].then(|| Prepared::new(d, a, config)))
-            .collect();
+        let pairs_needed = pairs_idx.iter().chain(&rewrite_idx).copied();
+        let mut linker = Linker::new(config, &documents, &analyses, &common, &weights, pairs_needed);
         watch.lap("exact sets");
-
-        let docs = Prepare { config, documents: &documents, analyses: &analyses, prepared: &prepared };
-        let verifier = Verifier { docs, common: &common, rare: &[] };
-        let builder = PairBuilder { docs, common: &common };
-        // A pair that shared wording links is aligned as soon as it is
-        // verified (no rewrite touches it), so its shared shingles are freed
-        // at once instead of all being held until alignment.
-        let (mut pairs, mut verified): (Vec<Pair>, Vec<Verified>) = pairs_idx
-            .par_iter()
-            .filter_map(|&(a, b)| verifier.shingles(a, b))
-            .partition_map(|v| if v.relation.links() { Either::Left(builder.build(v)) } else { Either::Right(v) });
+        let (mut pairs, mut verified) = linker.verify(&pairs_idx);
         watch.lap("verify");
-
         // Rewrites: candidate pairs not already linked by shared wording.
-        let linked: std::collections::HashSet<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
-        let rewrite_idx: Vec<(u32, u32)> = rewrite_idx.into_iter().filter(|p| !linked.contains(p)).collect();
-        let in_rewrite = docs_in(rewrite_idx.iter().copied(), n);
-        let rare: Vec<rewrite::RareWords> = analyses
-            .par_iter()
-            .enumerate()
-            .map(
-                |(i, a)| {
-                    if in_rewrite[i] {
-                        rewrite::RareWords::new(&a.sentences, &weights)
-                    } else {
-                        Default::default()
-                    }
-                },
-            )
-            .collect();
-        let verifier = Verifier { rare: &rare, ..verifier };
-        let rewrites: Vec<Verified> = rewrite_idx.par_iter().filter_map(|&(a, b)| verifier.rewrite(a, b)).collect();
-        stats.rewrites = rewrites.len();
-        merge_rewrites(&mut verified, rewrites);
+        stats.rewrites = linker.rewrites(&pairs, rewrite_idx, &mut verified);
         watch.lap("rewrites");
-
-        pairs.par_extend(verified.into_par_iter().map(|v| builder.build(v)));
+        linker.align(&mut pairs, verified);
         watch.lap("align");
 
         pairs.sort_by_key(|p| (p.a, p.b));
@@ -375,51 +337,9 @@ impl Scanner {
         let common_passages = upstream::learn(&mut pairs, &outlets);
         watch.lap("common passages");
 
-        let links: Vec<Link> = pairs
-            .iter()
-            .filter(|p| p.relation.links())
-            .map(|p| Link { a: p.a, b: p.b, score: p.link_score() })
-            .collect();
-        let rank = |d: u32| canonical_rank(&documents, &analyses, d);
-        let on_demand = Mutex::new(Vec::new());
-        // Built the first time a cluster grows large (most scans never do).
-        let mut neighbours: Option<infer::Neighbours> = None;
-        let mut sizes: HashMap<u32, infer::SetSize> = HashMap::new();
-        let threshold = config.options().threshold;
-        let clusters = cluster::build(
-            n,
-            &links,
-            |x, y, size| {
-                if size >= cluster::STAR_FROM {
-                    let neighbours = neighbours.get_or_insert_with(|| {
-                        infer::Neighbours::new(n, pairs.iter().map(|p| (p.a, p.b, p.metrics.jaccard)))
-                    });
-                    if let Some(through) = neighbours.through_common(x, y) {
-                        let mut size_of = |d: u32| *sizes.entry(d).or_insert_with(|| verifier.set_size(d));
-                        if infer::lower_bound(through, size_of(x), size_of(y)) >= threshold {
-                            return true;
-                        }
-                    }
-                }
-                let found = verifier
-                    .shingles(x, y)
-                    .map(|v| builder.build(v))
-                    .filter(|p| p.relation.links())
-                    .or_else(|| verifier.rewrite(x, y).map(|v| builder.build(v)));
-                let ok = found.as_ref().is_some_and(|p| p.relation.links());
-                if let Some(p) = found {
-                    on_demand.lock().expect("not poisoned").push(p);
-                }
-                ok
-            },
-            rank,
-            |d| documents[d as usize].id.clone(),
-        );
-        let on_demand = on_demand.into_inner().expect("not poisoned");
-        stats.verified_on_demand = on_demand.len();
-        pairs.extend(on_demand);
-        pairs.sort_by_key(|p| (p.a, p.b));
-        pairs.dedup_by_key(|p| (p.a, p.b));
+        let (clusters, on_demand) = linker.cluster(&mut pairs, |d| canonical_rank(&documents, &analyses, d));
+        stats.verified_on_demand = on_demand;
+        drop(linker);
         watch.lap("cluster");
         let stories = stories::build(&pairs, &clusters, n, |d| documents[d as usize].id.clone());
         let carried = context.carry.then(|| Carried { keys: carried_keys, common, words: weights });

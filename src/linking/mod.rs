@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod extend;
 pub mod hubs;
 pub mod infer;
+pub mod linker;
 pub mod pairs;
 pub mod rewrite;
 pub mod stories;

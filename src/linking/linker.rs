@@ -1,0 +1,165 @@
+//! The linking stages over one set of documents: documents with their
+//! analyses, the corpus's statistics (common shingles, word weights) and
+//! candidate pairs in; verified pairs with their passages and provenance,
+//! and clusters, out.
+//!
+//! `scan` runs these stages over a whole corpus; an engine that spreads a
+//! corpus over machines runs the same stages over one batch of candidate
+//! pairs or one connected component ([`crate::batch`]), so both verify,
+//! align and cluster with one piece of code.
+
+use crate::analysis::shingle::HashSetU64;
+use crate::analysis::Analysis;
+use crate::config::ScanConfig;
+use crate::document::Document;
+use crate::linking::cluster::{self, Cluster, Link};
+use crate::linking::infer;
+use crate::linking::pairs::{docs_in, merge_rewrites, Pair, PairBuilder, Prepare, Prepared, Verified, Verifier};
+use crate::linking::rewrite::{RareWords, WordWeights};
+use rayon::iter::Either;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
+
+/// Documents ready for verification: each one some pair needs has its
+/// tokens and exact sets rebuilt (the others are rebuilt on demand).
+pub struct Linker<'a> {
+    config: &'a ScanConfig,
+    documents: &'a [Document],
+    analyses: &'a [Analysis],
+    common: &'a HashSetU64,
+    weights: &'a WordWeights,
+    prepared: Vec<Option<Prepared>>,
+    /// Rare words of each sentence, for documents in rewrite candidates.
+    rare: Vec<RareWords>,
+}
+
+impl<'a> Linker<'a> {
+    /// Prepares the documents that `pairs` name.
+    pub fn new(
+        config: &'a ScanConfig,
+        documents: &'a [Document],
+        analyses: &'a [Analysis],
+        common: &'a HashSetU64,
+        weights: &'a WordWeights,
+        pairs: impl Iterator<Item = (u32, u32)>,
+    ) -> Self {
+        let needed = docs_in(pairs, documents.len());
+        let prepared = analyses
+            .par_iter()
+            .zip(documents.par_iter())
+            .enumerate()
+            .map(|(i, (a, d))| needed[i].then(|| Prepared::new(d, a, config)))
+            .collect();
+        Linker { config, documents, analyses, common, weights, prepared, rare: Vec::new() }
+    }
+
+    fn docs(&self) -> Prepare<'_> {
+        Prepare { config: self.config, documents: self.documents, analyses: self.analyses, prepared: &self.prepared }
+    }
+
+    fn verifier(&self) -> Verifier<'_> {
+        Verifier { docs: self.docs(), common: self.common, rare: &self.rare }
+    }
+
+    fn builder(&self) -> PairBuilder<'_> {
+        PairBuilder { docs: self.docs(), common: self.common }
+    }
+
+    /// Verifies `candidates` on shared wording. A pair that links is aligned
+    /// at once (no rewrite touches it), so its shared shingles are freed
+    /// instead of all being held until alignment; the others wait as
+    /// [`Verified`] for [`Linker::rewrites`].
+    pub(crate) fn verify(&self, candidates: &[(u32, u32)]) -> (Vec<Pair>, Vec<Verified>) {
+        let (verifier, builder) = (self.verifier(), self.builder());
+        candidates
+            .par_iter()
+            .filter_map(|&(a, b)| verifier.shingles(a, b))
+            .partition_map(|v| if v.relation.links() { Either::Left(builder.build(v)) } else { Either::Right(v) })
+    }
+
+    /// Checks the rewrite candidates that shared wording did not already
+    /// link, adding the rewrites to `verified`; returns how many there were.
+    pub(crate) fn rewrites(&mut self, linked: &[Pair], candidates: Vec<(u32, u32)>, verified: &mut Vec<Verified>) -> usize {
+        let linked: HashSet<(u32, u32)> = linked.iter().map(|p| (p.a, p.b)).collect();
+        let candidates: Vec<(u32, u32)> = candidates.into_iter().filter(|p| !linked.contains(p)).collect();
+        let in_rewrite = docs_in(candidates.iter().copied(), self.documents.len());
+        let weights = self.weights;
+        self.rare = self
+            .analyses
+            .par_iter()
+            .enumerate()
+            .map(|(i, a)| if in_rewrite[i] { RareWords::new(&a.sentences, weights) } else { RareWords::default() })
+            .collect();
+        let verifier = self.verifier();
+        let rewrites: Vec<Verified> = candidates.par_iter().filter_map(|&(a, b)| verifier.rewrite(a, b)).collect();
+        let found = rewrites.len();
+        merge_rewrites(verified, rewrites);
+        found
+    }
+
+    /// Aligns the passages of `verified` and adds the pairs to `pairs`.
+    pub(crate) fn align(&self, pairs: &mut Vec<Pair>, verified: Vec<Verified>) {
+        let builder = self.builder();
+        pairs.par_extend(verified.into_par_iter().map(|v| builder.build(v)));
+    }
+
+    /// Verifies and aligns `candidates` and `rewrite_candidates` in one go:
+    /// the pairs, sorted, and the number of rewrites.
+    pub fn link(&mut self, candidates: &[(u32, u32)], rewrite_candidates: Vec<(u32, u32)>) -> (Vec<Pair>, usize) {
+        let (mut pairs, mut verified) = self.verify(candidates);
+        let rewrites = self.rewrites(&pairs, rewrite_candidates, &mut verified);
+        self.align(&mut pairs, verified);
+        pairs.sort_by_key(|p| (p.a, p.b));
+        (pairs, rewrites)
+    }
+
+    /// Clusters the documents by the linking `pairs` (sorted by document),
+    /// verifying on demand the pairs complete linkage asks about; those
+    /// are added to `pairs`, which stays sorted. Returns the clusters and
+    /// the number of on-demand verifications.
+    pub fn cluster<K: Ord>(&self, pairs: &mut Vec<Pair>, rank: impl Fn(u32) -> K) -> (Vec<Cluster>, usize) {
+        let n = self.documents.len();
+        let links: Vec<Link> = pairs
+            .iter()
+            .filter(|p| p.relation.links())
+            .map(|p| Link { a: p.a, b: p.b, score: p.link_score() })
+            .collect();
+        let (verifier, builder) = (self.verifier(), self.builder());
+        let on_demand = Mutex::new(Vec::new());
+        // Built the first time a cluster grows large (most scans never do).
+        let mut neighbours: Option<infer::Neighbours> = None;
+        let mut sizes: HashMap<u32, infer::SetSize> = HashMap::new();
+        let threshold = self.config.options().threshold;
+        let related = |x: u32, y: u32, size: usize| {
+            if size >= cluster::STAR_FROM {
+                let neighbours = neighbours.get_or_insert_with(|| {
+                    infer::Neighbours::new(n, pairs.iter().map(|p| (p.a, p.b, p.metrics.jaccard)))
+                });
+                if let Some(through) = neighbours.through_common(x, y) {
+                    let mut size_of = |d: u32| *sizes.entry(d).or_insert_with(|| verifier.set_size(d));
+                    if infer::lower_bound(through, size_of(x), size_of(y)) >= threshold {
+                        return true;
+                    }
+                }
+            }
+            let found = verifier
+                .shingles(x, y)
+                .map(|v| builder.build(v))
+                .filter(|p| p.relation.links())
+                .or_else(|| verifier.rewrite(x, y).map(|v| builder.build(v)));
+            let ok = found.as_ref().is_some_and(|p| p.relation.links());
+            if let Some(p) = found {
+                on_demand.lock().expect("not poisoned").push(p);
+            }
+            ok
+        };
+        let clusters = cluster::build(n, &links, related, rank, |d| self.documents[d as usize].id.clone());
+        let on_demand = on_demand.into_inner().expect("not poisoned");
+        let asked = on_demand.len();
+        pairs.extend(on_demand);
+        pairs.sort_by_key(|p| (p.a, p.b));
+        pairs.dedup_by_key(|p| (p.a, p.b));
+        (clusters, asked)
+    }
+}
