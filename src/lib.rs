@@ -29,6 +29,7 @@
 // the report, and `scan` which runs the pipeline.
 pub mod analysis;
 pub mod attribution;
+pub mod batch;
 pub mod check;
 #[doc(hidden)]
 pub mod cli;

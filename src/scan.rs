@@ -361,7 +361,11 @@ impl Scanner {
 
 /// The order that picks a cluster's canonical member (the smallest):
 /// earliest published, then fullest text, then document id.
-fn canonical_rank(documents: &[Document], analyses: &[Analysis], d: u32) -> (bool, i64, Reverse<usize>, String) {
+pub(crate) fn canonical_rank(
+    documents: &[Document],
+    analyses: &[Analysis],
+    d: u32,
+) -> (bool, i64, Reverse<usize>, String) {
     let doc = &documents[d as usize];
     let at = doc.meta.published.as_ref().and_then(|p| p.seconds());
     (at.is_none(), at.unwrap_or(0), Reverse(analyses[d as usize].num_tokens), doc.id.clone())

@@ -52,10 +52,13 @@ class Index:
     >>> story = ("Officials said on Tuesday that the bridge over the river would "
     ...          "reopen next month after two years of repairs, ending long detours.")
     >>> with tempfile.TemporaryDirectory() as d, Index(d) as index:
-    ...     first = index.dedup([("a", story)])
-    ...     second = index.dedup([("b", story + " Share this article.")])
+    ...     first = index.dedup([("a", story + " Share this article.")])
+    ...     second = index.dedup([("b", story)])
     >>> [x.held for x in first.decisions], [x.held for x in second.decisions]
     ([False], [True])
+    >>> second.decisions[0].verdict["duplicate_of"]
+    'a'
+
     """
 
     def __init__(

@@ -67,8 +67,8 @@ def scan(
     ...          "reopen next month after two years of repairs, ending long detours.")
     >>> result = scan([("a", story), ("b", story + " Share this article."),
     ...                ("c", "A different story about the weather turning cold.")])
-    >>> [c.members for c in result.clusters]
-    [('a', 'b')]
+    >>> [(c.canonical, c.members) for c in result.clusters]
+    [('b', ('b', 'a'))]
     >>> result.pairs[0].relation
     'near-duplicate'
     """

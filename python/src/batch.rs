@@ -1,1 +1,366 @@
-use pyo3::prelude::*; pub fn register(_m: &Bound<'_, PyModule>) -> PyResult<()> { Ok(()) }
+//! The batch API (`copydesk.batch`): the stages of [`copydesk::batch`]
+//! over Arrow record batches, for engines that call them once per batch of
+//! rows (the Spark job's `mapInArrow` and `applyInArrow`). No JSON and no
+//! Python call per document: columns in, columns out, the GIL released
+//! while Rust works.
+
+use crate::documents::{self, required};
+use crate::options::Settings;
+use arrow_array::builder::{
+    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, StructBuilder, UInt32Builder, UInt64Builder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Fields};
+use copydesk::batch::{self, CorpusStatistics, LinkOptions, SketchOptions};
+use copydesk::corpus::common::df_sample_stride;
+use copydesk::output::records;
+use copydesk::{Document, Scan};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+use pyo3_arrow::{PyRecordBatch, PyTable};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Corpus statistics that add up (`a.merge(b)` is the count of both).
+#[pyclass(frozen, module = "copydesk._core")]
+#[derive(Clone)]
+pub struct Statistics(CorpusStatistics);
+
+#[pymethods]
+impl Statistics {
+    #[new]
+    fn new() -> Self {
+        Statistics(CorpusStatistics::default())
+    }
+
+    /// Counts the documents of `table`. A row is sampled for shingle
+    /// counts when its ordinal (the `ordinal` column, or `first_row` plus
+    /// its row number) is a multiple of `sample_every`.
+    #[staticmethod]
+    #[pyo3(signature = (table, settings, sample_every = 1, first_row = 0))]
+    fn of(py: Python<'_>, table: PyTable, settings: Settings, sample_every: u64, first_row: u64) -> PyResult<Self> {
+        if sample_every == 0 {
+            return Err(PyValueError::new_err("sample_every must be at least 1"));
+        }
+        let config = settings.config()?;
+        let (batches, _) = table.into_inner();
+        let ordinals = ordinals(&batches, first_row)?;
+        let read = documents::read(&batches, false)?;
+        Ok(py.detach(|| {
+            let options = SketchOptions { vocabulary: true, ..SketchOptions::default() };
+            let sketches: Vec<_> = read.documents.par_iter().map(|d| batch::sketch(d, &config, options)).collect();
+            let mut stats = CorpusStatistics::default();
+            for (s, ordinal) in sketches.iter().zip(ordinals) {
+                stats.add(&s.words, (ordinal % sample_every == 0).then_some(s.shingles.as_slice()));
+            }
+            Statistics(stats)
+        }))
+    }
+
+    /// These counts plus `other`'s.
+    fn merge(&self, other: &Statistics) -> Statistics {
+        let mut out = self.0.clone();
+        out.merge(&other.0);
+        Statistics(out)
+    }
+
+    fn __add__(&self, other: &Statistics) -> Statistics {
+        self.merge(other)
+    }
+
+    /// The counts as bytes (equal counts, equal bytes).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.encode())
+    }
+
+    #[staticmethod]
+    fn from_bytes(data: &[u8]) -> PyResult<Statistics> {
+        CorpusStatistics::decode(data).map(Statistics).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let rebuild = slf.getattr("from_bytes")?;
+        Ok((rebuild, (slf.get().to_bytes(slf.py()),)))
+    }
+
+    fn __eq__(&self, other: &Statistics) -> bool {
+        self.0 == other.0
+    }
+
+    #[getter]
+    fn documents(&self) -> u64 {
+        self.0.documents
+    }
+
+    #[getter]
+    fn sampled(&self) -> u64 {
+        self.0.sampled
+    }
+}
+
+/// Each row's ordinal: the `ordinal` column, or `first_row` plus the row.
+fn ordinals(batches: &[RecordBatch], first_row: u64) -> PyResult<Vec<u64>> {
+    use arrow_array::cast::AsArray;
+    let mut out = Vec::new();
+    for batch in batches {
+        match batch.column_by_name("ordinal") {
+            Some(column) => {
+                let column = arrow_cast_u64(column)?;
+                out.extend(column.as_primitive::<arrow_array::types::UInt64Type>().iter().map(|v| v.unwrap_or(0)));
+            }
+            None => {
+                let from = first_row + out.len() as u64;
+                out.extend((0..batch.num_rows() as u64).map(|i| from + i));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn arrow_cast_u64(column: &ArrayRef) -> PyResult<ArrayRef> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::{Int64Type, UInt64Type};
+    match column.data_type() {
+        DataType::UInt64 => Ok(column.clone()),
+        DataType::Int64 => {
+            let values = column.as_primitive::<Int64Type>();
+            if values.iter().flatten().any(|v| v < 0) {
+                return Err(PyValueError::new_err("the \"ordinal\" column holds a negative number"));
+            }
+            Ok(Arc::new(values.unary::<_, UInt64Type>(|v| v as u64)))
+        }
+        other => Err(PyValueError::new_err(format!("the \"ordinal\" column must be int64 or uint64, not {other}"))),
+    }
+}
+
+/// Every how many documents `scan` samples one for shingle counts, in a
+/// corpus of `documents` (1 when it counts them all).
+#[pyfunction]
+fn sample_every(documents: usize, settings: Settings) -> PyResult<usize> {
+    let config = settings.config()?;
+    Ok(df_sample_stride(documents, config.common_df(documents)).unwrap_or(1))
+}
+
+fn list_u64(values: impl Iterator<Item = Vec<u64>>) -> ArrayRef {
+    let mut builder = ListBuilder::new(UInt64Builder::new());
+    for v in values {
+        builder.values().append_slice(&v);
+        builder.append(true);
+    }
+    Arc::new(builder.finish())
+}
+
+/// Sketches every document of `table`: id, content hash, tokens,
+/// signature, band keys, fingerprints and (given statistics) sentence keys.
+#[pyfunction]
+#[pyo3(signature = (table, settings, statistics = None))]
+fn analyze<'py>(
+    py: Python<'py>,
+    table: PyTable,
+    settings: Settings,
+    statistics: Option<&Statistics>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let config = settings.config()?;
+    let (batches, _) = table.into_inner();
+    let read = documents::read(&batches, false)?;
+    drop(batches);
+    let batch = py.detach(|| {
+        let broadcast = statistics.map(|s| s.0.broadcast(&config));
+        let options = SketchOptions { sentence_keys: broadcast.as_ref().map(|b| &b.weights), vocabulary: false };
+        let sketches: Vec<_> = read.documents.par_iter().map(|d| batch::sketch(d, &config, options)).collect();
+        let ids: ArrayRef = Arc::new(arrow_array::StringArray::from_iter_values(read.documents.iter().map(|d| &d.id)));
+        let hashes: ArrayRef =
+            Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.content_hash)));
+        let tokens: ArrayRef =
+            Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.tokens as u64)));
+        let mut signature = ListBuilder::new(UInt32Builder::new());
+        for s in &sketches {
+            signature.values().append_slice(&s.signature);
+            signature.append(true);
+        }
+        let signature: ArrayRef = Arc::new(signature.finish());
+        let bands = list_u64(sketches.iter().map(|s| s.band_keys.clone()));
+        let prints = list_u64(sketches.iter().map(|s| s.fingerprints.clone()));
+        let sentences = list_u64(sketches.iter().map(|s| s.sentence_keys.clone()));
+        RecordBatch::try_from_iter([
+            ("id", ids),
+            ("content_hash", hashes),
+            ("tokens", tokens),
+            ("signature", signature),
+            ("band_keys", bands),
+            ("fingerprints", prints),
+            ("sentence_keys", sentences),
+        ])
+    });
+    let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    PyRecordBatch::new(batch).into_pyarrow(py)
+}
+
+/// Pairs of ids (`a`, `b` columns) as indexes into `documents`.
+fn pairs_of(table: Option<PyTable>, index: &HashMap<&str, u32>) -> PyResult<Vec<(u32, u32)>> {
+    let Some(table) = table else { return Ok(Vec::new()) };
+    let (batches, _) = table.into_inner();
+    let mut out = Vec::new();
+    for batch in &batches {
+        let (a, b) = (required(batch, "a")?, required(batch, "b")?);
+        for i in 0..batch.num_rows() {
+            let find = |id: Option<&str>| {
+                let id = id.ok_or_else(|| PyValueError::new_err(format!("candidate {i}: a null id")))?;
+                index
+                    .get(id)
+                    .copied()
+                    .ok_or_else(|| PyValueError::new_err(format!("candidate {i}: no document \"{id}\"")))
+            };
+            out.push((find(a.get(i))?, find(b.get(i))?));
+        }
+    }
+    Ok(out)
+}
+
+/// Verifies and aligns candidate pairs of `documents` (and clusters them,
+/// when `cluster`): pairs, passages and clusters as record batches.
+#[pyfunction]
+#[pyo3(signature = (documents, candidates, statistics, settings, rewrite_candidates = None, cluster = false))]
+fn link<'py>(
+    py: Python<'py>,
+    documents: PyTable,
+    candidates: PyTable,
+    statistics: &Statistics,
+    settings: Settings,
+    rewrite_candidates: Option<PyTable>,
+    cluster: bool,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let config = settings.config()?;
+    let (batches, _) = documents.into_inner();
+    let docs: Vec<Document> = documents::read(&batches, false)?.documents;
+    drop(batches);
+    let index: HashMap<&str, u32> = docs.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
+    let candidates = pairs_of(Some(candidates), &index)?;
+    let rewrites = pairs_of(rewrite_candidates, &index)?;
+    drop(index);
+    let out = py.detach(|| {
+        let broadcast = statistics.0.broadcast(&config);
+        let scan = batch::link(docs, &candidates, rewrites, &broadcast, &config, LinkOptions { cluster });
+        Ok::<_, arrow_schema::ArrowError>((pair_batch(&scan)?, passage_batch(&scan)?, cluster_batch(&scan)?))
+    });
+    let (pairs, passages, clusters) = out.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok((
+        PyRecordBatch::new(pairs).into_pyarrow(py)?,
+        PyRecordBatch::new(passages).into_pyarrow(py)?,
+        PyRecordBatch::new(clusters).into_pyarrow(py)?,
+    ))
+}
+
+fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(values.collect::<arrow_array::StringArray>())
+}
+
+fn floats(values: impl Iterator<Item = f64>) -> ArrayRef {
+    Arc::new(values.collect::<arrow_array::Float64Array>())
+}
+
+fn counts(values: impl Iterator<Item = usize>) -> ArrayRef {
+    Arc::new(arrow_array::UInt64Array::from_iter_values(values.map(|v| v as u64)))
+}
+
+/// One row per pair, with the fields of `scan --format json`'s pairs
+/// (passages apart).
+fn pair_batch(scan: &Scan) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let rows: Vec<records::PairRecord> = scan.pairs.iter().map(|p| records::pair(scan, p)).collect();
+    let evidence_fields = Fields::from(vec![
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("favours", DataType::Utf8, true),
+        Field::new("weight", DataType::Float64, false),
+        Field::new("detail", DataType::Utf8, false),
+    ]);
+    let mut evidence = ListBuilder::new(StructBuilder::from_fields(evidence_fields, rows.len()));
+    for r in &rows {
+        let items = evidence.values();
+        for e in &r.evidence {
+            items.field_builder::<StringBuilder>(0).expect("kind").append_value(e.kind);
+            items.field_builder::<StringBuilder>(1).expect("favours").append_option(e.favours);
+            items.field_builder::<Float64Builder>(2).expect("weight").append_value(e.weight);
+            items.field_builder::<StringBuilder>(3).expect("detail").append_value(e.detail);
+            items.append(true);
+        }
+        evidence.append(true);
+    }
+    let evidence: ArrayRef = Arc::new(evidence.finish());
+    RecordBatch::try_from_iter([
+        ("a", strings(rows.iter().map(|r| Some(r.a)))),
+        ("b", strings(rows.iter().map(|r| Some(r.b)))),
+        ("relation", strings(rows.iter().map(|r| Some(r.relation)))),
+        ("jaccard", floats(rows.iter().map(|r| r.jaccard))),
+        ("containment_a", floats(rows.iter().map(|r| r.containment_a))),
+        ("containment_b", floats(rows.iter().map(|r| r.containment_b))),
+        ("shared_shingles", counts(rows.iter().map(|r| r.shared_shingles))),
+        ("masked_shingles", counts(rows.iter().map(|r| r.masked_shingles))),
+        ("quoted_shingles", counts(rows.iter().map(|r| r.quoted_shingles))),
+        ("coverage_a", floats(rows.iter().map(|r| r.coverage_a))),
+        ("coverage_b", floats(rows.iter().map(|r| r.coverage_b))),
+        ("reuse_a", floats(rows.iter().map(|r| r.reuse_a))),
+        ("reuse_b", floats(rows.iter().map(|r| r.reuse_b))),
+        ("direction", strings(rows.iter().map(|r| Some(r.direction)))),
+        ("source", strings(rows.iter().map(|r| r.source))),
+        ("copy", strings(rows.iter().map(|r| r.copy))),
+        ("upstream", strings(rows.iter().map(|r| r.upstream))),
+        ("confidence", floats(rows.iter().map(|r| r.confidence))),
+        ("evidence", evidence),
+    ])
+}
+
+/// One row per passage: its pair's ids, both byte ranges, and the rest of
+/// `scan --format json`'s passage fields.
+fn passage_batch(scan: &Scan) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let rows: Vec<(&str, &str, records::PassageRecord)> = scan
+        .pairs
+        .iter()
+        .flat_map(|p| {
+            let r = records::pair(scan, p);
+            let (a, b) = (r.a, r.b);
+            r.passages.into_iter().map(move |x| (a, b, x))
+        })
+        .collect();
+    RecordBatch::try_from_iter([
+        ("a", strings(rows.iter().map(|r| Some(r.0)))),
+        ("b", strings(rows.iter().map(|r| Some(r.1)))),
+        ("a_start", counts(rows.iter().map(|r| r.2.a.0))),
+        ("a_end", counts(rows.iter().map(|r| r.2.a.1))),
+        ("b_start", counts(rows.iter().map(|r| r.2.b.0))),
+        ("b_end", counts(rows.iter().map(|r| r.2.b.1))),
+        ("a_words", counts(rows.iter().map(|r| r.2.a_words))),
+        ("b_words", counts(rows.iter().map(|r| r.2.b_words))),
+        ("kind", strings(rows.iter().map(|r| Some(r.2.kind)))),
+        ("score", floats(rows.iter().map(|r| r.2.score))),
+        ("direction", strings(rows.iter().map(|r| Some(r.2.direction)))),
+    ])
+}
+
+/// One row per clustered document: cluster id, document id, canonical.
+fn cluster_batch(scan: &Scan) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let mut cluster = StringBuilder::new();
+    let mut document = StringBuilder::new();
+    let mut canonical = BooleanBuilder::new();
+    for c in &scan.clusters {
+        for &m in &c.members {
+            cluster.append_value(&c.id);
+            document.append_value(&scan.documents[m as usize].id);
+            canonical.append_value(m == c.canonical);
+        }
+    }
+    RecordBatch::try_from_iter([
+        ("cluster", Arc::new(cluster.finish()) as ArrayRef),
+        ("document", Arc::new(document.finish()) as ArrayRef),
+        ("canonical", Arc::new(canonical.finish()) as ArrayRef),
+    ])
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Statistics>()?;
+    m.add_function(wrap_pyfunction!(analyze, m)?)?;
+    m.add_function(wrap_pyfunction!(link, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_every, m)?)?;
+    Ok(())
+}

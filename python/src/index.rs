@@ -38,7 +38,12 @@ impl FeedIndex {
     /// Deduplicates one batch: per row, whether it is held back and its
     /// verdict as JSON (an array, in row order), and the batch's counts.
     #[pyo3(signature = (table, dry_run = false))]
-    fn dedup(&self, py: Python<'_>, table: PyTable, dry_run: bool) -> PyResult<(Vec<bool>, String, Vec<(String, u64)>)> {
+    fn dedup(
+        &self,
+        py: Python<'_>,
+        table: PyTable,
+        dry_run: bool,
+    ) -> PyResult<(Vec<bool>, String, Vec<(String, u64)>)> {
         let (batches, _) = table.into_inner();
         let read = documents::read(&batches, false)?;
         py.detach(|| {

@@ -6,7 +6,8 @@ use copydesk::{ScanConfig, ScanOptions};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-/// The settings a Python caller may set; `None` keeps the default.
+/// The settings a Python caller may set, every key present (`None` keeps
+/// the default).
 #[derive(Debug, Clone, Default, FromPyObject)]
 #[pyo3(from_item_all)]
 pub struct Settings {

@@ -44,37 +44,7 @@ impl Signature {
                 lanes[bin] = lanes[bin].min(value(h));
             }
         }
-        if lanes.contains(&u32::MAX) {
-            // Donors are bins filled by shingles, never by densification:
-            // they are read from a copy taken before any is written.
-            // On the stack at the widths copydesk uses (sentences sign into
-            // 32 bins, once each: an allocation was a sizeable share).
-            let mut stack = [0u32; 128];
-            let heap: Vec<u32>;
-            let filled: &[u32] = if n <= stack.len() {
-                stack[..n].copy_from_slice(&lanes);
-                &stack[..n]
-            } else {
-                heap = lanes.clone();
-                &heap
-            };
-            DONORS.with_borrow_mut(|tables| {
-                let donors = donor_table(tables, n);
-                for (bin, lane) in lanes.iter_mut().enumerate() {
-                    if *lane != u32::MAX {
-                        continue;
-                    }
-                    let listed = &donors[bin * DONOR_PROBES..(bin + 1) * DONOR_PROBES];
-                    *lane = match listed.iter().find(|&&d| filled[d as usize] != u32::MAX) {
-                        Some(&donor) => filled[donor as usize],
-                        None => (DONOR_PROBES as u64..)
-                            .map(|attempt| donor_of(bin, attempt, width))
-                            .find_map(|d| (filled[d] != u32::MAX).then_some(filled[d]))
-                            .expect("some bin is filled"),
-                    };
-                }
-            });
-        }
+        densify(&mut lanes);
         Some(Signature(lanes.into_boxed_slice()))
     }
 
@@ -94,6 +64,94 @@ impl Signature {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// Fills the empty bins (`u32::MAX`) of `lanes`, at least one of which is
+/// filled, each from a donor bin: optimal densification.
+fn densify(lanes: &mut [u32]) {
+    let n = lanes.len();
+    let width = n as u64;
+    if !lanes.contains(&u32::MAX) {
+        return;
+    }
+    // Donors are bins filled by shingles, never by densification:
+    // they are read from a copy taken before any is written.
+    // On the stack at the widths copydesk uses (sentences sign into
+    // 32 bins, once each: an allocation was a sizeable share).
+    let mut stack = [0u32; 128];
+    let heap: Vec<u32>;
+    let filled: &[u32] = if n <= stack.len() {
+        stack[..n].copy_from_slice(&lanes);
+        &stack[..n]
+    } else {
+        heap = lanes.to_vec();
+        &heap
+    };
+    DONORS.with_borrow_mut(|tables| {
+        let donors = donor_table(tables, n);
+        for (bin, lane) in lanes.iter_mut().enumerate() {
+            if *lane != u32::MAX {
+                continue;
+            }
+            let listed = &donors[bin * DONOR_PROBES..(bin + 1) * DONOR_PROBES];
+            *lane = match listed.iter().find(|&&d| filled[d as usize] != u32::MAX) {
+                Some(&donor) => filled[donor as usize],
+                None => (DONOR_PROBES as u64..)
+                    .map(|attempt| donor_of(bin, attempt, width))
+                    .find_map(|d| (filled[d] != u32::MAX).then_some(filled[d]))
+                    .expect("some bin is filled"),
+            };
+        }
+    });
+}
+
+/// One-permutation bins filled one element at a time, for callers that see
+/// a set element by element (the Python package's datasketch-shaped
+/// `MinHash`); [`Bins::finish`] densifies them into a [`Signature`] equal
+/// to [`Signature::new`] of the same hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bins(Vec<u32>);
+
+impl Bins {
+    /// `n` empty bins.
+    pub fn new(n: usize) -> Bins {
+        Bins(vec![u32::MAX; n])
+    }
+
+    /// Adds one element's 64-bit hash.
+    pub fn add(&mut self, h: u64) {
+        let n = self.0.len() as u64;
+        if n > 0 {
+            let bin = (((h >> 32) * n) >> 32) as usize;
+            self.0[bin] = self.0[bin].min((h as u32).min(u32::MAX - 1));
+        }
+    }
+
+    /// The bins of the union of both sets (same width).
+    pub fn merge(&mut self, other: &Bins) {
+        for (x, y) in self.0.iter_mut().zip(&other.0) {
+            *x = (*x).min(*y);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no element was added.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&v| v == u32::MAX)
+    }
+
+    /// The signature of the elements added; `None` before the first.
+    pub fn finish(&self) -> Option<Signature> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut lanes = self.0.clone();
+        densify(&mut lanes);
+        Some(Signature(lanes.into_boxed_slice()))
     }
 }
 
@@ -139,6 +197,21 @@ mod tests {
 
     fn hashes(range: std::ops::Range<u64>) -> Vec<u64> {
         range.map(fmix64).collect()
+    }
+
+    #[test]
+    fn bins_filled_one_by_one_sign_as_the_whole_set() {
+        for (n, len) in [(128, 3), (128, 500), (32, 5), (100, 40)] {
+            let hs = hashes(0..len);
+            let mut bins = Bins::new(n);
+            assert!(bins.is_empty() && bins.finish().is_none());
+            let (left, right) = hs.split_at(hs.len() / 2);
+            left.iter().for_each(|&h| bins.add(h));
+            let mut other = Bins::new(n);
+            right.iter().for_each(|&h| other.add(h));
+            bins.merge(&other);
+            assert_eq!(bins.finish(), Signature::new(&hs, n), "n {n}, {len} hashes");
+        }
     }
 
     /// Signing as first written: every empty bin hashes its probes one

@@ -125,7 +125,11 @@ fn rank(published: Option<i64>, tokens: usize, id: &str) -> Rank {
 /// The content hash of a text: its normalized tokens, in order, so case,
 /// punctuation and white space do not matter.
 pub fn content_hash(text: &str) -> u64 {
-    let tokens = crate::analysis::normalize::normalize(text).tokens;
+    content_hash_of(text, &crate::analysis::normalize::normalize(text).tokens)
+}
+
+/// [`content_hash`] of `text` from its normalized `tokens`.
+pub fn content_hash_of(text: &str, tokens: &[crate::analysis::normalize::Token]) -> u64 {
     if tokens.is_empty() {
         return xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     }

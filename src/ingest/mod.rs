@@ -32,8 +32,8 @@ pub mod encoding;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
-pub mod record;
 mod name;
+pub mod record;
 mod walk;
 
 pub use crate::document::display_path;

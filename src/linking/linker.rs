@@ -72,15 +72,23 @@ impl<'a> Linker<'a> {
     /// [`Verified`] for [`Linker::rewrites`].
     pub(crate) fn verify(&self, candidates: &[(u32, u32)]) -> (Vec<Pair>, Vec<Verified>) {
         let (verifier, builder) = (self.verifier(), self.builder());
-        candidates
-            .par_iter()
-            .filter_map(|&(a, b)| verifier.shingles(a, b))
-            .partition_map(|v| if v.relation.links() { Either::Left(builder.build(v)) } else { Either::Right(v) })
+        candidates.par_iter().filter_map(|&(a, b)| verifier.shingles(a, b)).partition_map(|v| {
+            if v.relation.links() {
+                Either::Left(builder.build(v))
+            } else {
+                Either::Right(v)
+            }
+        })
     }
 
     /// Checks the rewrite candidates that shared wording did not already
     /// link, adding the rewrites to `verified`; returns how many there were.
-    pub(crate) fn rewrites(&mut self, linked: &[Pair], candidates: Vec<(u32, u32)>, verified: &mut Vec<Verified>) -> usize {
+    pub(crate) fn rewrites(
+        &mut self,
+        linked: &[Pair],
+        candidates: Vec<(u32, u32)>,
+        verified: &mut Vec<Verified>,
+    ) -> usize {
         let linked: HashSet<(u32, u32)> = linked.iter().map(|p| (p.a, p.b)).collect();
         let candidates: Vec<(u32, u32)> = candidates.into_iter().filter(|p| !linked.contains(p)).collect();
         let in_rewrite = docs_in(candidates.iter().copied(), self.documents.len());

@@ -1,0 +1,125 @@
+//! Sketches: one document in, what the candidate indexes and the corpus
+//! statistics need of it out (content hash, MinHash signature, LSH band
+//! keys, winnowing fingerprints, sentence-index keys, vocabulary).
+//!
+//! The document-level parts come from the document's shingles alone, so
+//! a sketch that asks for nothing else skips the sentence and repeat
+//! analysis; sentence keys and content words need the full per-document
+//! analysis, which `scan` runs too.
+
+use crate::analysis::repeats;
+use crate::analysis::shingle::Shingles;
+use crate::analysis::signature::Signature;
+use crate::analysis::{analyze_with, normalize, Scratch, SCRATCH};
+use crate::config::ScanConfig;
+use crate::document::Document;
+use crate::index::dedup::content_hash_of;
+use crate::linking::candidates;
+use crate::linking::rewrite::{self, WordWeights};
+
+/// What a sketch holds beyond the document-level keys.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SketchOptions<'a> {
+    /// Sentence-index keys, under these word weights (the corpus's).
+    pub sentence_keys: Option<&'a WordWeights>,
+    /// The distinct shingles and content words, for corpus statistics.
+    pub vocabulary: bool,
+}
+
+/// One document's sketch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sketch {
+    /// [`crate::index::dedup::content_hash`]: equal for texts that differ
+    /// only in case, punctuation and white space.
+    pub content_hash: u64,
+    /// Tokens (words, or characters of unspaced scripts).
+    pub tokens: usize,
+    /// MinHash lanes (empty for a text with no shingle).
+    pub signature: Vec<u32>,
+    pub band_keys: Vec<u64>,
+    /// Distinct winnowing fingerprints, sorted.
+    pub fingerprints: Vec<u64>,
+    /// Distinct sentence-index keys, sorted (when asked).
+    pub sentence_keys: Vec<u64>,
+    /// Distinct shingles and content words, sorted (when asked).
+    pub shingles: Vec<u64>,
+    pub words: Vec<u64>,
+}
+
+/// The sketch of `doc`.
+pub fn sketch(doc: &Document, config: &ScanConfig, options: SketchOptions<'_>) -> Sketch {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let needs_analysis = options.sentence_keys.is_some() || options.vocabulary;
+        let sentences = if needs_analysis {
+            let (analysis, _) = analyze_with(doc, config, scratch);
+            analysis.sentences
+        } else {
+            let script = normalize::normalize_into(&doc.text, &mut scratch.tokens);
+            Shingles::hash_into(&scratch.tokens, config.shingle_k(script), &mut scratch.hashes);
+            Vec::new()
+        };
+        let mut out = document_keys(doc, config, scratch);
+        if let Some(weights) = options.sentence_keys {
+            out.sentence_keys = rewrite::document_keys(&sentences, weights, rewrite::sentence_bands())
+                .into_iter()
+                .map(|(key, _)| key)
+                .collect();
+            out.sentence_keys.sort_unstable();
+            out.sentence_keys.dedup();
+        }
+        if options.vocabulary {
+            out.shingles = repeats::distinct(&scratch.hashes);
+            out.shingles.sort_unstable();
+            out.words = sentences.iter().flat_map(|s| s.words.iter().copied()).collect();
+            out.words.sort_unstable();
+            out.words.dedup();
+        }
+        out
+    })
+}
+
+/// The document-level keys, from the tokens and shingles in `scratch`.
+fn document_keys(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> Sketch {
+    let o = config.options();
+    let signature = Signature::new(&scratch.hashes, o.num_hashes);
+    let band_keys = signature.as_ref().map_or_else(Vec::new, |s| candidates::band_keys(s, config.bands()).collect());
+    let mut fingerprints =
+        candidates::winnow_into(&scratch.hashes, o.winnow_window, &mut scratch.fingerprints).to_vec();
+    fingerprints.sort_unstable();
+    fingerprints.dedup();
+    Sketch {
+        content_hash: content_hash_of(&doc.text, &scratch.tokens),
+        tokens: scratch.tokens.len(),
+        signature: signature.map_or_else(Vec::new, |s| s.0.into_vec()),
+        band_keys,
+        fingerprints,
+        ..Sketch::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze;
+
+    #[test]
+    fn keys_are_those_scan_indexes() {
+        let config = ScanConfig::default();
+        let doc = Document::from_text(
+            "a",
+            "Officials said on Tuesday that the bridge over the river would reopen next month after repairs.",
+        );
+        let (_, keys) = analyze(&doc, &config);
+        let light = sketch(&doc, &config, SketchOptions::default());
+        let full = sketch(&doc, &config, SketchOptions { vocabulary: true, ..Default::default() });
+        assert_eq!(light.band_keys, keys.band_keys);
+        let mut prints = keys.fingerprints.clone();
+        prints.sort_unstable();
+        prints.dedup();
+        assert_eq!(light.fingerprints, prints);
+        assert_eq!(light.signature.len(), config.options().num_hashes);
+        assert_eq!(light.content_hash, crate::index::dedup::content_hash(&doc.text));
+        assert_eq!((light.band_keys, light.signature), (full.band_keys, full.signature));
+        assert!(!full.shingles.is_empty() && !full.words.is_empty());
+    }
+}
