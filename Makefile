@@ -6,7 +6,7 @@ PEER_ARTICLES ?= 20000
 
 SHOTS := target/tmp
 
-.PHONY: screenshots run check-self test test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index eval fuzz browser report
+.PHONY: screenshots run check-self test test-python python-env wheel test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index eval fuzz browser report
 
 ## copydesk check on its own fixture: the known finding fails (exit 1),
 ## and passes against the fixture's baseline.
@@ -20,9 +20,31 @@ check-self:
 run:
 	$(CARGO) run --release --quiet -- scan samples/ --format text
 
-## Every test: unit, property, integration (CLI), browser and doc tests.
+## Every test: unit, property, integration (CLI), browser and doc tests,
+## then the Python package's.
 test: browser
 	$(CARGO) test --release
+	$(MAKE) test-python
+
+## The Python package: a virtualenv in target/venv with maturin and the test
+## tools, the abi3 wheel built and installed, then its type check (mypy
+## --strict), its doctests and its tests, against the installed wheel.
+VENV := target/venv
+PY := $(VENV)/bin
+python-env:
+	@test -x $(PY)/python || python3 -m venv $(VENV)
+	$(PY)/pip install --quiet --upgrade pip
+	$(PY)/pip install --quiet "maturin>=1.7,<2" "pyarrow>=14" pandas pytest mypy pandas-stubs pyarrow-stubs
+
+wheel: python-env
+	rm -rf target/wheels
+	$(PY)/maturin build --release --quiet -m python/Cargo.toml -o target/wheels
+	$(PY)/pip install --quiet --force-reinstall --no-deps target/wheels/copydesk-*.whl
+
+test-python: wheel
+	cd python && ../$(PY)/mypy
+	cd python && ../$(PY)/pytest -q -p no:cacheprovider --doctest-modules --pyargs copydesk
+	cd python && ../$(PY)/pytest -q -p no:cacheprovider tests
 
 ## The feed index's crash test with 50 kills instead of the default 10.
 test-crash:
@@ -53,6 +75,7 @@ screenshots: browser
 check:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy -p copydesk-python -- -D warnings
 	$(CARGO) bench --no-run
 
 ## Criterion benches of each stage, then a whole scan of a synthetic corpus of

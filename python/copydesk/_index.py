@@ -79,7 +79,7 @@ class Index:
         """Deduplicates one batch (records as ``copydesk.scan`` takes them)."""
         table = to_table(records)
         held, verdicts, counts = self._index.dedup(table, dry_run=dry_run)
-        ids = table.column("id").to_pylist()
+        ids = [str(i) for i in table.column("id").to_pylist()]
         decisions = tuple(Decision(i, h, v) for i, h, v in zip(ids, held, json.loads(verdicts)))
         return DedupResult(decisions, dict(counts))
 

@@ -25,9 +25,7 @@ def _utf8(value: str, row: int, field: str) -> str:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as e:
-        raise ValueError(
-            f'record {row}: "{field}" is not valid Unicode ({e.reason} at character {e.start})'
-        ) from None
+        raise ValueError(f'record {row}: "{field}" is not valid Unicode ({e.reason} at character {e.start})') from None
     return value
 
 

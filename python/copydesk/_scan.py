@@ -197,65 +197,76 @@ class Scan:
         return page
 
 
+def _schema(fields: List[Any]) -> pa.Schema:
+    return pa.schema(fields)
+
+
 _SPAN = pa.list_(pa.int64(), 2)
 _PASSAGE_FIELDS: Sequence[str] = ("a_words", "b_words", "kind", "score", "direction", "a_text", "b_text")
-_DOCUMENTS = pa.schema(
+_DOCUMENTS = _schema(
     [
-        ("index", pa.int64()),
-        ("id", pa.string()),
-        ("source", pa.string()),
-        ("outlet", pa.string()),
-        ("url", pa.string()),
-        ("title", pa.string()),
-        ("published", pa.string()),
-        ("published_utc", pa.string()),
-        ("bytes", pa.int64()),
-        ("encoding", pa.string()),
-        ("words", pa.int64()),
-        ("script", pa.string()),
-        ("cluster", pa.string()),
-        ("text_date", pa.string()),
+        pa.field("index", pa.int64()),
+        pa.field("id", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("outlet", pa.string()),
+        pa.field("url", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("published", pa.string()),
+        pa.field("published_utc", pa.string()),
+        pa.field("bytes", pa.int64()),
+        pa.field("encoding", pa.string()),
+        pa.field("words", pa.int64()),
+        pa.field("script", pa.string()),
+        pa.field("cluster", pa.string()),
+        pa.field("text_date", pa.string()),
     ]
 )
-_CLUSTERS = pa.schema([("cluster", pa.string()), ("document", pa.string()), ("canonical", pa.bool_())])
+_CLUSTERS = _schema(
+    [pa.field("cluster", pa.string()), pa.field("document", pa.string()), pa.field("canonical", pa.bool_())]
+)
 _EVIDENCE = pa.struct(
-    [("kind", pa.string()), ("favours", pa.string()), ("weight", pa.float64()), ("detail", pa.string())]
-)
-_PAIRS = pa.schema(
     [
-        ("a", pa.string()),
-        ("b", pa.string()),
-        ("relation", pa.string()),
-        ("jaccard", pa.float64()),
-        ("containment_a", pa.float64()),
-        ("containment_b", pa.float64()),
-        ("shared_shingles", pa.int64()),
-        ("masked_shingles", pa.int64()),
-        ("quoted_shingles", pa.int64()),
-        ("coverage_a", pa.float64()),
-        ("coverage_b", pa.float64()),
-        ("reuse_a", pa.float64()),
-        ("reuse_b", pa.float64()),
-        ("direction", pa.string()),
-        ("source", pa.string()),
-        ("copy", pa.string()),
-        ("upstream", pa.string()),
-        ("confidence", pa.float64()),
-        ("evidence", pa.list_(_EVIDENCE)),
+        pa.field("kind", pa.string()),
+        pa.field("favours", pa.string()),
+        pa.field("weight", pa.float64()),
+        pa.field("detail", pa.string()),
     ]
 )
-_PASSAGES = pa.schema(
+_PAIRS = _schema(
     [
-        ("a", pa.string()),
-        ("b", pa.string()),
-        ("a_span", _SPAN),
-        ("b_span", _SPAN),
-        ("a_words", pa.int64()),
-        ("b_words", pa.int64()),
-        ("kind", pa.string()),
-        ("score", pa.float64()),
-        ("direction", pa.string()),
-        ("a_text", pa.string()),
-        ("b_text", pa.string()),
+        pa.field("a", pa.string()),
+        pa.field("b", pa.string()),
+        pa.field("relation", pa.string()),
+        pa.field("jaccard", pa.float64()),
+        pa.field("containment_a", pa.float64()),
+        pa.field("containment_b", pa.float64()),
+        pa.field("shared_shingles", pa.int64()),
+        pa.field("masked_shingles", pa.int64()),
+        pa.field("quoted_shingles", pa.int64()),
+        pa.field("coverage_a", pa.float64()),
+        pa.field("coverage_b", pa.float64()),
+        pa.field("reuse_a", pa.float64()),
+        pa.field("reuse_b", pa.float64()),
+        pa.field("direction", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("copy", pa.string()),
+        pa.field("upstream", pa.string()),
+        pa.field("confidence", pa.float64()),
+        pa.field("evidence", pa.list_(_EVIDENCE)),
+    ]
+)
+_PASSAGES = _schema(
+    [
+        pa.field("a", pa.string()),
+        pa.field("b", pa.string()),
+        pa.field("a_span", _SPAN),
+        pa.field("b_span", _SPAN),
+        pa.field("a_words", pa.int64()),
+        pa.field("b_words", pa.int64()),
+        pa.field("kind", pa.string()),
+        pa.field("score", pa.float64()),
+        pa.field("direction", pa.string()),
+        pa.field("a_text", pa.string()),
+        pa.field("b_text", pa.string()),
     ]
 )

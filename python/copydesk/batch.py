@@ -156,6 +156,4 @@ def link(
     passages apart), passages (one row each, with ``a`` and ``b``) and
     clusters (``cluster``, ``document``, ``canonical``)."""
     rewrites = _pairs(rewrite_candidates) if rewrite_candidates is not None else None
-    return _core.link(
-        _table(documents), _pairs(candidates), statistics._inner, _settings(settings), rewrites, cluster
-    )
+    return _core.link(_table(documents), _pairs(candidates), statistics._inner, _settings(settings), rewrites, cluster)

@@ -13,6 +13,10 @@ use pyo3_arrow::PyTable;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+/// One batch's answer: per row whether it is held back, the verdicts as a
+/// JSON array, and the batch's counts by name.
+type Answer = (Vec<bool>, String, Vec<(String, u64)>);
+
 /// An open feed index; one batch at a time (a second thread waits).
 #[pyclass(frozen, module = "copydesk._core")]
 pub struct FeedIndex {
@@ -38,12 +42,7 @@ impl FeedIndex {
     /// Deduplicates one batch: per row, whether it is held back and its
     /// verdict as JSON (an array, in row order), and the batch's counts.
     #[pyo3(signature = (table, dry_run = false))]
-    fn dedup(
-        &self,
-        py: Python<'_>,
-        table: PyTable,
-        dry_run: bool,
-    ) -> PyResult<(Vec<bool>, String, Vec<(String, u64)>)> {
+    fn dedup(&self, py: Python<'_>, table: PyTable, dry_run: bool) -> PyResult<Answer> {
         let (batches, _) = table.into_inner();
         let read = documents::read(&batches, false)?;
         py.detach(|| {

@@ -25,7 +25,7 @@ GOOD = "Officials said on Tuesday that the bridge over the river would reopen ne
         ([{"text": GOOD}], ValueError, 'record 0: "id" is missing'),
         ([("a", GOOD), ("a", GOOD)], ValueError, 'record 1: id "a" repeats'),
         ([("a", "   ")], ValueError, 'record 0: empty "text"'),
-        ([("a", "nul\0byte")], ValueError, "record 0: \"text\" holds a NUL"),
+        ([("a", "nul\0byte")], ValueError, 'record 0: "text" holds a NUL'),
         ([42], TypeError, "record 0: expected a dict or an (id, text) pair, got int"),
         ([], ValueError, "nothing to scan"),
     ],
@@ -39,7 +39,10 @@ def test_bad_records(records: List[Any], error: type, message: str) -> None:
 def test_skip_bad_lists_what_was_left_out() -> None:
     result = copydesk.scan([("a", GOOD), ("b", " "), ("a", GOOD + " Again.")], skip_bad=True)
     assert [d.id for d in result.documents] == ["a"]
-    assert [(s.line, s.reason) for s in result.skipped] == [(1, 'empty "text"'), (2, 'id "a" repeats an earlier record\'s')]
+    assert [(s.line, s.reason) for s in result.skipped] == [
+        (1, 'empty "text"'),
+        (2, 'id "a" repeats an earlier record\'s'),
+    ]
 
 
 def test_bad_tables_and_settings() -> None:

@@ -13,7 +13,7 @@ import pytest
 
 import copydesk
 
-from .conftest import ROOT, cli_json, jsonl, shared_corpus
+from helpers import ROOT, cli_json, jsonl, shared_corpus
 
 CORPORA = ["helsinki-summit-2018.jsonl", "reuters-21578.jsonl"]
 
@@ -58,7 +58,12 @@ def test_typed_objects_hold_the_json_and_the_texts() -> None:
     assert result.pairs and len(result.pairs) == len(raw["pairs"])
     texts = {r["id"]: r["text"].encode("utf-8") for r in records}
     for pair, rec in zip(result.pairs, raw["pairs"]):
-        assert (pair.a, pair.b, pair.relation, pair.direction) == (rec["a"], rec["b"], rec["relation"], rec["direction"])
+        assert (pair.a, pair.b, pair.relation, pair.direction) == (
+            rec["a"],
+            rec["b"],
+            rec["relation"],
+            rec["direction"],
+        )
         assert len(pair.passages) == len(rec["passages"]) > 0
         for passage in pair.passages:
             # Offsets are byte ranges of the original input.

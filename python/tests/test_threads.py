@@ -8,7 +8,7 @@ from pathlib import Path
 import copydesk
 from copydesk import batch
 
-from .conftest import ROOT, jsonl
+from helpers import ROOT, jsonl
 
 
 def test_concurrent_scans_agree() -> None:

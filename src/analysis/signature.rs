@@ -82,7 +82,7 @@ fn densify(lanes: &mut [u32]) {
     let mut stack = [0u32; 128];
     let heap: Vec<u32>;
     let filled: &[u32] = if n <= stack.len() {
-        stack[..n].copy_from_slice(&lanes);
+        stack[..n].copy_from_slice(lanes);
         &stack[..n]
     } else {
         heap = lanes.to_vec();

@@ -1,4 +1,4 @@
-"""Fixtures shared by the Python tests: the repository, its samples, the
+"""Helpers shared by the Python tests: the repository, its samples, the
 shared corpora beside the checkout, and the CLI built from the same tree."""
 
 from __future__ import annotations
