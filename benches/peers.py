@@ -24,6 +24,14 @@ with their ranges, and each ratio is the median of the ratios taken within
 a round, with its range, which cancels most of what a shared machine's load
 does to both sides.
 
+From Python (the copydesk wheel, built here and installed beside the
+peers), on the same corpora, one core each, taking turns:
+
+* analysis to signatures and band keys: `copydesk.batch.analyze` of the
+  corpus as one Arrow table, against each peer's signing of every document
+  and its LSH insert (where each computes its band keys);
+* `copydesk.scan(path).to_json()` against the CLI's `scan --format json`.
+
 Usage: [ROUNDS=3] [DENSE=5000] python3 benches/peers.py [ARTICLES]   (default 20000)
 """
 import json
@@ -106,6 +114,52 @@ print(sum(1 for members in clusters.values() if len(members) > 1))
 '''
 
 
+# Analysis only, from Python: each tool signs every document and computes
+# its band keys (the peers inside their LSH insert).
+SIGN_SCRIPT = r'''
+import json, re, sys
+path, which = sys.argv[1], sys.argv[2]
+texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+WORD, K, PERM, BANDS, THRESHOLD = re.compile(r"\w+"), 5, 125, 25, 0.5
+
+def shingles(text):
+    toks = WORD.findall(text.lower())
+    return [" ".join(toks[i:i + K]) for i in range(max(1, len(toks) - K + 1))]
+
+if which == "copydesk":
+    import pyarrow as pa
+    from copydesk import batch
+    keys = batch.analyze(pa.table({"id": [str(i) for i in range(len(texts))], "text": texts}))
+    print(keys.num_rows)
+elif which == "gaoya":
+    from gaoya.minhash import MinHashStringIndex
+    index = MinHashStringIndex(hash_size=32, jaccard_threshold=THRESHOLD, num_bands=BANDS, band_size=PERM // BANDS,
+                               analyzer="word", lowercase=True, ngram_range=(K, K))
+    index.par_bulk_insert_docs(list(range(len(texts))), texts)
+elif which == "rensa":
+    from rensa import RMinHash, RMinHashLSH
+    lsh = RMinHashLSH(threshold=THRESHOLD, num_perm=PERM, num_bands=BANDS)
+    for i, text in enumerate(texts):
+        m = RMinHash(num_perm=PERM, seed=42)
+        m.update(shingles(text))
+        lsh.insert(i, m)
+else:
+    from datasketch import MinHash, MinHashLSH
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=PERM, params=(BANDS, PERM // BANDS))
+    for i, text in enumerate(texts):
+        m = MinHash(num_perm=PERM)
+        m.update_batch([s.encode() for s in shingles(text)])
+        lsh.insert(i, m)
+'''
+
+# copydesk's default scan from Python, written out as the CLI writes it.
+SCAN_SCRIPT = r'''
+import sys
+import copydesk
+sys.stdout.write(copydesk.scan(sys.argv[1]).to_json())
+'''
+
+
 def run(cmd, env=None):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
 
@@ -160,8 +214,12 @@ def main():
         print(f"setting up a virtualenv with {', '.join(PEERS)} in {tmp} ...", flush=True)
         venv.create(os.path.join(tmp, "venv"), with_pip=True)
         py = os.path.join(tmp, "venv", "bin", "python")
-        run([py, "-m", "pip", "install", "-q"] + PEERS)
+        run([py, "-m", "pip", "install", "-q", "maturin>=1.7,<2", "pyarrow>=14"] + PEERS)
         run(["cargo", "build", "--release", "--quiet", "--bin", "copydesk", "--example", "throughput"])
+        wheels = os.path.join(tmp, "wheels")
+        run([os.path.join(tmp, "venv", "bin", "maturin"), "build", "--release", "--quiet", "-m",
+             os.path.join(ROOT, "python", "Cargo.toml"), "-o", wheels])
+        run([py, "-m", "pip", "install", "-q", "--no-deps"] + [os.path.join(wheels, w) for w in os.listdir(wheels)])
         copydesk = os.path.join(ROOT, "target", "release", "copydesk")
         news = os.path.join(tmp, "news.jsonl")
         run([os.path.join(ROOT, "target", "release", "examples", "throughput"), str(ARTICLES), "--write", news,
@@ -171,6 +229,15 @@ def main():
         script = os.path.join(tmp, "peer.py")
         with open(script, "w") as f:
             f.write(PEER_SCRIPT)
+        sign_script, scan_script = os.path.join(tmp, "sign.py"), os.path.join(tmp, "scan.py")
+        for path, text in [(sign_script, SIGN_SCRIPT), (scan_script, SCAN_SCRIPT)]:
+            with open(path, "w") as f:
+                f.write(text)
+        signers = {f"{t} (sign + band keys)": (lambda c, t=t: [py, sign_script, c, t]) for t in ["copydesk"] + PEERS}
+        scanners = {
+            "copydesk scan (CLI)": lambda c: [copydesk, "scan", c, "--format", "json"],
+            "copydesk.scan (Python)": lambda c: [py, scan_script, c],
+        }
         corpora = {"reuters": reuters, "news": news}
         sizes = {name: megabytes(path) for name, path in {**corpora, "helsinki": helsinki, "dense": dense}.items()}
         tools = {
@@ -182,6 +249,10 @@ def main():
         rss = {(t, c): [] for t in tools for c in corpora}
         ratio = {(t, c): [] for t in ["copydesk scan", "copydesk --no-rewrites"] for c in corpora}
         dense_runs = {name: [] for name in ["news", "dense", "helsinki"]}
+        python_tools = {**signers, **scanners}
+        py_cpu = {(t, c): [] for t in python_tools for c in corpora}
+        sign_ratio = {c: [] for c in corpora}
+        scan_ratio = {c: [] for c in corpora}
         for turn in range(ROUNDS):
             print(f"round {turn + 1} of {ROUNDS} ...", flush=True)
             for c, path in corpora.items():
@@ -195,6 +266,12 @@ def main():
             for name, path in [("news", news), ("dense", dense), ("helsinki", helsinki)]:
                 seconds, _ = charged(tools["copydesk scan"](path), env=one_core)
                 dense_runs[name].append(sizes[name] / seconds)
+            for c, path in corpora.items():
+                for t, command in python_tools.items():
+                    py_cpu[(t, c)].append(charged(command(path), env=one_core)[0])
+                fastest = min(py_cpu[(f"{p} (sign + band keys)", c)][-1] for p in PEERS)
+                sign_ratio[c].append(fastest / py_cpu[("copydesk (sign + band keys)", c)][-1])
+                scan_ratio[c].append(py_cpu[("copydesk.scan (Python)", c)][-1] / py_cpu[("copydesk scan (CLI)", c)][-1])
         print(f"\none core each, whole-process CPU seconds, medians of {ROUNDS} rounds (ranges in brackets)")
         for c in corpora:
             articles = sum(1 for _ in open(corpora[c], encoding="utf-8"))
@@ -215,6 +292,15 @@ def main():
               f"per byte {spread(per_round)}")
         per_round = [h / s for h, s in zip(dense_runs["helsinki"], dense_runs["news"])]
         print(f"  Helsinki at {statistics.median(per_round):.2f}x the speed of sparse news per byte {spread(per_round)}")
+        print("\nfrom Python, one core each (CPU seconds, medians, ranges in brackets)")
+        for c in corpora:
+            print(f"\n{c}: {sizes[c]:.1f} MB of text")
+            for t in python_tools:
+                secs = statistics.median(py_cpu[(t, c)])
+                print(f"  {t:<40}{secs:>8.2f} {spread(py_cpu[(t, c)]):<14}{sizes[c] / secs:>8.1f} MB/CPU-s")
+            print(f"  copydesk's analysis at {statistics.median(sign_ratio[c]):.2f}x the fastest peer's "
+                  f"{spread(sign_ratio[c])}")
+            print(f"  copydesk.scan costs {statistics.median(scan_ratio[c]):.3f}x the CLI's scan {spread(scan_ratio[c])}")
 
 
 if __name__ == "__main__":

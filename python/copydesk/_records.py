@@ -11,9 +11,10 @@ repeated ids) the way it checks every input.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Union
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FIELDS = ("id", "text", "outlet", "url", "title", "published")
 METADATA = FIELDS[2:]
@@ -51,6 +52,8 @@ def _fields(record: Any, row: int) -> Dict[str, Any]:
 
 def from_records(records: Iterable[Record]) -> pa.Table:
     """Checks each record and gathers the fields into columns."""
+    import pyarrow as pa
+
     columns: Dict[str, List[Optional[str]]] = {name: [] for name in FIELDS}
     for row, record in enumerate(records):
         fields = _fields(record, row)
@@ -60,6 +63,8 @@ def from_records(records: Iterable[Record]) -> pa.Table:
 
 
 def _check_table(table: pa.Table) -> pa.Table:
+    import pyarrow as pa
+
     for name in ("id", "text"):
         if name not in table.column_names:
             raise ValueError(f'the table has no "{name}" column')
@@ -74,6 +79,8 @@ def _check_table(table: pa.Table) -> pa.Table:
 
 
 def _from_pandas(frame: Any) -> pa.Table:
+    import pyarrow as pa
+
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowTypeError, pa.ArrowInvalid):
@@ -85,6 +92,9 @@ def _from_pandas(frame: Any) -> pa.Table:
 
 def to_table(records: Any) -> pa.Table:
     """One Arrow table of ``records`` (see the module's docstring)."""
+    # Imported when records come in, so a scan of paths never loads pyarrow.
+    import pyarrow as pa
+
     if isinstance(records, pa.Table):
         return _check_table(records)
     if isinstance(records, pa.RecordBatch):

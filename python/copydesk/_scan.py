@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from . import _core
 from ._model import Cluster, CommonPassage, Document, Json, Pair, Skipped, Story
@@ -170,12 +171,10 @@ class Scan:
             for p in self.pairs
             for x in p.passages
         ]
-        return {
-            "documents": pa.Table.from_pylist(documents, schema=_DOCUMENTS),
-            "clusters": pa.Table.from_pylist(clusters, schema=_CLUSTERS),
-            "pairs": pa.Table.from_pylist(pairs, schema=_PAIRS),
-            "passages": pa.Table.from_pylist(passages, schema=_PASSAGES),
-        }
+        import pyarrow as pa
+
+        rows = {"documents": documents, "clusters": clusters, "pairs": pairs, "passages": passages}
+        return {name: pa.Table.from_pylist(rows[name], schema=schema) for name, schema in _schemas().items()}
 
     def to_pandas(self) -> Dict[str, Any]:
         """``to_arrow``'s tables as pandas DataFrames (needs pandas)."""
@@ -201,72 +200,83 @@ def _schema(fields: List[Any]) -> pa.Schema:
     return pa.schema(fields)
 
 
-_SPAN = pa.list_(pa.int64(), 2)
 _PASSAGE_FIELDS: Sequence[str] = ("a_words", "b_words", "kind", "score", "direction", "a_text", "b_text")
-_DOCUMENTS = _schema(
-    [
-        pa.field("index", pa.int64()),
-        pa.field("id", pa.string()),
-        pa.field("source", pa.string()),
-        pa.field("outlet", pa.string()),
-        pa.field("url", pa.string()),
-        pa.field("title", pa.string()),
-        pa.field("published", pa.string()),
-        pa.field("published_utc", pa.string()),
-        pa.field("bytes", pa.int64()),
-        pa.field("encoding", pa.string()),
-        pa.field("words", pa.int64()),
-        pa.field("script", pa.string()),
-        pa.field("cluster", pa.string()),
-        pa.field("text_date", pa.string()),
-    ]
-)
-_CLUSTERS = _schema(
-    [pa.field("cluster", pa.string()), pa.field("document", pa.string()), pa.field("canonical", pa.bool_())]
-)
-_EVIDENCE = pa.struct(
-    [
-        pa.field("kind", pa.string()),
-        pa.field("favours", pa.string()),
-        pa.field("weight", pa.float64()),
-        pa.field("detail", pa.string()),
-    ]
-)
-_PAIRS = _schema(
-    [
-        pa.field("a", pa.string()),
-        pa.field("b", pa.string()),
-        pa.field("relation", pa.string()),
-        pa.field("jaccard", pa.float64()),
-        pa.field("containment_a", pa.float64()),
-        pa.field("containment_b", pa.float64()),
-        pa.field("shared_shingles", pa.int64()),
-        pa.field("masked_shingles", pa.int64()),
-        pa.field("quoted_shingles", pa.int64()),
-        pa.field("coverage_a", pa.float64()),
-        pa.field("coverage_b", pa.float64()),
-        pa.field("reuse_a", pa.float64()),
-        pa.field("reuse_b", pa.float64()),
-        pa.field("direction", pa.string()),
-        pa.field("source", pa.string()),
-        pa.field("copy", pa.string()),
-        pa.field("upstream", pa.string()),
-        pa.field("confidence", pa.float64()),
-        pa.field("evidence", pa.list_(_EVIDENCE)),
-    ]
-)
-_PASSAGES = _schema(
-    [
-        pa.field("a", pa.string()),
-        pa.field("b", pa.string()),
-        pa.field("a_span", _SPAN),
-        pa.field("b_span", _SPAN),
-        pa.field("a_words", pa.int64()),
-        pa.field("b_words", pa.int64()),
-        pa.field("kind", pa.string()),
-        pa.field("score", pa.float64()),
-        pa.field("direction", pa.string()),
-        pa.field("a_text", pa.string()),
-        pa.field("b_text", pa.string()),
-    ]
-)
+
+
+@lru_cache(maxsize=None)
+def _schemas() -> Dict[str, pa.Schema]:
+    """The tables' schemas (built on first use: pyarrow loads only then)."""
+    import pyarrow as pa
+
+    def _schema(fields: List[Any]) -> pa.Schema:
+        return pa.schema(fields)
+
+    span = pa.list_(pa.int64(), 2)
+    documents = _schema(
+        [
+            pa.field("index", pa.int64()),
+            pa.field("id", pa.string()),
+            pa.field("source", pa.string()),
+            pa.field("outlet", pa.string()),
+            pa.field("url", pa.string()),
+            pa.field("title", pa.string()),
+            pa.field("published", pa.string()),
+            pa.field("published_utc", pa.string()),
+            pa.field("bytes", pa.int64()),
+            pa.field("encoding", pa.string()),
+            pa.field("words", pa.int64()),
+            pa.field("script", pa.string()),
+            pa.field("cluster", pa.string()),
+            pa.field("text_date", pa.string()),
+        ]
+    )
+    clusters = _schema(
+        [pa.field("cluster", pa.string()), pa.field("document", pa.string()), pa.field("canonical", pa.bool_())]
+    )
+    evidence = pa.struct(
+        [
+            pa.field("kind", pa.string()),
+            pa.field("favours", pa.string()),
+            pa.field("weight", pa.float64()),
+            pa.field("detail", pa.string()),
+        ]
+    )
+    pairs = _schema(
+        [
+            pa.field("a", pa.string()),
+            pa.field("b", pa.string()),
+            pa.field("relation", pa.string()),
+            pa.field("jaccard", pa.float64()),
+            pa.field("containment_a", pa.float64()),
+            pa.field("containment_b", pa.float64()),
+            pa.field("shared_shingles", pa.int64()),
+            pa.field("masked_shingles", pa.int64()),
+            pa.field("quoted_shingles", pa.int64()),
+            pa.field("coverage_a", pa.float64()),
+            pa.field("coverage_b", pa.float64()),
+            pa.field("reuse_a", pa.float64()),
+            pa.field("reuse_b", pa.float64()),
+            pa.field("direction", pa.string()),
+            pa.field("source", pa.string()),
+            pa.field("copy", pa.string()),
+            pa.field("upstream", pa.string()),
+            pa.field("confidence", pa.float64()),
+            pa.field("evidence", pa.list_(evidence)),
+        ]
+    )
+    passages = _schema(
+        [
+            pa.field("a", pa.string()),
+            pa.field("b", pa.string()),
+            pa.field("a_span", span),
+            pa.field("b_span", span),
+            pa.field("a_words", pa.int64()),
+            pa.field("b_words", pa.int64()),
+            pa.field("kind", pa.string()),
+            pa.field("score", pa.float64()),
+            pa.field("direction", pa.string()),
+            pa.field("a_text", pa.string()),
+            pa.field("b_text", pa.string()),
+        ]
+    )
+    return {"documents": documents, "clusters": clusters, "pairs": pairs, "passages": passages}

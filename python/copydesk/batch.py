@@ -32,9 +32,10 @@ GIL released, and no document costs a Python call.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 from . import _core
 from ._core import Statistics as _Statistics
@@ -60,6 +61,8 @@ def _table(data: Any) -> pa.Table:
 
 def _pairs(data: Any) -> pa.Table:
     """Pairs of ids: a table with ``a`` and ``b``, or ``(a, b)`` tuples."""
+    import pyarrow as pa
+
     if isinstance(data, pa.Table):
         return data
     if isinstance(data, pa.RecordBatch):
