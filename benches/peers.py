@@ -29,8 +29,11 @@ peers), on the same corpora, one core each, taking turns:
 
 * analysis to signatures and band keys: `copydesk.batch.analyze` of the
   corpus as one Arrow table, against each peer's signing of every document
-  and its LSH insert (where each computes its band keys);
-* `copydesk.scan(path).to_json()` against the CLI's `scan --format json`.
+  and its LSH insert (where each computes its band keys), timed inside the
+  process from the texts in memory (a Python list of str) to the keys;
+* `copydesk.scan(path).write_json(out)` against the CLI's `scan --format
+  json`, whole processes both, the Python program turning transparent huge
+  pages off first as the CLI does.
 
 Usage: [ROUNDS=3] [DENSE=5000] python3 benches/peers.py [ARTICLES]   (default 20000)
 """
@@ -115,9 +118,11 @@ print(sum(1 for members in clusters.values() if len(members) > 1))
 
 
 # Analysis only, from Python: each tool signs every document and computes
-# its band keys (the peers inside their LSH insert).
+# its band keys (the peers inside their LSH insert), timed in the process
+# (CPU seconds) from texts in memory to keys, so reading the corpus and
+# importing the modules, the same for every tool, do not dilute the ratio.
 SIGN_SCRIPT = r'''
-import json, re, sys
+import json, re, sys, time
 path, which = sys.argv[1], sys.argv[2]
 texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
 WORD, K, PERM, BANDS, THRESHOLD = re.compile(r"\w+"), 5, 125, 25, 0.5
@@ -126,37 +131,44 @@ def shingles(text):
     toks = WORD.findall(text.lower())
     return [" ".join(toks[i:i + K]) for i in range(max(1, len(toks) - K + 1))]
 
+# Imports happen before the clock starts; the texts are in memory for all.
 if which == "copydesk":
     import pyarrow as pa
     from copydesk import batch
-    keys = batch.analyze(pa.table({"id": [str(i) for i in range(len(texts))], "text": texts}))
-    print(keys.num_rows)
 elif which == "gaoya":
     from gaoya.minhash import MinHashStringIndex
+elif which == "rensa":
+    from rensa import RMinHash, RMinHashLSH
+else:
+    from datasketch import MinHash, MinHashLSH
+start = time.process_time()
+if which == "copydesk":
+    keys = batch.analyze(pa.table({"id": [str(i) for i in range(len(texts))], "text": texts}))
+elif which == "gaoya":
     index = MinHashStringIndex(hash_size=32, jaccard_threshold=THRESHOLD, num_bands=BANDS, band_size=PERM // BANDS,
                                analyzer="word", lowercase=True, ngram_range=(K, K))
     index.par_bulk_insert_docs(list(range(len(texts))), texts)
 elif which == "rensa":
-    from rensa import RMinHash, RMinHashLSH
     lsh = RMinHashLSH(threshold=THRESHOLD, num_perm=PERM, num_bands=BANDS)
     for i, text in enumerate(texts):
         m = RMinHash(num_perm=PERM, seed=42)
         m.update(shingles(text))
         lsh.insert(i, m)
 else:
-    from datasketch import MinHash, MinHashLSH
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=PERM, params=(BANDS, PERM // BANDS))
     for i, text in enumerate(texts):
         m = MinHash(num_perm=PERM)
         m.update_batch([s.encode() for s in shingles(text)])
         lsh.insert(i, m)
+print(time.process_time() - start)
 '''
 
 # copydesk's default scan from Python, written out as the CLI writes it.
 SCAN_SCRIPT = r'''
 import sys
 import copydesk
-sys.stdout.write(copydesk.scan(sys.argv[1]).to_json())
+copydesk.disable_transparent_huge_pages()  # as the CLI does at start
+copydesk.scan(sys.argv[1]).write_json(sys.argv[2])
 '''
 
 
@@ -174,6 +186,11 @@ def charged(cmd, env=None):
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err[-2000:]}")
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def timed_inside(cmd, env=None):
+    """Runs cmd on core 0; returns the CPU seconds it prints of its own timed part."""
+    return float(run(["taskset", "-c", "0"] + cmd, env=env).strip().splitlines()[-1])
 
 
 def dense_corpus(sparse_path, out_path, pages, seed=7):
@@ -236,7 +253,7 @@ def main():
         signers = {f"{t} (sign + band keys)": (lambda c, t=t: [py, sign_script, c, t]) for t in ["copydesk"] + PEERS}
         scanners = {
             "copydesk scan (CLI)": lambda c: [copydesk, "scan", c, "--format", "json"],
-            "copydesk.scan (Python)": lambda c: [py, scan_script, c],
+            "copydesk.scan (Python)": lambda c: [py, scan_script, c, os.devnull],
         }
         corpora = {"reuters": reuters, "news": news}
         sizes = {name: megabytes(path) for name, path in {**corpora, "helsinki": helsinki, "dense": dense}.items()}
@@ -267,7 +284,9 @@ def main():
                 seconds, _ = charged(tools["copydesk scan"](path), env=one_core)
                 dense_runs[name].append(sizes[name] / seconds)
             for c, path in corpora.items():
-                for t, command in python_tools.items():
+                for t, command in signers.items():
+                    py_cpu[(t, c)].append(timed_inside(command(path), env=one_core))
+                for t, command in scanners.items():
                     py_cpu[(t, c)].append(charged(command(path), env=one_core)[0])
                 fastest = min(py_cpu[(f"{p} (sign + band keys)", c)][-1] for p in PEERS)
                 sign_ratio[c].append(fastest / py_cpu[("copydesk (sign + band keys)", c)][-1])
@@ -292,7 +311,8 @@ def main():
               f"per byte {spread(per_round)}")
         per_round = [h / s for h, s in zip(dense_runs["helsinki"], dense_runs["news"])]
         print(f"  Helsinki at {statistics.median(per_round):.2f}x the speed of sparse news per byte {spread(per_round)}")
-        print("\nfrom Python, one core each (CPU seconds, medians, ranges in brackets)")
+        print("\nfrom Python, one core each (CPU seconds, medians, ranges in brackets); signing is timed inside")
+        print("the process from texts in memory to band keys, the scans are whole processes")
         for c in corpora:
             print(f"\n{c}: {sizes[c]:.1f} MB of text")
             for t in python_tools:

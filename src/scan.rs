@@ -277,11 +277,12 @@ impl Scanner {
             .zip(given_sentence_keys)
             .map(|(s, given)| given.unwrap_or_else(|| rewrite::document_keys(s, &weights, sentence_bands)))
             .collect();
-        let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(&sentence_keys) } else { Vec::new() };
         for (carried, keys) in carried_keys.iter_mut().zip(&sentence_keys) {
             carried.sentence_keys = keys.iter().map(|k| k.0).collect();
             carried.sentence_keys.dedup();
         }
+        // The index consumes the keys, freeing each document's as it goes.
+        let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(sentence_keys) } else { Vec::new() };
         watch.lap("candidates");
 
         // Boilerplate: paragraphs recurring across different stories (the

@@ -9,10 +9,16 @@ The Rust core of the ``copydesk`` command line, as a Python package:
   what earlier batches kept, remembered on disk;
 * ``copydesk.batch`` is the per-batch API engines call (Arrow in, Arrow out);
 * ``copydesk.compat`` has datasketch's ``MinHash`` and ``MinHashLSH`` shapes.
+
+A program that scans large corpora may call
+``disable_transparent_huge_pages()`` once at its top, as the ``copydesk``
+command does: the scan's many small vectors spread over huge pages cost
+the kernel time zeroing and compacting them. It changes the whole process,
+so the package never does it on its own.
 """
 
 from . import batch, compat
-from ._core import __version__
+from ._core import __version__, disable_transparent_huge_pages
 from ._index import Decision, DedupResult, Index
 from ._model import (
     Boilerplate,
@@ -52,5 +58,6 @@ __all__ = [
     "__version__",
     "batch",
     "compat",
+    "disable_transparent_huge_pages",
     "scan",
 ]

@@ -6,7 +6,7 @@ import json
 import os
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, TextIO, Tuple, Union
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -101,6 +101,14 @@ class Scan:
     def to_json(self) -> str:
         """The scan as ``copydesk scan --format json`` writes it."""
         return self._result.json()
+
+    def write_json(self, target: Union[PathLike, TextIO]) -> None:
+        """Writes ``to_json()`` to a path (streamed from Rust, never held
+        whole in memory) or to a text file object."""
+        if isinstance(target, (str, os.PathLike)):
+            self._result.write_json(os.fspath(target))
+        else:
+            target.write(self.to_json())
 
     @cached_property
     def _json(self) -> Json:

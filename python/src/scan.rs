@@ -33,6 +33,18 @@ impl ScanResult {
         })
     }
 
+    /// Writes the scan as `copydesk scan --format json` does, to the file
+    /// at `path`, streamed (no copy of the whole JSON in memory).
+    fn write_json(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| {
+            let file = std::fs::File::create(&path).map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
+            let mut out = std::io::BufWriter::new(file);
+            output::emit(&self.scan, &mut JsonSink::new(&mut out, self.config.clone()))
+                .and_then(|()| std::io::Write::flush(&mut out))
+                .map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))
+        })
+    }
+
     /// The editor's report: `"html"` (one self-contained page) or
     /// `"markdown"`.
     fn report(&self, py: Python<'_>, format: &str) -> PyResult<String> {
@@ -131,7 +143,17 @@ fn scan_paths(py: Python<'_>, paths: Vec<PathBuf>, settings: Settings, threads: 
     Ok(ScanResult { scan, config })
 }
 
+/// Turns transparent huge pages off for this process, as the `copydesk`
+/// binary does at start ([`copydesk::process`]). Process-wide, so never
+/// done behind a caller's back: a program that scans large corpora calls it
+/// once at its top.
+#[pyfunction]
+fn disable_transparent_huge_pages() {
+    copydesk::process::disable_transparent_huge_pages();
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(disable_transparent_huge_pages, m)?)?;
     m.add_class::<ScanResult>()?;
     m.add_function(wrap_pyfunction!(scan_table, m)?)?;
     m.add_function(wrap_pyfunction!(scan_paths, m)?)?;

@@ -18,9 +18,15 @@ from helpers import ROOT, cli_json, jsonl, shared_corpus
 CORPORA = ["helsinki-summit-2018.jsonl", "reuters-21578.jsonl"]
 
 
-def test_paths_give_the_clis_bytes() -> None:
+def test_paths_give_the_clis_bytes(tmp_path: Path) -> None:
     os.chdir(ROOT)
-    assert copydesk.scan("samples/").to_json() == cli_json("samples/")
+    result = copydesk.scan("samples/")
+    assert result.to_json() == cli_json("samples/")
+    result.write_json(tmp_path / "scan.json")
+    assert (tmp_path / "scan.json").read_text(encoding="utf-8") == result.to_json()
+    with (tmp_path / "again.json").open("w", encoding="utf-8") as f:
+        result.write_json(f)
+    assert (tmp_path / "again.json").read_text(encoding="utf-8") == result.to_json()
 
 
 @pytest.mark.parametrize("name", CORPORA)

@@ -301,7 +301,8 @@ fn document_runs(keys: &[&[u64]], total: usize, count: usize) -> Vec<std::ops::R
     runs
 }
 
-/// Sorts the entries gathered from every document's list, where `key(e)`
+/// Sorts the entries gathered from every document's list (each tagged with
+/// its list's index by `tag`, and the lists consumed), where `key(e)`
 /// is a uniform hash that leads each entry's order (an entry's first field,
 /// or the entry itself): partitioned by the keys' top bits in one counting
 /// pass, each partition sorted in parallel. The partitions, in order, are
@@ -310,17 +311,28 @@ fn document_runs(keys: &[&[u64]], total: usize, count: usize) -> Vec<std::ops::R
 /// Entries whose key no other entry holds are left out before sorting
 /// (but for about one in 16, see `drop_unique_keys`): the callers look
 /// for keys several entries share, and most keys are held once.
-pub fn sorted_partitions<E: Copy + Ord + Send + Sync>(lists: &[Vec<E>], key: impl Fn(&E) -> u64 + Sync) -> Vec<Vec<E>> {
+pub fn sorted_partitions<T: Copy, E: Copy + Ord + Send + Sync>(
+    lists: Vec<Vec<T>>,
+    tag: impl Fn(usize, T) -> E,
+    key: impl Fn(&E) -> u64 + Sync,
+) -> Vec<Vec<E>> {
     let total: usize = lists.iter().map(Vec::len).sum();
     let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
     let part_of = |e: &E| if bits == 0 { 0 } else { (key(e) >> (64 - bits)) as usize };
     let mut counts = vec![0usize; 1 << bits];
-    for e in lists.iter().flatten() {
-        counts[part_of(e)] += 1;
+    for (i, list) in lists.iter().enumerate() {
+        for &t in list {
+            counts[part_of(&tag(i, t))] += 1;
+        }
     }
     let mut parts: Vec<Vec<E>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
-    for e in lists.iter().flatten() {
-        parts[part_of(e)].push(*e);
+    // Each list is freed as soon as it is scattered, so the entries are
+    // held about once, not once in the lists and again in the partitions.
+    for (i, list) in lists.into_iter().enumerate() {
+        for t in list {
+            let e = tag(i, t);
+            parts[part_of(&e)].push(e);
+        }
     }
     parts.par_iter_mut().for_each(|p| {
         drop_unique_keys(p, &key);
@@ -613,7 +625,7 @@ mod tests {
         for &(k, _) in lists.iter().flatten() {
             *held.entry(k).or_default() += 1;
         }
-        let parts = sorted_partitions(&lists, |e| e.0);
+        let parts = sorted_partitions(lists.clone(), |_, e| e, |e| e.0);
         assert!(parts.len() >= 8);
         let all: Vec<(u64, u32)> = parts.concat();
         assert!(all.windows(2).all(|w| w[0] <= w[1]), "sorted across partitions");

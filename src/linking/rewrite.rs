@@ -184,12 +184,9 @@ pub const MAX_BUCKET_DOCS: usize = 64;
 /// sentences (of the first document) share a bucket with the second, sorted.
 /// Counting sentences rather than buckets matters: one identical sentence
 /// collides in every band.
-pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
+pub fn candidate_pairs(keys: Vec<Vec<(u64, u32)>>) -> Vec<(u32, u32)> {
     use crate::linking::candidates::sorted_partitions;
-    let lists: Vec<Vec<(u64, (u32, u32))>> =
-        keys.par_iter().enumerate().map(|(doc, ks)| ks.iter().map(|&(k, s)| (k, (doc as u32, s))).collect()).collect();
-    let by_key = sorted_partitions(&lists, |e| e.0);
-    drop(lists);
+    let by_key = sorted_partitions(keys, |doc, (k, s)| (k, (doc as u32, s)), |e| e.0);
     // A hit is a sentence `sa` of `da` sharing a band with `db`, keyed by
     // the pair's hash (fmix64 is a bijection, so no two pairs share one):
     // partitioning the hits again brings each pair's together.
@@ -215,7 +212,7 @@ pub fn candidate_pairs(keys: &[Vec<(u64, u32)>]) -> Vec<(u32, u32)> {
         })
         .collect();
     drop(by_key);
-    let mut kept: Vec<(u32, u32)> = sorted_partitions(&hits, |e| e.0)
+    let mut kept: Vec<(u32, u32)> = sorted_partitions(hits, |_, e| e, |e| e.0)
         .par_iter()
         .flat_map_iter(|hits| {
             let mut kept = Vec::new();
