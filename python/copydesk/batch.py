@@ -32,7 +32,7 @@ GIL released, and no document costs a Python call.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -132,12 +132,21 @@ def sample_every(documents: int, **settings: Any) -> int:
     return _core.sample_every(documents, _settings(settings))
 
 
-def analyze(documents: Any, *, statistics: Optional[Statistics] = None, **settings: Any) -> pa.RecordBatch:
-    """Per document: ``id``, ``content_hash``, ``tokens``, ``signature``,
-    ``band_keys``, ``fingerprints`` (distinct, sorted) and
-    ``sentence_keys`` (given the corpus's ``statistics``; empty without)."""
+def analyze(
+    documents: Any,
+    *,
+    statistics: Optional[Statistics] = None,
+    columns: Optional[Sequence[str]] = None,
+    **settings: Any,
+) -> pa.RecordBatch:
+    """Per document: ``id``, then ``content_hash``, ``tokens``,
+    ``signature``, ``band_keys``, ``fingerprints`` (distinct, sorted) and
+    ``sentence_keys`` (given the corpus's ``statistics``; empty without), or
+    only the ``columns`` named: asking for no more than the signature and
+    band keys skips the rest of the work."""
     inner = statistics._inner if statistics is not None else None
-    return _core.analyze(_table(documents), _settings(settings), inner)
+    wanted = list(columns) if columns is not None else None
+    return _core.analyze(_table(documents), _settings(settings), inner, wanted)
 
 
 def link(

@@ -143,59 +143,88 @@ fn sample_every(documents: usize, settings: Settings) -> PyResult<usize> {
     Ok(df_sample_stride(documents, config.common_df(documents)).unwrap_or(1))
 }
 
-fn list_u64(values: impl Iterator<Item = Vec<u64>>) -> ArrayRef {
+fn list_u64<'a>(values: impl Iterator<Item = &'a [u64]>) -> ArrayRef {
     let mut builder = ListBuilder::new(UInt64Builder::new());
     for v in values {
-        builder.values().append_slice(&v);
+        builder.values().append_slice(v);
         builder.append(true);
     }
     Arc::new(builder.finish())
 }
 
-/// Sketches every document of `table`: id, content hash, tokens,
-/// signature, band keys, fingerprints and (given statistics) sentence keys.
+/// The columns [`analyze`] can give, besides `id`.
+const SKETCH_COLUMNS: [&str; 6] = ["content_hash", "tokens", "signature", "band_keys", "fingerprints", "sentence_keys"];
+
+/// Sketches every document of `table`: `id`, then the `columns` asked for
+/// (all when `None`): content hash, tokens, signature, band keys,
+/// fingerprints, and (given statistics) sentence keys.
 #[pyfunction]
-#[pyo3(signature = (table, settings, statistics = None))]
+#[pyo3(signature = (table, settings, statistics = None, columns = None))]
 fn analyze<'py>(
     py: Python<'py>,
     table: PyTable,
     settings: Settings,
     statistics: Option<&Statistics>,
+    columns: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let config = settings.config()?;
+    let columns: Vec<String> = columns.unwrap_or_else(|| SKETCH_COLUMNS.iter().map(|c| c.to_string()).collect());
+    if let Some(unknown) = columns.iter().find(|c| !SKETCH_COLUMNS.contains(&c.as_str())) {
+        return Err(PyValueError::new_err(format!("unknown column {unknown:?}: one of {}", SKETCH_COLUMNS.join(", "))));
+    }
+    let wants = |c: &str| columns.iter().any(|x| x == c);
+    let signature_only = !wants("content_hash") && !wants("fingerprints") && !wants("sentence_keys");
     let (batches, _) = table.into_inner();
-    let read = documents::read(&batches, false)?;
-    drop(batches);
-    let batch = py.detach(|| {
-        let broadcast = statistics.map(|s| s.0.broadcast(&config));
-        let options = SketchOptions { sentence_keys: broadcast.as_ref().map(|b| &b.weights), vocabulary: false };
-        let sketches: Vec<_> = read.documents.par_iter().map(|d| batch::sketch(d, &config, options)).collect();
-        let ids: ArrayRef = Arc::new(arrow_array::StringArray::from_iter_values(read.documents.iter().map(|d| &d.id)));
-        let hashes: ArrayRef =
-            Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.content_hash)));
-        let tokens: ArrayRef =
-            Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.tokens as u64)));
-        let mut signature = ListBuilder::new(UInt32Builder::new());
-        for s in &sketches {
-            signature.values().append_slice(&s.signature);
-            signature.append(true);
-        }
-        let signature: ArrayRef = Arc::new(signature.finish());
-        let bands = list_u64(sketches.iter().map(|s| s.band_keys.clone()));
-        let prints = list_u64(sketches.iter().map(|s| s.fingerprints.clone()));
-        let sentences = list_u64(sketches.iter().map(|s| s.sentence_keys.clone()));
-        RecordBatch::try_from_iter([
-            ("id", ids),
-            ("content_hash", hashes),
-            ("tokens", tokens),
-            ("signature", signature),
-            ("band_keys", bands),
-            ("fingerprints", prints),
-            ("sentence_keys", sentences),
-        ])
-    });
+    let batch = if statistics.is_none() || !wants("sentence_keys") {
+        // Document-level only: sketched straight from the Arrow buffers.
+        let rows = documents::texts(&batches)?;
+        py.detach(|| {
+            let sketches: Vec<_> =
+                rows.par_iter().map(|(_, text)| batch::sketch_text(text, &config, signature_only)).collect();
+            sketch_batch(rows.iter().map(|(id, _)| *id), &sketches, &columns)
+        })
+    } else {
+        let read = documents::read(&batches, false)?;
+        py.detach(|| {
+            let broadcast = statistics.map(|s| s.0.broadcast(&config));
+            let weights = broadcast.as_ref().map(|b| &b.weights);
+            let options = SketchOptions { sentence_keys: weights, ..SketchOptions::default() };
+            let sketches: Vec<_> = read.documents.par_iter().map(|d| batch::sketch(d, &config, options)).collect();
+            sketch_batch(read.documents.iter().map(|d| d.id.as_str()), &sketches, &columns)
+        })
+    };
     let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
     PyRecordBatch::new(batch).into_pyarrow(py)
+}
+
+/// The sketches as a record batch: `id`, then `columns` in their order.
+fn sketch_batch<'a>(
+    ids: impl Iterator<Item = &'a str>,
+    sketches: &[batch::Sketch],
+    columns: &[String],
+) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let mut out: Vec<(&str, ArrayRef)> = vec![("id", Arc::new(arrow_array::StringArray::from_iter_values(ids)))];
+    for name in columns {
+        let column: ArrayRef = match name.as_str() {
+            "content_hash" => {
+                Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.content_hash)))
+            }
+            "tokens" => Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.tokens as u64))),
+            "signature" => {
+                let mut signature = ListBuilder::new(UInt32Builder::new());
+                for s in sketches {
+                    signature.values().append_slice(&s.signature);
+                    signature.append(true);
+                }
+                Arc::new(signature.finish())
+            }
+            "band_keys" => list_u64(sketches.iter().map(|s| s.band_keys.as_slice())),
+            "fingerprints" => list_u64(sketches.iter().map(|s| s.fingerprints.as_slice())),
+            _ => list_u64(sketches.iter().map(|s| s.sentence_keys.as_slice())),
+        };
+        out.push((name.as_str(), column));
+    }
+    RecordBatch::try_from_iter(out)
 }
 
 /// Pairs of ids (`a`, `b` columns) as indexes into `documents`.

@@ -63,18 +63,17 @@ pub fn required<'a>(batch: &'a RecordBatch, name: &str) -> PyResult<Strings<'a>>
     Strings::of(batch, name)?.ok_or_else(|| PyValueError::new_err(format!("the input has no \"{name}\" column")))
 }
 
-/// Documents read from `batches`, rows counted from `first_row`.
+/// Documents read from `batches`.
 pub struct Read {
     pub documents: Vec<Document>,
     pub skipped: Vec<Skipped>,
 }
 
-/// Reads every row of `batches`; a bad row raises `ValueError` unless
-/// `skip_bad` (then it is listed in `skipped`).
-pub fn read(batches: &[RecordBatch], skip_bad: bool) -> PyResult<Read> {
-    let mut out = Read { documents: Vec::new(), skipped: Vec::new() };
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut row = 0usize;
+/// Each row of `batches` as a [`Record`] that passed the checks every input
+/// passes, or the reason it did not (with its row number); ids distinct.
+fn checked(batches: &[RecordBatch]) -> PyResult<Vec<(usize, Result<Record<'_>, String>)>> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for batch in batches {
         let ids = required(batch, "id")?;
         let texts = required(batch, "text")?;
@@ -89,21 +88,50 @@ pub fn read(batches: &[RecordBatch], skip_bad: bool) -> PyResult<Read> {
                 title: field(2, i),
                 published: field(3, i),
             };
-            let made = record.document(Source::Memory).and_then(|d| {
-                if seen.insert(d.id.clone()) {
-                    Ok(d)
-                } else {
-                    Err(format!("id \"{}\" repeats an earlier record's", d.id))
-                }
-            });
-            match made {
-                Ok(d) => out.documents.push(d),
-                Err(reason) if skip_bad => {
-                    out.skipped.push(Skipped { path: "(records)".into(), path_bytes: None, line: Some(row), reason })
-                }
-                Err(reason) => return Err(PyValueError::new_err(format!("record {row}: {reason}"))),
+            let verdict = record.problem().map_or_else(
+                || {
+                    let id = record.id.unwrap_or_default();
+                    if seen.insert(id) {
+                        Ok(record)
+                    } else {
+                        Err(format!("id \"{id}\" repeats an earlier record's"))
+                    }
+                },
+                |p| Err(p.to_string()),
+            );
+            out.push((out.len(), verdict));
+        }
+    }
+    Ok(out)
+}
+
+fn bad_row(row: usize, reason: &str) -> PyErr {
+    PyValueError::new_err(format!("record {row}: {reason}"))
+}
+
+/// Each row's id and text, borrowed from the batches (nothing copied); a
+/// bad row raises `ValueError`.
+pub fn texts(batches: &[RecordBatch]) -> PyResult<Vec<(&str, &str)>> {
+    checked(batches)?
+        .into_iter()
+        .map(|(row, r)| {
+            let r = r.map_err(|reason| bad_row(row, &reason))?;
+            Ok((r.id.unwrap_or_default(), r.text.unwrap_or_default()))
+        })
+        .collect()
+}
+
+/// Reads every row of `batches`; a bad row raises `ValueError` unless
+/// `skip_bad` (then it is listed in `skipped`).
+pub fn read(batches: &[RecordBatch], skip_bad: bool) -> PyResult<Read> {
+    let mut out = Read { documents: Vec::new(), skipped: Vec::new() };
+    for (row, record) in checked(batches)? {
+        match record.and_then(|r| r.document(Source::Memory)) {
+            Ok(d) => out.documents.push(d),
+            Err(reason) if skip_bad => {
+                out.skipped.push(Skipped { path: "(records)".into(), path_bytes: None, line: Some(row), reason })
             }
-            row += 1;
+            Err(reason) => return Err(bad_row(row, &reason)),
         }
     }
     Ok(out)

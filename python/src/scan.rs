@@ -37,7 +37,8 @@ impl ScanResult {
     /// at `path`, streamed (no copy of the whole JSON in memory).
     fn write_json(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
         py.detach(|| {
-            let file = std::fs::File::create(&path).map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
+            let file =
+                std::fs::File::create(&path).map_err(|e| PyOSError::new_err(format!("{}: {e}", path.display())))?;
             let mut out = std::io::BufWriter::new(file);
             output::emit(&self.scan, &mut JsonSink::new(&mut out, self.config.clone()))
                 .and_then(|()| std::io::Write::flush(&mut out))

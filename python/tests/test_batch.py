@@ -63,6 +63,13 @@ def test_sketches() -> None:
     assert all(len(s or []) == 64 for s in fewer.column("signature").to_pylist())
     with pytest.raises(TypeError, match="unknown setting"):
         batch.analyze(table, shingles=3)
+    only = batch.analyze(table, columns=["signature", "band_keys"])
+    assert only.column_names == ["id", "signature", "band_keys"]
+    assert only.column("band_keys").equals(plain.column("band_keys"))
+    with pytest.raises(ValueError, match="unknown column"):
+        batch.analyze(table, columns=["shingles"])
+    with pytest.raises(ValueError, match='record 1: empty "text"'):
+        batch.analyze([("x", "Some words here."), ("y", " ")])
     # Texts that differ in case and punctuation only share a content hash.
     twins = batch.analyze([("x", "The Bridge reopens, officials said."), ("y", "the bridge reopens officials said")])
     assert len(set(twins.column("content_hash").to_pylist())) == 1

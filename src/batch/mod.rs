@@ -19,7 +19,7 @@
 pub mod sketch;
 pub mod statistics;
 
-pub use sketch::{sketch, Sketch, SketchOptions};
+pub use sketch::{sketch, sketch_text, Sketch, SketchOptions};
 pub use statistics::{Broadcast, CorpusStatistics, StatisticsError};
 
 use crate::analysis::analyze;

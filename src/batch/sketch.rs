@@ -24,6 +24,9 @@ pub struct SketchOptions<'a> {
     pub sentence_keys: Option<&'a WordWeights>,
     /// The distinct shingles and content words, for corpus statistics.
     pub vocabulary: bool,
+    /// Only the signature and its band keys of the document-level parts
+    /// (no fingerprints, no content hash): for an engine that needs no more.
+    pub signature_only: bool,
 }
 
 /// One document's sketch.
@@ -48,17 +51,13 @@ pub struct Sketch {
 
 /// The sketch of `doc`.
 pub fn sketch(doc: &Document, config: &ScanConfig, options: SketchOptions<'_>) -> Sketch {
+    if options.sentence_keys.is_none() && !options.vocabulary {
+        return sketch_text(&doc.text, config, options.signature_only);
+    }
     SCRATCH.with_borrow_mut(|scratch| {
-        let needs_analysis = options.sentence_keys.is_some() || options.vocabulary;
-        let sentences = if needs_analysis {
-            let (analysis, _) = analyze_with(doc, config, scratch);
-            analysis.sentences
-        } else {
-            let script = normalize::normalize_into(&doc.text, &mut scratch.tokens);
-            Shingles::hash_into(&scratch.tokens, config.shingle_k(script), &mut scratch.hashes);
-            Vec::new()
-        };
-        let mut out = document_keys(doc, config, scratch);
+        let (analysis, _) = analyze_with(doc, config, scratch);
+        let sentences = analysis.sentences;
+        let mut out = document_keys(&doc.text, config, scratch, options.signature_only);
         if let Some(weights) = options.sentence_keys {
             out.sentence_keys = rewrite::document_keys(&sentences, weights, rewrite::sentence_bands())
                 .into_iter()
@@ -78,23 +77,35 @@ pub fn sketch(doc: &Document, config: &ScanConfig, options: SketchOptions<'_>) -
     })
 }
 
+/// The document-level parts of the sketch of `text`, from its shingles
+/// alone (no sentence or repeat analysis).
+pub fn sketch_text(text: &str, config: &ScanConfig, signature_only: bool) -> Sketch {
+    SCRATCH.with_borrow_mut(|scratch| {
+        let script = normalize::normalize_into(text, &mut scratch.tokens);
+        Shingles::hash_into(&scratch.tokens, config.shingle_k(script), &mut scratch.hashes);
+        document_keys(text, config, scratch, signature_only)
+    })
+}
+
 /// The document-level keys, from the tokens and shingles in `scratch`.
-fn document_keys(doc: &Document, config: &ScanConfig, scratch: &mut Scratch) -> Sketch {
+fn document_keys(text: &str, config: &ScanConfig, scratch: &mut Scratch, signature_only: bool) -> Sketch {
     let o = config.options();
     let signature = Signature::new(&scratch.hashes, o.num_hashes);
     let band_keys = signature.as_ref().map_or_else(Vec::new, |s| candidates::band_keys(s, config.bands()).collect());
-    let mut fingerprints =
-        candidates::winnow_into(&scratch.hashes, o.winnow_window, &mut scratch.fingerprints).to_vec();
-    fingerprints.sort_unstable();
-    fingerprints.dedup();
-    Sketch {
-        content_hash: content_hash_of(&doc.text, &scratch.tokens),
+    let mut out = Sketch {
         tokens: scratch.tokens.len(),
         signature: signature.map_or_else(Vec::new, |s| s.0.into_vec()),
         band_keys,
-        fingerprints,
         ..Sketch::default()
+    };
+    if !signature_only {
+        out.content_hash = content_hash_of(text, &scratch.tokens);
+        out.fingerprints =
+            candidates::winnow_into(&scratch.hashes, o.winnow_window, &mut scratch.fingerprints).to_vec();
+        out.fingerprints.sort_unstable();
+        out.fingerprints.dedup();
     }
+    out
 }
 
 #[cfg(test)]
@@ -119,7 +130,10 @@ mod tests {
         assert_eq!(light.fingerprints, prints);
         assert_eq!(light.signature.len(), config.options().num_hashes);
         assert_eq!(light.content_hash, crate::index::dedup::content_hash(&doc.text));
-        assert_eq!((light.band_keys, light.signature), (full.band_keys, full.signature));
+        assert_eq!((&light.band_keys, &light.signature), (&full.band_keys, &full.signature));
         assert!(!full.shingles.is_empty() && !full.words.is_empty());
+        let only = sketch(&doc, &config, SketchOptions { signature_only: true, ..Default::default() });
+        assert_eq!((&only.signature, &only.band_keys), (&full.signature, &full.band_keys));
+        assert!(only.fingerprints.is_empty() && only.content_hash == 0);
     }
 }

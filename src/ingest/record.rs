@@ -37,13 +37,23 @@ pub fn text_problem(text: &str) -> Option<&'static str> {
 }
 
 impl Record<'_> {
+    /// Why this record cannot be scanned, if it cannot.
+    pub fn problem(&self) -> Option<&'static str> {
+        if present(self.id).is_none() {
+            return Some("missing or empty \"id\"");
+        }
+        match self.text {
+            None => Some("missing \"text\""),
+            Some(text) => text_problem(text),
+        }
+    }
+
     /// The document this record makes, read from `source`.
     pub fn document(&self, source: Source) -> Result<Document, String> {
-        let id = present(self.id).ok_or("missing or empty \"id\"")?;
-        let text = self.text.ok_or("missing \"text\"")?;
-        if let Some(problem) = text_problem(text) {
+        if let Some(problem) = self.problem() {
             return Err(problem.into());
         }
+        let (id, text) = (self.id.unwrap_or_default(), self.text.unwrap_or_default());
         let owned = |f: Option<&str>| present(f).map(str::to_string);
         Ok(Document {
             id: id.to_string(),
