@@ -36,7 +36,8 @@ peers), on the same corpora, one core each, taking turns:
   json`, whole processes both, the Python program turning transparent huge
   pages off first as the CLI does.
 
-Usage: [ROUNDS=3] [DENSE=5000] python3 benches/peers.py [ARTICLES]   (default 20000)
+Usage: [ROUNDS=3] [DENSE=5000] [PARTS=all|python] python3 benches/peers.py [ARTICLES]   (default 20000)
+(PARTS=python runs only the Python comparisons.)
 """
 import json
 import os
@@ -51,6 +52,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ARTICLES = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
 ROUNDS = max(1, int(os.environ.get("ROUNDS", "3")))
 DENSE = int(os.environ.get("DENSE", "5000"))
+ONLY_PYTHON = os.environ.get("PARTS", "all") == "python"
 PEERS = ["gaoya", "rensa", "datasketch"]
 
 # The peers' minimal job. Shingles, parameters and clustering as copydesk's.
@@ -275,17 +277,18 @@ def main():
         scan_ratio = {c: [] for c in corpora}
         for turn in range(ROUNDS):
             print(f"round {turn + 1} of {ROUNDS} ...", flush=True)
-            for c, path in corpora.items():
-                for t, command in tools.items():
-                    seconds, peak = charged(command(path), env=one_core)
-                    cpu[(t, c)].append(seconds)
-                    rss[(t, c)].append(peak)
-                fastest = min(cpu[("gaoya", c)][-1], cpu[("rensa", c)][-1])
-                for t in [k[0] for k in ratio if k[1] == c]:
-                    ratio[(t, c)].append(fastest / cpu[(t, c)][-1])
-            for name, path in [("news", news), ("dense", dense), ("helsinki", helsinki)]:
-                seconds, _ = charged(tools["copydesk scan"](path), env=one_core)
-                dense_runs[name].append(sizes[name] / seconds)
+            if not ONLY_PYTHON:
+                for c, path in corpora.items():
+                    for t, command in tools.items():
+                        seconds, peak = charged(command(path), env=one_core)
+                        cpu[(t, c)].append(seconds)
+                        rss[(t, c)].append(peak)
+                    fastest = min(cpu[("gaoya", c)][-1], cpu[("rensa", c)][-1])
+                    for t in [k[0] for k in ratio if k[1] == c]:
+                        ratio[(t, c)].append(fastest / cpu[(t, c)][-1])
+                for name, path in [("news", news), ("dense", dense), ("helsinki", helsinki)]:
+                    seconds, _ = charged(tools["copydesk scan"](path), env=one_core)
+                    dense_runs[name].append(sizes[name] / seconds)
             for c, path in corpora.items():
                 for t, command in signers.items():
                     py_cpu[(t, c)].append(timed_inside(command(path), env=one_core))
@@ -294,26 +297,27 @@ def main():
                 fastest = min(py_cpu[(f"{p} (sign + band keys)", c)][-1] for p in PEERS)
                 sign_ratio[c].append(fastest / py_cpu[("copydesk (sign + band keys)", c)][-1])
                 scan_ratio[c].append(py_cpu[("copydesk.scan (Python)", c)][-1] / py_cpu[("copydesk scan (CLI)", c)][-1])
-        print(f"\none core each, whole-process CPU seconds, medians of {ROUNDS} rounds (ranges in brackets)")
-        for c in corpora:
-            articles = sum(1 for _ in open(corpora[c], encoding="utf-8"))
-            print(f"\n{c}: {articles} articles, {sizes[c]:.1f} MB of text")
-            print(f"{'tool':<26}{'CPU s':>8} {'':<14}{'MB/CPU-s':>9}{'peak MB':>9}  vs the faster of gaoya and rensa")
-            for t in tools:
-                secs = statistics.median(cpu[(t, c)])
-                line = f"{t:<26}{secs:>8.2f} {spread(cpu[(t, c)]):<14}{sizes[c] / secs:>9.1f}"
-                line += f"{statistics.median(rss[(t, c)]) / 1024:>9.0f}"
-                if (t, c) in ratio:
-                    line += f"  {statistics.median(ratio[(t, c)]):.2f}x {spread(ratio[(t, c)])}"
-                print(line)
-        print(f"\npair density, copydesk's default scan (MB of text per CPU-second):")
-        for name in dense_runs:
-            print(f"  {name:<10}{sizes[name]:>7.1f} MB  {statistics.median(dense_runs[name]):>7.1f} {spread(dense_runs[name])}")
-        per_round = [d / s for d, s in zip(dense_runs["dense"], dense_runs["news"])]
-        print(f"  dense news (one story on {DENSE} pages) at {statistics.median(per_round):.2f}x the speed of sparse news "
-              f"per byte {spread(per_round)}")
-        per_round = [h / s for h, s in zip(dense_runs["helsinki"], dense_runs["news"])]
-        print(f"  Helsinki at {statistics.median(per_round):.2f}x the speed of sparse news per byte {spread(per_round)}")
+        if not ONLY_PYTHON:
+            print(f"\none core each, whole-process CPU seconds, medians of {ROUNDS} rounds (ranges in brackets)")
+            for c in corpora:
+                articles = sum(1 for _ in open(corpora[c], encoding="utf-8"))
+                print(f"\n{c}: {articles} articles, {sizes[c]:.1f} MB of text")
+                print(f"{'tool':<26}{'CPU s':>8} {'':<14}{'MB/CPU-s':>9}{'peak MB':>9}  vs the faster of gaoya and rensa")
+                for t in tools:
+                    secs = statistics.median(cpu[(t, c)])
+                    line = f"{t:<26}{secs:>8.2f} {spread(cpu[(t, c)]):<14}{sizes[c] / secs:>9.1f}"
+                    line += f"{statistics.median(rss[(t, c)]) / 1024:>9.0f}"
+                    if (t, c) in ratio:
+                        line += f"  {statistics.median(ratio[(t, c)]):.2f}x {spread(ratio[(t, c)])}"
+                    print(line)
+            print(f"\npair density, copydesk's default scan (MB of text per CPU-second):")
+            for name in dense_runs:
+                print(f"  {name:<10}{sizes[name]:>7.1f} MB  {statistics.median(dense_runs[name]):>7.1f} {spread(dense_runs[name])}")
+            per_round = [d / s for d, s in zip(dense_runs["dense"], dense_runs["news"])]
+            print(f"  dense news (one story on {DENSE} pages) at {statistics.median(per_round):.2f}x the speed of sparse news "
+                  f"per byte {spread(per_round)}")
+            per_round = [h / s for h, s in zip(dense_runs["helsinki"], dense_runs["news"])]
+            print(f"  Helsinki at {statistics.median(per_round):.2f}x the speed of sparse news per byte {spread(per_round)}")
         print("\nfrom Python, one core each (CPU seconds, medians, ranges in brackets); signing is timed inside")
         print("the process from texts in memory to band keys, the scans are whole processes")
         for c in corpora:

@@ -88,6 +88,25 @@ fn check_usize(name: &'static str, value: usize, lo: usize, hi: usize, range: &'
     }
 }
 
+/// [`BandParams::optimal`], remembered per (threshold, hashes): it
+/// integrates a few hundred thousand points, and an engine validates the
+/// same settings for every batch it hands over.
+fn optimal_bands(threshold: f64, num_hashes: usize) -> BandParams {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static KNOWN: OnceLock<Mutex<HashMap<(u64, usize), BandParams>>> = OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    let key = (threshold.to_bits(), num_hashes);
+    if let Some(&found) = known.lock().ok().and_then(|k| k.get(&key).copied()).as_ref() {
+        return found;
+    }
+    let found = BandParams::optimal(threshold, num_hashes);
+    if let Ok(mut k) = known.lock() {
+        k.insert(key, found);
+    }
+    found
+}
+
 impl ScanConfig {
     /// Checks every option and derives the LSH band split.
     pub fn new(options: ScanOptions) -> Result<Self, ConfigError> {
@@ -101,7 +120,7 @@ impl ScanConfig {
         check_usize("common minimum documents", options.common_min_docs, 2, usize::MAX, "2 or more")?;
         check_usize("winnowing window", options.winnow_window, 1, 256, "1..=256")?;
         check_usize("repeat minimum tokens", options.repeat_min_tokens, 2, 10_000, "2..=10000")?;
-        let bands = BandParams::optimal(options.threshold, options.num_hashes);
+        let bands = optimal_bands(options.threshold, options.num_hashes);
         Ok(ScanConfig { options, bands })
     }
 
