@@ -143,8 +143,10 @@ fn sample_every(documents: usize, settings: Settings) -> PyResult<usize> {
     Ok(df_sample_stride(documents, config.common_df(documents)).unwrap_or(1))
 }
 
-fn list_u64<'a>(values: impl Iterator<Item = &'a [u64]>) -> ArrayRef {
-    let mut builder = ListBuilder::new(UInt64Builder::new());
+/// A list column of `values`, its buffers sized once.
+fn list_u64<'a>(values: impl Iterator<Item = &'a [u64]> + Clone) -> ArrayRef {
+    let (lists, items) = values.clone().fold((0, 0), |(n, len), v| (n + 1, len + v.len()));
+    let mut builder = ListBuilder::with_capacity(UInt64Builder::with_capacity(items), lists);
     for v in values {
         builder.values().append_slice(v);
         builder.append(true);
@@ -211,7 +213,8 @@ fn sketch_batch<'a>(
             }
             "tokens" => Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.tokens as u64))),
             "signature" => {
-                let mut signature = ListBuilder::new(UInt32Builder::new());
+                let lanes = sketches.iter().map(|s| s.signature.len()).sum();
+                let mut signature = ListBuilder::with_capacity(UInt32Builder::with_capacity(lanes), sketches.len());
                 for s in sketches {
                     signature.values().append_slice(&s.signature);
                     signature.append(true);

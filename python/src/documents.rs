@@ -72,8 +72,9 @@ pub struct Read {
 /// Each row of `batches` as a [`Record`] that passed the checks every input
 /// passes, or the reason it did not (with its row number); ids distinct.
 fn checked(batches: &[RecordBatch]) -> PyResult<Vec<(usize, Result<Record<'_>, String>)>> {
-    let mut out = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
+    let mut out = Vec::with_capacity(rows);
+    let mut seen: HashSet<&str> = HashSet::with_capacity(rows);
     for batch in batches {
         let ids = required(batch, "id")?;
         let texts = required(batch, "text")?;
