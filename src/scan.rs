@@ -272,17 +272,18 @@ impl Scanner {
             None => rewrite::WordWeights::new(&all_sentences),
         };
         let sentence_bands = rewrite::sentence_bands();
-        let sentence_keys: Vec<Vec<(u64, u32)>> = all_sentences
-            .par_iter()
-            .zip(given_sentence_keys)
-            .map(|(s, given)| given.unwrap_or_else(|| rewrite::document_keys(s, &weights, sentence_bands)))
-            .collect();
-        for (carried, keys) in carried_keys.iter_mut().zip(&sentence_keys) {
-            carried.sentence_keys = keys.iter().map(|k| k.0).collect();
+        let keys_of = |d: usize| match &given_sentence_keys[d] {
+            Some(given) => given.clone(),
+            None => rewrite::document_keys(all_sentences[d], &weights, sentence_bands),
+        };
+        carried_keys.par_iter_mut().enumerate().for_each(|(d, carried)| {
+            carried.sentence_keys = keys_of(d).iter().map(|k| k.0).collect();
             carried.sentence_keys.dedup();
-        }
-        // The index consumes the keys, freeing each document's as it goes.
-        let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(sentence_keys) } else { Vec::new() };
+        });
+        // The index makes each document's keys as it goes, a few thousand
+        // documents at a time, instead of holding them all.
+        let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(n, keys_of) } else { Vec::new() };
+        drop(given_sentence_keys);
         watch.lap("candidates");
 
         // Boilerplate: paragraphs recurring across different stories (the

@@ -317,12 +317,11 @@ pub fn sorted_partitions<T: Copy, E: Copy + Ord + Send + Sync>(
     key: impl Fn(&E) -> u64 + Sync,
 ) -> Vec<Vec<E>> {
     let total: usize = lists.iter().map(Vec::len).sum();
-    let bits = (total / PARTITION_ENTRIES).max(1).ilog2().min(16);
-    let part_of = |e: &E| if bits == 0 { 0 } else { (key(e) >> (64 - bits)) as usize };
+    let bits = partition_bits(total);
     let mut counts = vec![0usize; 1 << bits];
     for (i, list) in lists.iter().enumerate() {
         for &t in list {
-            counts[part_of(&tag(i, t))] += 1;
+            counts[part_of(key(&tag(i, t)), bits)] += 1;
         }
     }
     let mut parts: Vec<Vec<E>> = counts.iter().map(|&c| Vec::with_capacity(c)).collect();
@@ -331,14 +330,77 @@ pub fn sorted_partitions<T: Copy, E: Copy + Ord + Send + Sync>(
     for (i, list) in lists.into_iter().enumerate() {
         for t in list {
             let e = tag(i, t);
-            parts[part_of(&e)].push(e);
+            parts[part_of(key(&e), bits)].push(e);
         }
     }
+    sort_partitions(&mut parts, &key);
+    parts
+}
+
+/// [`sorted_partitions`] of `lists` lists that `make(i)` makes: they are
+/// made in parallel [`MADE_AT_ONCE`] at a time and scattered at once, so
+/// no more than that many lists are ever held beside the partitions. The
+/// first lists made say how large each partition will be (exactly, when
+/// they are all the lists), so the partitions are allocated once, a little
+/// over, instead of doubling as they fill.
+pub fn sorted_partitions_made<E: Copy + Ord + Send + Sync>(
+    lists: usize,
+    make: impl Fn(usize) -> Vec<E> + Sync + Send,
+    key: impl Fn(&E) -> u64 + Sync,
+) -> Vec<Vec<E>> {
+    let made_at = |start: usize| -> Vec<Vec<E>> {
+        (start..(start + MADE_AT_ONCE).min(lists)).into_par_iter().map(&make).collect()
+    };
+    let first = made_at(0);
+    let scale = lists as f64 / first.len().max(1) as f64;
+    let seen: usize = first.iter().map(Vec::len).sum();
+    let bits = partition_bits((seen as f64 * scale) as usize);
+    let mut counts = vec![0usize; 1 << bits];
+    for e in first.iter().flatten() {
+        counts[part_of(key(e), bits)] += 1;
+    }
+    let margin = if scale > 1.0 { 1.25 } else { 1.0 };
+    let mut parts: Vec<Vec<E>> =
+        counts.iter().map(|&c| Vec::with_capacity((c as f64 * scale * margin) as usize + 1)).collect();
+    let mut batch = first;
+    let mut start = 0;
+    loop {
+        for e in batch.into_iter().flatten() {
+            parts[part_of(key(&e), bits)].push(e);
+        }
+        start += MADE_AT_ONCE;
+        if start >= lists {
+            break;
+        }
+        batch = made_at(start);
+    }
+    sort_partitions(&mut parts, &key);
+    parts
+}
+
+/// Lists [`sorted_partitions_made`] makes at a time.
+pub const MADE_AT_ONCE: usize = 4096;
+
+/// Partitions of about [`PARTITION_ENTRIES`] for `total` entries, as bits
+/// of the key.
+fn partition_bits(total: usize) -> u32 {
+    (total / PARTITION_ENTRIES).max(1).ilog2().min(16)
+}
+
+fn part_of(key: u64, bits: u32) -> usize {
+    if bits == 0 {
+        0
+    } else {
+        (key >> (64 - bits)) as usize
+    }
+}
+
+/// Drops the keys held once from each partition and sorts it, in parallel.
+fn sort_partitions<E: Ord + Send>(parts: &mut [Vec<E>], key: &(impl Fn(&E) -> u64 + Sync)) {
     parts.par_iter_mut().for_each(|p| {
-        drop_unique_keys(p, &key);
+        drop_unique_keys(p, key);
         p.sort_unstable();
     });
-    parts
 }
 
 /// Sorts pairs packed as `a << 32 | b` (faster than sorting tuples) and
@@ -608,6 +670,28 @@ mod tests {
         let ones_held_once = expected.iter().filter(|(k, docs)| docs.len() == 1 && held[*k] == 1).count();
         let ones_kept = got.iter().filter(|g| g.len() == 1).count();
         assert!(ones_kept * 4 < ones_held_once, "{ones_kept} of {ones_held_once}");
+    }
+
+    #[test]
+    fn partitions_made_batch_by_batch_sort_as_all_at_once() {
+        // More lists than are made at once, of uneven lengths.
+        let make = |d: usize| -> Vec<(u64, u32)> {
+            let d = d as u64;
+            (0..(d % 7) * 3)
+                .map(|i| (crate::analysis::shingle::fmix64((d * 31 + i * 977) % 20_000 + 1), d as u32))
+                .collect()
+        };
+        let lists: Vec<Vec<(u64, u32)>> = (0..MADE_AT_ONCE * 2 + 123).map(make).collect();
+        let all_at_once = sorted_partitions(lists.clone(), |_, e| e, |e| e.0).concat();
+        let made = sorted_partitions_made(lists.len(), make, |e| e.0).concat();
+        // Both keep every recurring key; which keys held once survive by
+        // chance depends on the partition sizes, so compare those kept.
+        let recurring = |v: &[(u64, u32)]| -> Vec<(u64, u32)> {
+            v.chunk_by(|x, y| x.0 == y.0).filter(|g| g.len() > 1).flatten().copied().collect()
+        };
+        assert!(made.windows(2).all(|w| w[0] <= w[1]));
+        assert!(!recurring(&made).is_empty());
+        assert_eq!(recurring(&made), recurring(&all_at_once));
     }
 
     #[test]

@@ -184,15 +184,21 @@ pub const MAX_BUCKET_DOCS: usize = 64;
 /// sentences (of the first document) share a bucket with the second, sorted.
 /// Counting sentences rather than buckets matters: one identical sentence
 /// collides in every band.
-pub fn candidate_pairs(keys: Vec<Vec<(u64, u32)>>) -> Vec<(u32, u32)> {
-    use crate::linking::candidates::sorted_partitions;
-    let by_key = sorted_partitions(keys, |doc, (k, s)| (k, (doc as u32, s)), |e| e.0);
+///
+/// `keys(d)` gives document `d`'s keys ([`document_keys`]); they are made a
+/// few thousand documents at a time, so all the keys are never held at
+/// once beside the index.
+pub fn candidate_pairs(documents: usize, keys: impl Fn(usize) -> Vec<(u64, u32)> + Sync + Send) -> Vec<(u32, u32)> {
+    use crate::linking::candidates::{sorted_partitions, sorted_partitions_made};
+    let tagged = |doc: usize| keys(doc).into_iter().map(|(k, s)| (k, (doc as u32, s))).collect();
+    let by_key = sorted_partitions_made(documents, tagged, |e| e.0);
     // A hit is a sentence `sa` of `da` sharing a band with `db`, keyed by
     // the pair's hash (fmix64 is a bijection, so no two pairs share one):
     // partitioning the hits again brings each pair's together.
     let pack = |da: u32, db: u32| fmix64((da as u64) << 32 | db as u64);
+    // Each partition is freed as soon as its hits are listed.
     let hits: Vec<Vec<(u64, u32)>> = by_key
-        .par_iter()
+        .into_par_iter()
         .map(|entries| {
             let mut hits = Vec::new();
             for group in entries.chunk_by(|x, y| x.0 == y.0) {
@@ -211,7 +217,6 @@ pub fn candidate_pairs(keys: Vec<Vec<(u64, u32)>>) -> Vec<(u32, u32)> {
             hits
         })
         .collect();
-    drop(by_key);
     let mut kept: Vec<(u32, u32)> = sorted_partitions(hits, |_, e| e, |e| e.0)
         .par_iter()
         .flat_map_iter(|hits| {
