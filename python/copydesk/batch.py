@@ -140,10 +140,11 @@ def analyze(
     **settings: Any,
 ) -> pa.RecordBatch:
     """Per document: ``id``, then ``content_hash``, ``tokens``,
-    ``signature``, ``band_keys``, ``fingerprints`` (distinct, sorted) and
-    ``sentence_keys`` (given the corpus's ``statistics``; empty without), or
-    only the ``columns`` named: asking for no more than the signature and
-    band keys skips the rest of the work."""
+    ``signature``, ``band_keys``, ``fingerprints`` (distinct, sorted),
+    ``sentence_keys`` and ``sentence_numbers`` (given the corpus's
+    ``statistics``, empty without: each key with the content sentence it
+    came from, sorted by key), or only the ``columns`` named: asking for no
+    more than the signature and band keys skips the rest of the work."""
     inner = statistics._inner if statistics is not None else None
     wanted = list(columns) if columns is not None else None
     return _core.analyze(_table(documents), _settings(settings), inner, wanted)

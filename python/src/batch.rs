@@ -155,7 +155,8 @@ fn list_u64<'a>(values: impl Iterator<Item = &'a [u64]> + Clone) -> ArrayRef {
 }
 
 /// The columns [`analyze`] can give, besides `id`.
-const SKETCH_COLUMNS: [&str; 6] = ["content_hash", "tokens", "signature", "band_keys", "fingerprints", "sentence_keys"];
+const SKETCH_COLUMNS: [&str; 7] =
+    ["content_hash", "tokens", "signature", "band_keys", "fingerprints", "sentence_keys", "sentence_numbers"];
 
 /// Sketches every document of `table`: `id`, then the `columns` asked for
 /// (all when `None`): content hash, tokens, signature, band keys,
@@ -175,9 +176,10 @@ fn analyze<'py>(
         return Err(PyValueError::new_err(format!("unknown column {unknown:?}: one of {}", SKETCH_COLUMNS.join(", "))));
     }
     let wants = |c: &str| columns.iter().any(|x| x == c);
-    let signature_only = !wants("content_hash") && !wants("fingerprints") && !wants("sentence_keys");
+    let sentences = wants("sentence_keys") || wants("sentence_numbers");
+    let signature_only = !wants("content_hash") && !wants("fingerprints") && !sentences;
     let (batches, _) = table.into_inner();
-    let batch = if statistics.is_none() || !wants("sentence_keys") {
+    let batch = if statistics.is_none() || !sentences {
         // Document-level only: sketched straight from the Arrow buffers.
         let rows = documents::texts(&batches)?;
         py.detach(|| {
@@ -223,7 +225,16 @@ fn sketch_batch<'a>(
             }
             "band_keys" => list_u64(sketches.iter().map(|s| s.band_keys.as_slice())),
             "fingerprints" => list_u64(sketches.iter().map(|s| s.fingerprints.as_slice())),
-            _ => list_u64(sketches.iter().map(|s| s.sentence_keys.as_slice())),
+            "sentence_keys" => list_u64(sketches.iter().map(|s| s.sentence_keys.as_slice())),
+            _ => {
+                let numbers = sketches.iter().map(|s| s.sentence_numbers.len()).sum();
+                let mut list = ListBuilder::with_capacity(UInt32Builder::with_capacity(numbers), sketches.len());
+                for s in sketches {
+                    list.values().append_slice(&s.sentence_numbers);
+                    list.append(true);
+                }
+                Arc::new(list.finish())
+            }
         };
         out.push((name.as_str(), column));
     }

@@ -58,6 +58,9 @@ def test_sketches() -> None:
     assert all(len(b or []) == 25 for b in plain.column("band_keys").to_pylist())
     assert not any(plain.column("sentence_keys").to_pylist())
     assert all(keyed.column("sentence_keys").to_pylist())
+    for keys, numbers in zip(keyed.column("sentence_keys").to_pylist(), keyed.column("sentence_numbers").to_pylist()):
+        assert keys is not None and numbers is not None and len(keys) == len(numbers)
+        assert list(zip(keys, numbers)) == sorted(set(zip(keys, numbers)))
     assert plain.column("band_keys").equals(keyed.column("band_keys"))
     fewer = batch.analyze(table, num_hashes=64, threshold=0.8)
     assert all(len(s or []) == 64 for s in fewer.column("signature").to_pylist())

@@ -42,8 +42,12 @@ pub struct Sketch {
     pub band_keys: Vec<u64>,
     /// Distinct winnowing fingerprints, sorted.
     pub fingerprints: Vec<u64>,
-    /// Distinct sentence-index keys, sorted (when asked).
+    /// Sentence-index keys (when asked), sorted, each with the number of
+    /// the content sentence it came from in `sentence_numbers` (a key
+    /// several sentences share is listed once for each): the rewrite index
+    /// counts the distinct sentences two documents share.
     pub sentence_keys: Vec<u64>,
+    pub sentence_numbers: Vec<u32>,
     /// Distinct shingles and content words, sorted (when asked).
     pub shingles: Vec<u64>,
     pub words: Vec<u64>,
@@ -59,12 +63,9 @@ pub fn sketch(doc: &Document, config: &ScanConfig, options: SketchOptions<'_>) -
         let sentences = analysis.sentences;
         let mut out = document_keys(&doc.text, config, scratch, options.signature_only);
         if let Some(weights) = options.sentence_keys {
-            out.sentence_keys = rewrite::document_keys(&sentences, weights, rewrite::sentence_bands())
-                .into_iter()
-                .map(|(key, _)| key)
-                .collect();
-            out.sentence_keys.sort_unstable();
-            out.sentence_keys.dedup();
+            // Sorted by key, then sentence, and distinct.
+            (out.sentence_keys, out.sentence_numbers) =
+                rewrite::document_keys(&sentences, weights, rewrite::sentence_bands()).into_iter().unzip();
         }
         if options.vocabulary {
             out.shingles = repeats::distinct(&scratch.hashes);
