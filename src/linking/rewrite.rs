@@ -214,6 +214,8 @@ pub fn candidate_pairs(documents: usize, keys: impl Fn(usize) -> Vec<(u64, u32)>
                     }
                 }
             }
+            // Held until every partition's are listed: without the slack.
+            hits.shrink_to_fit();
             hits
         })
         .collect();
