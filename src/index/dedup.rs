@@ -29,6 +29,7 @@ use super::estimate::{self, Estimate};
 use super::postings::Kind;
 use super::statistics;
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
+use crate::analysis::normalize::content_hash;
 use crate::analysis::{analyze_sampled, Analysis, Vocabulary};
 use crate::corpus::common::DF_SAMPLE;
 use crate::document::Document;
@@ -120,20 +121,6 @@ type Rank = (bool, i64, Reverse<usize>, String);
 
 fn rank(published: Option<i64>, tokens: usize, id: &str) -> Rank {
     (published.is_none(), published.unwrap_or(0), Reverse(tokens), id.to_string())
-}
-
-/// The content hash of a text: its normalized tokens, in order, so case,
-/// punctuation and white space do not matter.
-pub fn content_hash(text: &str) -> u64 {
-    content_hash_of(text, &crate::analysis::normalize::normalize(text).tokens)
-}
-
-/// [`content_hash`] of `text` from its normalized `tokens`.
-pub fn content_hash_of(text: &str, tokens: &[crate::analysis::normalize::Token]) -> u64 {
-    if tokens.is_empty() {
-        return xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-    }
-    tokens.iter().fold(0x9e37_79b9_7f4a_7c15, |h, t| crate::analysis::shingle::fmix64(h.rotate_left(23) ^ t.hash))
 }
 
 /// Deduplicates `docs` (one batch, input order) against `index`.
