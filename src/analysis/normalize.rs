@@ -573,21 +573,6 @@ fn unicode_tokens_in(text: &str, range: Range<usize>, tokens: &mut Vec<Token>, n
     unspaced
 }
 
-/// The content hash of a text: its normalized tokens, in order, so case,
-/// punctuation and white space do not matter (the feed index knows an
-/// article sent again by it; the batch API gives it per document).
-pub fn content_hash(text: &str) -> u64 {
-    content_hash_of(text, &normalize(text).tokens)
-}
-
-/// [`content_hash`] of `text` from its normalized `tokens`.
-pub fn content_hash_of(text: &str, tokens: &[Token]) -> u64 {
-    if tokens.is_empty() {
-        return xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-    }
-    tokens.iter().fold(0x9e37_79b9_7f4a_7c15, |h, t| crate::analysis::shingle::fmix64(h.rotate_left(23) ^ t.hash))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

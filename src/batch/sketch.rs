@@ -7,8 +7,8 @@
 //! analysis; sentence keys and content words need the full per-document
 //! analysis, which `scan` runs too.
 
-use crate::analysis::normalize::content_hash_of;
 use crate::analysis::repeats;
+use crate::analysis::shingle::content_hash_of;
 use crate::analysis::shingle::Shingles;
 use crate::analysis::signature::Signature;
 use crate::analysis::{analyze_with, normalize, Scratch, SCRATCH};
@@ -32,7 +32,7 @@ pub struct SketchOptions<'a> {
 /// One document's sketch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sketch {
-    /// [`crate::analysis::normalize::content_hash`]: equal for texts that differ
+    /// [`crate::analysis::shingle::content_hash`]: equal for texts that differ
     /// only in case, punctuation and white space.
     pub content_hash: u64,
     /// Tokens (words, or characters of unspaced scripts).
@@ -130,7 +130,7 @@ mod tests {
         prints.dedup();
         assert_eq!(light.fingerprints, prints);
         assert_eq!(light.signature.len(), config.options().num_hashes);
-        assert_eq!(light.content_hash, crate::analysis::normalize::content_hash(&doc.text));
+        assert_eq!(light.content_hash, crate::analysis::shingle::content_hash(&doc.text));
         assert_eq!((&light.band_keys, &light.signature), (&full.band_keys, &full.signature));
         assert!(!full.shingles.is_empty() && !full.words.is_empty());
         let only = sketch(&doc, &config, SketchOptions { signature_only: true, ..Default::default() });

@@ -29,7 +29,7 @@ use super::estimate::{self, Estimate};
 use super::postings::Kind;
 use super::statistics;
 use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
-use crate::analysis::normalize::content_hash;
+use crate::analysis::shingle::content_hash;
 use crate::analysis::{analyze_sampled, Analysis, Vocabulary};
 use crate::corpus::common::DF_SAMPLE;
 use crate::document::Document;
