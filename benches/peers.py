@@ -55,9 +55,10 @@ DENSE = int(os.environ.get("DENSE", "5000"))
 ONLY_PYTHON = os.environ.get("PARTS", "all") == "python"
 PEERS = ["gaoya", "rensa", "datasketch"]
 
-# The peers' minimal job. Shingles, parameters and clustering as copydesk's.
-PEER_SCRIPT = r'''
-import json, re, sys
+# What every Python job starts with: the corpus's texts in memory, and
+# shingles and parameters as copydesk's.
+PRELUDE = r'''
+import json, re, sys, time
 path, which = sys.argv[1], sys.argv[2]
 texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
 WORD, K, PERM, BANDS, THRESHOLD = re.compile(r"\w+"), 5, 125, 25, 0.5
@@ -65,6 +66,10 @@ WORD, K, PERM, BANDS, THRESHOLD = re.compile(r"\w+"), 5, 125, 25, 0.5
 def shingles(text):
     toks = WORD.findall(text.lower())
     return [" ".join(toks[i:i + K]) for i in range(max(1, len(toks) - K + 1))]
+'''
+
+# The peers' minimal job. Shingles, parameters and clustering as copydesk's.
+PEER_SCRIPT = PRELUDE + r'''
 
 parent = list(range(len(texts)))
 
@@ -124,15 +129,7 @@ print(sum(1 for members in clusters.values() if len(members) > 1))
 # its band keys (the peers inside their LSH insert), timed in the process
 # (CPU seconds) from texts in memory to keys, so reading the corpus and
 # importing the modules, the same for every tool, do not dilute the ratio.
-SIGN_SCRIPT = r'''
-import json, re, sys, time
-path, which = sys.argv[1], sys.argv[2]
-texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
-WORD, K, PERM, BANDS, THRESHOLD = re.compile(r"\w+"), 5, 125, 25, 0.5
-
-def shingles(text):
-    toks = WORD.findall(text.lower())
-    return [" ".join(toks[i:i + K]) for i in range(max(1, len(toks) - K + 1))]
+SIGN_SCRIPT = PRELUDE + r'''
 
 # Imports happen before the clock starts; the texts are in memory for all.
 if which == "copydesk":
