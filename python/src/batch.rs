@@ -7,8 +7,10 @@
 use crate::documents::{self, required};
 use crate::options::Settings;
 use arrow_array::builder::{
-    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, StructBuilder, UInt32Builder, UInt64Builder,
+    BooleanBuilder, Float64Builder, ListBuilder, PrimitiveBuilder, StringBuilder, StructBuilder,
 };
+use arrow_array::types::{UInt32Type, UInt64Type};
+use arrow_array::ArrowPrimitiveType;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields};
 use copydesk::batch::{self, CorpusStatistics, LinkOptions, SketchOptions};
@@ -144,9 +146,9 @@ fn sample_every(documents: usize, settings: Settings) -> PyResult<usize> {
 }
 
 /// A list column of `values`, its buffers sized once.
-fn list_u64<'a>(values: impl Iterator<Item = &'a [u64]> + Clone) -> ArrayRef {
+fn list_of<'a, T: ArrowPrimitiveType>(values: impl Iterator<Item = &'a [T::Native]> + Clone) -> ArrayRef {
     let (lists, items) = values.clone().fold((0, 0), |(n, len), v| (n + 1, len + v.len()));
-    let mut builder = ListBuilder::with_capacity(UInt64Builder::with_capacity(items), lists);
+    let mut builder = ListBuilder::with_capacity(PrimitiveBuilder::<T>::with_capacity(items), lists);
     for v in values {
         builder.values().append_slice(v);
         builder.append(true);
@@ -214,27 +216,11 @@ fn sketch_batch<'a>(
                 Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.content_hash)))
             }
             "tokens" => Arc::new(arrow_array::UInt64Array::from_iter_values(sketches.iter().map(|s| s.tokens as u64))),
-            "signature" => {
-                let lanes = sketches.iter().map(|s| s.signature.len()).sum();
-                let mut signature = ListBuilder::with_capacity(UInt32Builder::with_capacity(lanes), sketches.len());
-                for s in sketches {
-                    signature.values().append_slice(&s.signature);
-                    signature.append(true);
-                }
-                Arc::new(signature.finish())
-            }
-            "band_keys" => list_u64(sketches.iter().map(|s| s.band_keys.as_slice())),
-            "fingerprints" => list_u64(sketches.iter().map(|s| s.fingerprints.as_slice())),
-            "sentence_keys" => list_u64(sketches.iter().map(|s| s.sentence_keys.as_slice())),
-            _ => {
-                let numbers = sketches.iter().map(|s| s.sentence_numbers.len()).sum();
-                let mut list = ListBuilder::with_capacity(UInt32Builder::with_capacity(numbers), sketches.len());
-                for s in sketches {
-                    list.values().append_slice(&s.sentence_numbers);
-                    list.append(true);
-                }
-                Arc::new(list.finish())
-            }
+            "signature" => list_of::<UInt32Type>(sketches.iter().map(|s| s.signature.as_slice())),
+            "band_keys" => list_of::<UInt64Type>(sketches.iter().map(|s| s.band_keys.as_slice())),
+            "fingerprints" => list_of::<UInt64Type>(sketches.iter().map(|s| s.fingerprints.as_slice())),
+            "sentence_keys" => list_of::<UInt64Type>(sketches.iter().map(|s| s.sentence_keys.as_slice())),
+            _ => list_of::<UInt32Type>(sketches.iter().map(|s| s.sentence_numbers.as_slice())),
         };
         out.push((name.as_str(), column));
     }

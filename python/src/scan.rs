@@ -5,6 +5,7 @@
 
 use crate::documents;
 use crate::options::Settings;
+use copydesk::cli::settings::MAX_THREADS;
 use copydesk::ingest::{self, IngestOptions, Input};
 use copydesk::output::{self, json::JsonSink};
 use copydesk::report::{self, Format};
@@ -83,8 +84,8 @@ impl ScanResult {
 fn pool(threads: Option<usize>) -> PyResult<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        if !(1..=256).contains(&n) {
-            return Err(PyValueError::new_err(format!("threads must be from 1 to 256, got {n}")));
+        if !(1..=MAX_THREADS).contains(&n) {
+            return Err(PyValueError::new_err(format!("threads must be from 1 to {MAX_THREADS}, got {n}")));
         }
         builder = builder.num_threads(n);
     }
