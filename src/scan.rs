@@ -31,6 +31,10 @@ pub use crate::document::MAX_DOCUMENT_BYTES;
 use crate::analysis::{analyze_with, SCRATCH};
 use crate::corpus::common::{common_shingles, df_sample_stride, drop_story_shingles, holders};
 
+/// Winnowing fingerprints two documents must share to be containment
+/// candidates.
+pub const MIN_SHARED_FINGERPRINTS: usize = 2;
+
 /// Counts that say how the scan went.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -260,8 +264,11 @@ impl Scanner {
         drop_story_shingles(&mut common, &holders, &groups);
         drop(holders);
         band_keys.into_par_iter().for_each(drop);
-        let contained =
-            candidates::containment_pairs(&fingerprints.iter().map(Vec::as_slice).collect::<Vec<_>>(), 2, common_df);
+        let contained = candidates::containment_pairs(
+            &fingerprints.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+            MIN_SHARED_FINGERPRINTS,
+            common_df,
+        );
         fingerprints.into_par_iter().for_each(drop);
         let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
@@ -294,14 +301,7 @@ impl Scanner {
             // `pairs_idx` is sorted and distinct.
             boilerplate::learn(&paragraphs, &outlets, |x, y| pairs_idx.binary_search(&(x.min(y), x.max(y))).is_ok())
         };
-        analyses.par_iter_mut().zip(learned).for_each(|(a, found)| {
-            for b in found {
-                if !a.boilerplate.iter().any(|p| p.span == b.span) {
-                    a.boilerplate.push(b);
-                }
-            }
-            a.boilerplate.sort_by_key(|b| b.span.start);
-        });
+        analyses.par_iter_mut().zip(learned).for_each(|(a, found)| boilerplate::merge(&mut a.boilerplate, found));
         watch.lap("boilerplate");
         // Copies in a large group are verified against its hub only (after
         // boilerplate learning, which reads every candidate pair).

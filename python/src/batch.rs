@@ -14,6 +14,7 @@ use arrow_array::ArrowPrimitiveType;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields};
 use copydesk::batch::{self, CorpusStatistics, LinkOptions, SketchOptions};
+use copydesk::corpus::boilerplate::{Reason, Verdicts};
 use copydesk::corpus::common::df_sample_stride;
 use copydesk::output::records;
 use copydesk::{Document, Scan};
@@ -61,6 +62,42 @@ impl Statistics {
         }))
     }
 
+    /// These statistics less the common shingles one story holds, as
+    /// `scan` judges them: `sampled` has a row per sampled document, with
+    /// `group` (its LSH component's label) and `shingles` (its distinct
+    /// shingles). Returns the statistics and how many shingles it took out.
+    fn exempt_story_shingles(
+        &self,
+        py: Python<'_>,
+        sampled: PyTable,
+        settings: Settings,
+    ) -> PyResult<(Statistics, usize)> {
+        use arrow_array::cast::AsArray;
+        let config = settings.config()?;
+        let (batches, _) = sampled.into_inner();
+        let mut rows: Vec<(u64, Vec<u64>)> = Vec::new();
+        for batch in &batches {
+            let groups = documents::whole_numbers(batch, "group")?;
+            let shingles = batch
+                .column_by_name("shingles")
+                .ok_or_else(|| PyValueError::new_err("no \"shingles\" column"))?
+                .as_list_opt::<i32>()
+                .ok_or_else(|| PyValueError::new_err("\"shingles\" must be a list of uint64"))?;
+            for (i, group) in groups.into_iter().enumerate() {
+                let values = shingles.value(i);
+                let values = values
+                    .as_primitive_opt::<UInt64Type>()
+                    .ok_or_else(|| PyValueError::new_err("\"shingles\" must be a list of uint64"))?;
+                rows.push((group, values.values().to_vec()));
+            }
+        }
+        Ok(py.detach(|| {
+            let mut out = self.0.clone();
+            let taken = out.exempt_story_shingles(&config, &rows);
+            (Statistics(out), taken)
+        }))
+    }
+
     /// These counts plus `other`'s.
     fn merge(&self, other: &Statistics) -> Statistics {
         let mut out = self.0.clone();
@@ -104,14 +141,10 @@ impl Statistics {
 
 /// Each row's ordinal: the `ordinal` column, or `first_row` plus the row.
 fn ordinals(batches: &[RecordBatch], first_row: u64) -> PyResult<Vec<u64>> {
-    use arrow_array::cast::AsArray;
     let mut out = Vec::new();
     for batch in batches {
         match batch.column_by_name("ordinal") {
-            Some(column) => {
-                let column = arrow_cast_u64(column)?;
-                out.extend(column.as_primitive::<arrow_array::types::UInt64Type>().iter().map(|v| v.unwrap_or(0)));
-            }
+            Some(_) => out.extend(documents::whole_numbers(batch, "ordinal")?),
             None => {
                 let from = first_row + out.len() as u64;
                 out.extend((0..batch.num_rows() as u64).map(|i| from + i));
@@ -121,28 +154,36 @@ fn ordinals(batches: &[RecordBatch], first_row: u64) -> PyResult<Vec<u64>> {
     Ok(out)
 }
 
-fn arrow_cast_u64(column: &ArrayRef) -> PyResult<ArrayRef> {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::{Int64Type, UInt64Type};
-    match column.data_type() {
-        DataType::UInt64 => Ok(column.clone()),
-        DataType::Int64 => {
-            let values = column.as_primitive::<Int64Type>();
-            if values.iter().flatten().any(|v| v < 0) {
-                return Err(PyValueError::new_err("the \"ordinal\" column holds a negative number"));
-            }
-            Ok(Arc::new(values.unary::<_, UInt64Type>(|v| v as u64)))
-        }
-        other => Err(PyValueError::new_err(format!("the \"ordinal\" column must be int64 or uint64, not {other}"))),
-    }
-}
-
 /// Every how many documents `scan` samples one for shingle counts, in a
 /// corpus of `documents` (1 when it counts them all).
 #[pyfunction]
 fn sample_every(documents: usize, settings: Settings) -> PyResult<usize> {
     let config = settings.config()?;
     Ok(df_sample_stride(documents, config.common_df(documents)).unwrap_or(1))
+}
+
+/// The rules the candidate stages follow, for an engine that groups the
+/// keys itself, in a corpus of `documents`: the dict keys name them.
+#[pyfunction]
+fn rules(py: Python<'_>, documents: usize, settings: Settings) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    use copydesk::corpus::boilerplate as bp;
+    use copydesk::linking::{candidates as c, cluster, rewrite};
+    let config = settings.config()?;
+    let common_df = config.common_df(documents);
+    let out = pyo3::types::PyDict::new(py);
+    out.set_item("common_df", common_df)?;
+    out.set_item("sample_every", df_sample_stride(documents, common_df).unwrap_or(1))?;
+    out.set_item("bucket_all_pairs", c::BUCKET_ALL_PAIRS)?;
+    out.set_item("bucket_hubs", c::BUCKET_HUBS)?;
+    out.set_item("min_fingerprints", copydesk::scan::MIN_SHARED_FINGERPRINTS)?;
+    out.set_item("sentence_bucket_docs", rewrite::MAX_BUCKET_DOCS)?;
+    out.set_item("min_sentence_hits", rewrite::MIN_SENTENCE_HITS)?;
+    out.set_item("star_from", cluster::STAR_FROM)?;
+    out.set_item("boilerplate_outlet_docs", bp::MIN_OUTLET_DOCS)?;
+    out.set_item("boilerplate_corpus_docs", bp::corpus_min(documents))?;
+    out.set_item("boilerplate_sample", bp::DIVERSITY_SAMPLE)?;
+    out.set_item("rewrites", config.options().rewrites)?;
+    Ok(out)
 }
 
 /// A list column of `values`, its buffers sized once.
@@ -157,12 +198,29 @@ fn list_of<'a, T: ArrowPrimitiveType>(values: impl Iterator<Item = &'a [T::Nativ
 }
 
 /// The columns [`analyze`] can give, besides `id`.
-const SKETCH_COLUMNS: [&str; 7] =
-    ["content_hash", "tokens", "signature", "band_keys", "fingerprints", "sentence_keys", "sentence_numbers"];
+const SKETCH_COLUMNS: [&str; 11] = [
+    "content_hash",
+    "tokens",
+    "signature",
+    "band_keys",
+    "fingerprints",
+    "sentence_keys",
+    "sentence_numbers",
+    "paragraph_keys",
+    "shingles",
+    "words",
+    "published_at",
+];
+
+/// The columns that need the full per-document analysis.
+const ANALYSIS_COLUMNS: [&str; 6] =
+    ["sentence_keys", "sentence_numbers", "paragraph_keys", "shingles", "words", "published_at"];
 
 /// Sketches every document of `table`: `id`, then the `columns` asked for
-/// (all when `None`): content hash, tokens, signature, band keys,
-/// fingerprints, and (given statistics) sentence keys.
+/// (when `None`: content hash, tokens, signature, band keys, fingerprints,
+/// and, given statistics, sentence keys and numbers). Also to be had:
+/// paragraph keys, distinct shingles and content words, and the
+/// publication time in seconds (`published_at`).
 #[pyfunction]
 #[pyo3(signature = (table, settings, statistics = None, columns = None))]
 fn analyze<'py>(
@@ -173,40 +231,51 @@ fn analyze<'py>(
     columns: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let config = settings.config()?;
-    let columns: Vec<String> = columns.unwrap_or_else(|| SKETCH_COLUMNS.iter().map(|c| c.to_string()).collect());
+    let columns: Vec<String> = columns.unwrap_or_else(|| SKETCH_COLUMNS[..7].iter().map(|c| c.to_string()).collect());
     if let Some(unknown) = columns.iter().find(|c| !SKETCH_COLUMNS.contains(&c.as_str())) {
         return Err(PyValueError::new_err(format!("unknown column {unknown:?}: one of {}", SKETCH_COLUMNS.join(", "))));
     }
     let wants = |c: &str| columns.iter().any(|x| x == c);
     let sentences = wants("sentence_keys") || wants("sentence_numbers");
-    let signature_only = !wants("content_hash") && !wants("fingerprints") && !sentences;
+    let others = ANALYSIS_COLUMNS[2..].iter().any(|c| wants(c));
+    let full = sentences && statistics.is_some() || others;
+    let signature_only = !wants("content_hash") && !wants("fingerprints") && !full;
     let (batches, _) = table.into_inner();
-    let batch = if statistics.is_none() || !sentences {
+    let batch = if !full {
         // Document-level only: sketched straight from the Arrow buffers.
         let rows = documents::texts(&batches)?;
         py.detach(|| {
             let sketches: Vec<_> =
                 rows.par_iter().map(|(_, text)| batch::sketch_text(text, &config, signature_only)).collect();
-            sketch_batch(rows.iter().map(|(id, _)| *id), &sketches, &columns)
+            sketch_batch(rows.iter().map(|(id, _)| *id), &sketches, &[], &columns)
         })
     } else {
         let read = documents::read(&batches, false)?;
         py.detach(|| {
             let broadcast = statistics.map(|s| s.0.broadcast(&config));
             let weights = broadcast.as_ref().map(|b| &b.weights);
-            let options = SketchOptions { sentence_keys: weights, ..SketchOptions::default() };
+            let options = SketchOptions {
+                sentence_keys: weights,
+                vocabulary: wants("shingles") || wants("words"),
+                paragraphs: wants("paragraph_keys"),
+                ..SketchOptions::default()
+            };
             let sketches: Vec<_> = read.documents.par_iter().map(|d| batch::sketch(d, &config, options)).collect();
-            sketch_batch(read.documents.iter().map(|d| d.id.as_str()), &sketches, &columns)
+            let published: Vec<Option<i64>> =
+                read.documents.iter().map(|d| d.meta.published.as_ref().and_then(|p| p.seconds())).collect();
+            sketch_batch(read.documents.iter().map(|d| d.id.as_str()), &sketches, &published, &columns)
         })
     };
     let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
     PyRecordBatch::new(batch).into_pyarrow(py)
 }
 
-/// The sketches as a record batch: `id`, then `columns` in their order.
+/// The sketches as a record batch: `id`, then `columns` in their order
+/// (`published_at` from `published`, each document's time in seconds).
 fn sketch_batch<'a>(
     ids: impl Iterator<Item = &'a str>,
     sketches: &[batch::Sketch],
+    published: &[Option<i64>],
     columns: &[String],
 ) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let mut out: Vec<(&str, ArrayRef)> = vec![("id", Arc::new(arrow_array::StringArray::from_iter_values(ids)))];
@@ -220,7 +289,11 @@ fn sketch_batch<'a>(
             "band_keys" => list_of::<UInt64Type>(sketches.iter().map(|s| s.band_keys.as_slice())),
             "fingerprints" => list_of::<UInt64Type>(sketches.iter().map(|s| s.fingerprints.as_slice())),
             "sentence_keys" => list_of::<UInt64Type>(sketches.iter().map(|s| s.sentence_keys.as_slice())),
-            _ => list_of::<UInt32Type>(sketches.iter().map(|s| s.sentence_numbers.as_slice())),
+            "sentence_numbers" => list_of::<UInt32Type>(sketches.iter().map(|s| s.sentence_numbers.as_slice())),
+            "paragraph_keys" => list_of::<UInt64Type>(sketches.iter().map(|s| s.paragraph_keys.as_slice())),
+            "shingles" => list_of::<UInt64Type>(sketches.iter().map(|s| s.shingles.as_slice())),
+            "words" => list_of::<UInt64Type>(sketches.iter().map(|s| s.words.as_slice())),
+            _ => Arc::new(published.iter().copied().collect::<arrow_array::Int64Array>()),
         };
         out.push((name.as_str(), column));
     }
@@ -248,10 +321,37 @@ fn pairs_of(table: Option<PyTable>, index: &HashMap<&str, u32>) -> PyResult<Vec<
     Ok(out)
 }
 
+/// Boilerplate verdicts from a table of `key`, `reason` and `documents`.
+fn verdicts_of(table: Option<PyTable>) -> PyResult<Option<Verdicts>> {
+    let Some(table) = table else { return Ok(None) };
+    let (batches, _) = table.into_inner();
+    let mut out = Verdicts::default();
+    for batch in &batches {
+        let keys = documents::whole_numbers(batch, "key")?;
+        let counts = documents::whole_numbers(batch, "documents")?;
+        let reasons = required(batch, "reason")?;
+        for (i, (key, count)) in keys.into_iter().zip(counts).enumerate() {
+            let name = reasons.get(i).unwrap_or_default();
+            let reason = Reason::parse(name)
+                .ok_or_else(|| PyValueError::new_err(format!("verdict {i}: no boilerplate reason {name:?}")))?;
+            out.insert(key, (reason, count as usize));
+        }
+    }
+    Ok(Some(out))
+}
+
+type Linked<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>);
+
 /// Verifies and aligns candidate pairs of `documents` (and clusters them,
-/// when `cluster`): pairs, passages and clusters as record batches.
+/// when `cluster`; learns their common passages and stories, when
+/// `common_passages`), masking the learned `boilerplate` verdicts: pairs,
+/// passages, clusters, stories and common passages as record batches.
 #[pyfunction]
-#[pyo3(signature = (documents, candidates, statistics, settings, rewrite_candidates = None, cluster = false))]
+#[pyo3(signature = (
+    documents, candidates, statistics, settings, rewrite_candidates = None, cluster = false,
+    boilerplate = None, common_passages = false
+))]
+#[allow(clippy::too_many_arguments)]
 fn link<'py>(
     py: Python<'py>,
     documents: PyTable,
@@ -260,7 +360,9 @@ fn link<'py>(
     settings: Settings,
     rewrite_candidates: Option<PyTable>,
     cluster: bool,
-) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    boilerplate: Option<PyTable>,
+    common_passages: bool,
+) -> PyResult<Linked<'py>> {
     let config = settings.config()?;
     let (batches, _) = documents.into_inner();
     let docs: Vec<Document> = documents::read(&batches, false)?.documents;
@@ -269,17 +371,60 @@ fn link<'py>(
     let candidates = pairs_of(Some(candidates), &index)?;
     let rewrites = pairs_of(rewrite_candidates, &index)?;
     drop(index);
+    let verdicts = verdicts_of(boilerplate)?;
     let out = py.detach(|| {
         let broadcast = statistics.0.broadcast(&config);
-        let scan = batch::link(docs, &candidates, rewrites, &broadcast, &config, LinkOptions { cluster });
-        Ok::<_, arrow_schema::ArrowError>((pair_batch(&scan)?, passage_batch(&scan)?, cluster_batch(&scan)?))
+        let options = LinkOptions { cluster, common_passages, boilerplate: verdicts.as_ref() };
+        let scan = batch::link(docs, &candidates, rewrites, &broadcast, &config, options);
+        Ok::<_, arrow_schema::ArrowError>([
+            pair_batch(&scan)?,
+            passage_batch(&scan)?,
+            cluster_batch(&scan)?,
+            story_batch(&scan)?,
+            common_passage_batch(&scan)?,
+        ])
     });
-    let (pairs, passages, clusters) = out.map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok((
-        PyRecordBatch::new(pairs).into_pyarrow(py)?,
-        PyRecordBatch::new(passages).into_pyarrow(py)?,
-        PyRecordBatch::new(clusters).into_pyarrow(py)?,
-    ))
+    let [pairs, passages, clusters, stories, common] = out.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let arrow = |b: RecordBatch| PyRecordBatch::new(b).into_pyarrow(py);
+    Ok((arrow(pairs)?, arrow(passages)?, arrow(clusters)?, arrow(stories)?, arrow(common)?))
+}
+
+/// A list-of-strings column.
+fn string_lists<'a>(rows: impl Iterator<Item = Vec<&'a str>>) -> ArrayRef {
+    let mut builder = ListBuilder::new(StringBuilder::new());
+    for row in rows {
+        for v in row {
+            builder.values().append_value(v);
+        }
+        builder.append(true);
+    }
+    Arc::new(builder.finish())
+}
+
+/// One row per story: its id, its clusters' ids and its members' ids.
+fn story_batch(scan: &Scan) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let rows: Vec<records::StoryRecord> = scan.stories.iter().map(|s| records::story(scan, s)).collect();
+    RecordBatch::try_from_iter([
+        ("story", strings(rows.iter().map(|r| Some(r.id)))),
+        ("clusters", string_lists(rows.iter().map(|r| r.clusters.clone()))),
+        ("members", string_lists(rows.iter().map(|r| r.members.clone()))),
+    ])
+}
+
+/// One row per common passage: its text where it first occurs, kind,
+/// counts, and its occurrences as JSON (`document` and byte `span`).
+fn common_passage_batch(scan: &Scan) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    let rows: Vec<records::CommonPassageRecord> =
+        (0..scan.common_passages.len()).map(|i| records::common_passage(scan, i)).collect();
+    let occurrences: Vec<String> =
+        rows.iter().map(|r| serde_json::to_string(&r.occurrences).expect("occurrences serialize")).collect();
+    RecordBatch::try_from_iter([
+        ("text", strings(rows.iter().map(|r| Some(r.text)))),
+        ("kind", strings(rows.iter().map(|r| Some(r.kind)))),
+        ("documents", counts(rows.iter().map(|r| r.documents))),
+        ("stories", counts(rows.iter().map(|r| r.stories))),
+        ("occurrences", strings(occurrences.iter().map(|o| Some(o.as_str())))),
+    ])
 }
 
 fn strings<'a>(values: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
@@ -391,5 +536,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyze, m)?)?;
     m.add_function(wrap_pyfunction!(link, m)?)?;
     m.add_function(wrap_pyfunction!(sample_every, m)?)?;
+    m.add_function(wrap_pyfunction!(rules, m)?)?;
     Ok(())
 }

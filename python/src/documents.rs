@@ -137,3 +137,23 @@ pub fn read(batches: &[RecordBatch], skip_bad: bool) -> PyResult<Read> {
     }
     Ok(out)
 }
+
+/// The column `name` of `batch`, of int64 or uint64, as numbers (null as 0).
+pub fn whole_numbers(batch: &RecordBatch, name: &str) -> PyResult<Vec<u64>> {
+    use arrow_array::types::{Int64Type, UInt64Type};
+    let column = batch
+        .column_by_name(name)
+        .ok_or_else(|| PyValueError::new_err(format!("the input has no \"{name}\" column")))?;
+    match column.data_type() {
+        DataType::UInt64 => Ok(column.as_primitive::<UInt64Type>().iter().map(Option::unwrap_or_default).collect()),
+        DataType::Int64 => column
+            .as_primitive::<Int64Type>()
+            .iter()
+            .map(|v| {
+                u64::try_from(v.unwrap_or_default())
+                    .map_err(|_| PyValueError::new_err(format!("the \"{name}\" column holds a negative number")))
+            })
+            .collect(),
+        other => Err(PyValueError::new_err(format!("the \"{name}\" column must be int64 or uint64, not {other}"))),
+    }
+}

@@ -9,6 +9,7 @@
 //! * [`documents`]: Arrow columns in, validated [`copydesk::Document`]s out.
 //! * [`options`]: keyword arguments in, a validated `ScanConfig` out.
 //! * [`scan`]: `scan_table` and `scan_paths`, and the `ScanResult` handle.
+//! * [`ingest`]: raw input rows (JSON Lines, files, tables) read as the CLI reads them.
 //! * [`index`]: the feed index (`FeedIndex`), batch by batch.
 //! * [`batch`]: the stages an engine runs one batch at a time, in Arrow.
 //! * [`sketch`]: MinHash and LSH for the datasketch-shaped `compat` module.
@@ -16,6 +17,7 @@
 mod batch;
 mod documents;
 mod index;
+mod ingest;
 mod options;
 mod scan;
 mod sketch;
@@ -34,6 +36,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     scan::register(m)?;
     index::register(m)?;
+    ingest::register(m)?;
     batch::register(m)?;
     sketch::register(m)?;
     Ok(())

@@ -24,34 +24,50 @@ pub use statistics::{Broadcast, CorpusStatistics, StatisticsError};
 
 use crate::analysis::analyze;
 use crate::config::ScanConfig;
+use crate::corpus::boilerplate::{self, Verdicts};
 use crate::document::Document;
 use crate::linking::linker::Linker;
+use crate::linking::{stories, upstream};
 use crate::scan::{canonical_rank, Scan, Stats};
 use rayon::prelude::*;
 
 /// What [`link`] should do beyond verifying and aligning.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LinkOptions {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkOptions<'a> {
     /// Also cluster the documents (complete linkage, verifying on demand
     /// the pairs it asks about): for one connected component of linked
     /// pairs.
     pub cluster: bool,
+    /// Also learn the common passages over the pairs (relabelling the pairs
+    /// that only quote them) before clustering, and the stories after, as
+    /// `scan` does over its corpus: exact for a connected component of all
+    /// verified pairs, which is all those stages read.
+    pub common_passages: bool,
+    /// Boilerplate learned over the whole corpus, masked as `scan` masks it.
+    pub boilerplate: Option<&'a Verdicts>,
 }
 
 /// Verifies and aligns the `candidates` (indexes into `documents`) and the
 /// `rewrite_candidates` (checked as rewrites when shared wording does not
 /// link them), under the corpus's `broadcast` statistics; clusters too, if
-/// asked. The result is a [`Scan`] of `documents` (with no stories and no
-/// common passages: those are judged over the whole corpus).
+/// asked. The result is a [`Scan`] of `documents` (with stories and common
+/// passages only when asked: those are judged over a whole component).
 pub fn link(
     documents: Vec<Document>,
     candidates: &[(u32, u32)],
     rewrite_candidates: Vec<(u32, u32)>,
     broadcast: &Broadcast,
     config: &ScanConfig,
-    options: LinkOptions,
+    options: LinkOptions<'_>,
 ) -> Scan {
-    let analyses: Vec<_> = documents.par_iter().map(|d| analyze(d, config).0).collect();
+    let learned = |mut a: crate::analysis::Analysis| {
+        if let Some(verdicts) = options.boilerplate {
+            let found = boilerplate::apply(&a.paragraphs, verdicts);
+            boilerplate::merge(&mut a.boilerplate, found);
+        }
+        a
+    };
+    let analyses: Vec<_> = documents.par_iter().map(|d| learned(analyze(d, config).0)).collect();
     let normalized = |pairs: &[(u32, u32)]| {
         let mut out: Vec<(u32, u32)> =
             pairs.iter().filter(|(a, b)| a != b).map(|&(a, b)| (a.min(b), a.max(b))).collect();
@@ -76,6 +92,12 @@ pub fn link(
         rewrites,
         ..Stats::default()
     };
+    let common_passages = if options.common_passages {
+        let outlets: Vec<Option<&str>> = documents.iter().map(|d| d.meta.outlet.as_deref()).collect();
+        upstream::learn(&mut pairs, &outlets)
+    } else {
+        Vec::new()
+    };
     let clusters = if options.cluster {
         let (clusters, asked) = linker.cluster(&mut pairs, |d| canonical_rank(&documents, &analyses, d));
         stats.verified_on_demand = asked;
@@ -84,13 +106,18 @@ pub fn link(
         Vec::new()
     };
     drop(linker);
+    let stories = if options.common_passages {
+        stories::build(&pairs, &clusters, documents.len(), |d| documents[d as usize].id.clone())
+    } else {
+        Vec::new()
+    };
     Scan {
         documents,
         analyses,
         pairs,
         clusters,
-        stories: Vec::new(),
-        common_passages: Vec::new(),
+        stories,
+        common_passages,
         skipped: Vec::new(),
         ignored: 0,
         stats,

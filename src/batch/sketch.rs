@@ -24,6 +24,8 @@ pub struct SketchOptions<'a> {
     pub sentence_keys: Option<&'a WordWeights>,
     /// The distinct shingles and content words, for corpus statistics.
     pub vocabulary: bool,
+    /// The keys of the short paragraphs, for learning boilerplate.
+    pub paragraphs: bool,
     /// Only the signature and its band keys of the document-level parts
     /// (no fingerprints, no content hash): for an engine that needs no more.
     pub signature_only: bool,
@@ -51,17 +53,25 @@ pub struct Sketch {
     /// Distinct shingles and content words, sorted (when asked).
     pub shingles: Vec<u64>,
     pub words: Vec<u64>,
+    /// Distinct keys of the short paragraphs, sorted (when asked): the
+    /// boilerplate a corpus may learn.
+    pub paragraph_keys: Vec<u64>,
 }
 
 /// The sketch of `doc`.
 pub fn sketch(doc: &Document, config: &ScanConfig, options: SketchOptions<'_>) -> Sketch {
-    if options.sentence_keys.is_none() && !options.vocabulary {
+    if options.sentence_keys.is_none() && !options.vocabulary && !options.paragraphs {
         return sketch_text(&doc.text, config, options.signature_only);
     }
     SCRATCH.with_borrow_mut(|scratch| {
         let (analysis, _) = analyze_with(doc, config, scratch);
         let sentences = analysis.sentences;
         let mut out = document_keys(&doc.text, config, scratch, options.signature_only);
+        if options.paragraphs {
+            out.paragraph_keys = analysis.paragraphs.iter().map(|p| p.key).collect();
+            out.paragraph_keys.sort_unstable();
+            out.paragraph_keys.dedup();
+        }
         if let Some(weights) = options.sentence_keys {
             // Sorted by key, then sentence, and distinct.
             (out.sentence_keys, out.sentence_numbers) =

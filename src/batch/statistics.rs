@@ -15,7 +15,7 @@
 
 use crate::analysis::shingle::{HashMapU64, HashSetU64};
 use crate::config::ScanConfig;
-use crate::corpus::common::sample_threshold;
+use crate::corpus::common::{drop_story_shingles, holders, sample_threshold};
 use crate::linking::rewrite::{rare_df, WordWeights};
 use thiserror::Error;
 
@@ -116,16 +116,46 @@ impl CorpusStatistics {
         Ok(out)
     }
 
+    /// The shingles common enough to be furniture, under `config`.
+    pub fn common(&self, config: &ScanConfig) -> HashSetU64 {
+        let n = self.documents as usize;
+        let common_df = config.common_df(n);
+        if n < common_df {
+            return HashSetU64::default();
+        }
+        let threshold = sample_threshold(common_df, self.sampled as usize, n) as u32;
+        self.shingles.iter().filter(|&(_, &c)| c >= threshold).map(|(&h, _)| h).collect()
+    }
+
+    /// Takes out of the common shingles those one story holds, as `scan`
+    /// does ([`drop_story_shingles`]): `sampled` lists each sampled
+    /// document's group of likely copies (any label its LSH component is
+    /// known by) and distinct shingles. Call it once, on the statistics of
+    /// the whole corpus; returns how many shingles it took out.
+    pub fn exempt_story_shingles(&mut self, config: &ScanConfig, sampled: &[(u64, Vec<u64>)]) -> usize {
+        let common = self.common(config);
+        let mut labels: HashMapU64<u32> = HashMapU64::default();
+        let groups: Vec<u32> = sampled
+            .iter()
+            .map(|(g, _)| {
+                let next = labels.len() as u32;
+                *labels.entry(*g).or_insert(next)
+            })
+            .collect();
+        let shingles: Vec<Vec<u64>> = sampled.iter().map(|(_, s)| s.clone()).collect();
+        let mut kept = common.clone();
+        drop_story_shingles(&mut kept, &holders(&shingles, &common), &groups);
+        let exempt: Vec<u64> = common.into_iter().filter(|h| !kept.contains(h)).collect();
+        for h in &exempt {
+            self.shingles.remove(h);
+        }
+        exempt.len()
+    }
+
     /// What every worker needs of these statistics, under `config`.
     pub fn broadcast(&self, config: &ScanConfig) -> Broadcast {
         let n = self.documents as usize;
-        let common_df = config.common_df(n);
-        let common = if n < common_df {
-            HashSetU64::default()
-        } else {
-            let threshold = sample_threshold(common_df, self.sampled as usize, n) as u32;
-            self.shingles.iter().filter(|&(_, &c)| c >= threshold).map(|(&h, _)| h).collect()
-        };
+        let common = self.common(config);
         let mut words: Vec<(u64, u32)> = self.words.iter().map(|(&w, &c)| (w, c)).collect();
         words.sort_unstable();
         Broadcast { common, weights: WordWeights::from_parts(&words, rare_df(n)) }

@@ -54,6 +54,11 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The reason [`Reason::as_str`] names.
+    pub fn parse(name: &str) -> Option<Reason> {
+        [Reason::Outlet, Reason::Corpus, Reason::Pattern].into_iter().find(|r| r.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Outlet => "outlet",
@@ -159,6 +164,12 @@ pub fn patterns(text: &str, paragraphs: &[ShortParagraph]) -> Vec<Boilerplate> {
         .collect()
 }
 
+/// Documents of a corpus of `n` a paragraph must recur in to be judged
+/// over the whole corpus.
+pub fn corpus_min(n: usize) -> usize {
+    ((n as f64 * 0.02).ceil() as usize).max(5)
+}
+
 /// Learns boilerplate from every document's short paragraphs.
 ///
 /// `outlets[i]` is document `i`'s outlet; `related(x, y)` says whether two
@@ -168,8 +179,7 @@ pub fn learn(
     outlets: &[Option<&str>],
     related: impl Fn(u32, u32) -> bool,
 ) -> Vec<Vec<Boilerplate>> {
-    let n = paragraphs.len();
-    let corpus_min = ((n as f64 * 0.02).ceil() as usize).max(5);
+    let corpus_min = corpus_min(paragraphs.len());
     // Every (key, document) once, sorted: a run of equal keys lists the
     // documents holding that paragraph, in document order.
     let mut holders: Vec<(u64, u32)> = paragraphs
@@ -190,7 +200,7 @@ pub fn learn(
         }
         pairs > 0 && copies * 2 < pairs
     };
-    let mut verdict: HashMapU64<(Reason, usize)> = HashMapU64::default();
+    let mut verdict = Verdicts::default();
     for run in holders.chunk_by(|x, y| x.0 == y.0).filter(|run| run.len() >= MIN_OUTLET_DOCS) {
         let key = run[0].0;
         let docs: Vec<u32> = run.iter().map(|&(_, doc)| doc).collect();
@@ -208,21 +218,33 @@ pub fn learn(
             verdict.insert(key, (Reason::Outlet, docs.len()));
         }
     }
+    paragraphs.par_iter().map(|paras| apply(paras, &verdict)).collect()
+}
+
+/// Verdicts of boilerplate learned over a corpus: paragraph key to why it is
+/// boilerplate and how many documents hold it.
+pub type Verdicts = HashMapU64<(Reason, usize)>;
+
+/// The boilerplate among a document's short `paragraphs` that `verdicts`
+/// name (learned over the whole corpus, here or by an engine).
+pub fn apply(paragraphs: &[ShortParagraph], verdicts: &Verdicts) -> Vec<Boilerplate> {
     paragraphs
-        .par_iter()
-        .map(|paras| {
-            paras
-                .iter()
-                .filter_map(|p| {
-                    verdict.get(&p.key).map(|&(reason, documents)| Boilerplate {
-                        span: p.span.clone(),
-                        reason,
-                        documents,
-                    })
-                })
-                .collect()
+        .iter()
+        .filter_map(|p| {
+            verdicts.get(&p.key).map(|&(reason, documents)| Boilerplate { span: p.span.clone(), reason, documents })
         })
         .collect()
+}
+
+/// Adds `learned` spans to a document's `boilerplate` (known furniture
+/// kept as it is), in text order.
+pub fn merge(boilerplate: &mut Vec<Boilerplate>, learned: Vec<Boilerplate>) {
+    for b in learned {
+        if !boilerplate.iter().any(|p| p.span == b.span) {
+            boilerplate.push(b);
+        }
+    }
+    boilerplate.sort_by_key(|b| b.span.start);
 }
 
 #[cfg(test)]

@@ -173,7 +173,8 @@ impl<R: BufRead> Stream<R> {
     }
 }
 
-fn too_large(len: u64, max: u64) -> String {
+/// Why a line longer than `max` bytes is not read.
+pub fn too_large(len: u64, max: u64) -> String {
     format!("record larger than the limit of {} ({len} bytes); not read", size(max))
 }
 

@@ -317,6 +317,21 @@ impl State {
     }
 }
 
+/// A text or HTML file's bytes as `copydesk scan` reads the file at `path`
+/// (for an engine that reads files itself): the document, or why there is
+/// none. Feeds and JSON Lines files hold many documents and are read
+/// otherwise ([`jsonl::parse_line`], line by line).
+pub fn file_document(path: &Path, bytes: &[u8]) -> Result<Document, String> {
+    let max = IngestOptions::default().max_file_bytes;
+    if bytes.len() as u64 > max {
+        return Err(format!("larger than the limit of {} ({} bytes); not read", size(max), bytes.len()));
+    }
+    match Format::of(path) {
+        format @ (Format::Text | Format::Html) => document(path, format, bytes, None),
+        _ => Err("a feed or JSON Lines file, not one document's text".into()),
+    }
+}
+
 /// A text or HTML file's bytes (in `forced` encoding, when given) as a
 /// document.
 fn document(
