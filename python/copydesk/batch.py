@@ -169,4 +169,6 @@ def link(
     passages apart), passages (one row each, with ``a`` and ``b``) and
     clusters (``cluster``, ``document``, ``canonical``)."""
     rewrites = _pairs(rewrite_candidates) if rewrite_candidates is not None else None
-    return _core.link(_table(documents), _pairs(candidates), statistics._inner, _settings(settings), rewrites, cluster)
+    table, inner = _table(documents), statistics._inner
+    pairs, passages, clusters, _, _ = _core.link(table, _pairs(candidates), inner, _settings(settings), rewrites, cluster)
+    return pairs, passages, clusters

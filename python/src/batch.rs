@@ -389,6 +389,66 @@ fn link<'py>(
     Ok((arrow(pairs)?, arrow(passages)?, arrow(clusters)?, arrow(stories)?, arrow(common)?))
 }
 
+/// The fields of `scan --format json`'s documents for each row of
+/// `documents` (`index` from its `ordinal` column, `source` from its
+/// `source` column), with the learned `boilerplate` verdicts masked;
+/// repeats, credits and boilerplate as JSON text. `cluster` is left to the
+/// caller, who knows the clusters.
+#[pyfunction]
+#[pyo3(signature = (documents, statistics, settings, boilerplate = None))]
+fn describe<'py>(
+    py: Python<'py>,
+    documents: PyTable,
+    statistics: &Statistics,
+    settings: Settings,
+    boilerplate: Option<PyTable>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let config = settings.config()?;
+    let (batches, _) = documents.into_inner();
+    let docs: Vec<Document> = documents::read(&batches, false)?.documents;
+    let mut ordinals = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    for batch in &batches {
+        ordinals.extend(documents::whole_numbers(batch, "ordinal")?);
+        let column = required(batch, "source")?;
+        sources.extend((0..batch.num_rows()).map(|i| column.get(i).unwrap_or_default().to_string()));
+    }
+    let verdicts = verdicts_of(boilerplate)?;
+    let batch = py.detach(|| {
+        let broadcast = statistics.0.broadcast(&config);
+        let options = LinkOptions { boilerplate: verdicts.as_ref(), ..LinkOptions::default() };
+        let scan = batch::link(docs, &[], Vec::new(), &broadcast, &config, options);
+        let rows: Vec<records::DocumentRecord> =
+            (0..scan.documents.len()).map(|i| records::document(&scan, i, None)).collect();
+        let json = |f: &dyn Fn(&records::DocumentRecord) -> String| rows.iter().map(f).collect::<Vec<String>>();
+        let repeats = json(&|r| serde_json::to_string(&r.repeats).expect("serializes"));
+        let credits = json(&|r| serde_json::to_string(&r.credits).expect("serializes"));
+        let boilerplate = json(&|r| serde_json::to_string(&r.boilerplate).expect("serializes"));
+        let published_utc: Vec<Option<String>> = rows.iter().map(|r| r.published_utc.clone()).collect();
+        let text_date: Vec<Option<String>> = rows.iter().map(|r| r.text_date.clone()).collect();
+        RecordBatch::try_from_iter([
+            ("index", counts(ordinals.iter().map(|&o| o as usize))),
+            ("id", strings(rows.iter().map(|r| Some(r.id)))),
+            ("source", strings(sources.iter().map(|s| Some(s.as_str())))),
+            ("outlet", strings(rows.iter().map(|r| r.outlet))),
+            ("url", strings(rows.iter().map(|r| r.url))),
+            ("title", strings(rows.iter().map(|r| r.title))),
+            ("published", strings(rows.iter().map(|r| r.published))),
+            ("published_utc", strings(published_utc.iter().map(Option::as_deref))),
+            ("bytes", counts(rows.iter().map(|r| r.bytes))),
+            ("encoding", strings(rows.iter().map(|r| r.encoding))),
+            ("words", counts(rows.iter().map(|r| r.words))),
+            ("script", strings(rows.iter().map(|r| Some(r.script)))),
+            ("text_date", strings(text_date.iter().map(Option::as_deref))),
+            ("repeats", strings(repeats.iter().map(|s| Some(s.as_str())))),
+            ("credits", strings(credits.iter().map(|s| Some(s.as_str())))),
+            ("boilerplate", strings(boilerplate.iter().map(|s| Some(s.as_str())))),
+        ])
+    });
+    let batch = batch.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    PyRecordBatch::new(batch).into_pyarrow(py)
+}
+
 /// A list-of-strings column.
 fn string_lists<'a>(rows: impl Iterator<Item = Vec<&'a str>>) -> ArrayRef {
     let mut builder = ListBuilder::new(StringBuilder::new());
@@ -537,5 +597,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(link, m)?)?;
     m.add_function(wrap_pyfunction!(sample_every, m)?)?;
     m.add_function(wrap_pyfunction!(rules, m)?)?;
+    m.add_function(wrap_pyfunction!(describe, m)?)?;
     Ok(())
 }

@@ -2,8 +2,8 @@
 //! of raw input in, the documents `copydesk scan` would read from the same
 //! bytes out, with a row per input it would skip and why.
 //!
-//! * [`ingest_lines`]: JSON Lines as (`file`, `line`, `value`) rows, each
-//!   line parsed and checked as the CLI parses it.
+//! * [`ingest_jsonl`]: whole JSON Lines files as (`path`, `content`), read
+//!   line by line as the CLI reads them.
 //! * [`ingest_files`]: whole text or HTML files as (`path`, `content`).
 //! * [`ingest_records`]: rows of a table (Parquet) with `id` and `text`.
 //!
@@ -19,7 +19,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use copydesk::ingest::record::Record;
-use copydesk::ingest::{self, jsonl, IngestOptions};
+use copydesk::ingest;
 use copydesk::{Document, Origin, Source};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -36,47 +36,40 @@ struct Read {
     outcome: Result<Document, String>,
 }
 
-/// JSON Lines rows as the CLI reads them: a byte order mark opening line 1
-/// is dropped, blank lines are passed over, a line over the size limit is
-/// skipped. Columns in: `file`, `line` (from 1), `value`.
+/// Whole JSON Lines files as the CLI reads them, line by line (ids that
+/// repeat inside a file are skipped here; across files, by the caller).
+/// Columns in: `path` (the name the file is known by) and `content`.
 #[pyfunction]
-fn ingest_lines<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+fn ingest_jsonl<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     let (batches, _) = table.into_inner();
-    let mut rows: Vec<(&str, u64, &str)> = Vec::new();
-    for batch in &batches {
-        let (files, values) = (required(batch, "file")?, required(batch, "value")?);
-        let lines = whole_numbers(batch, "line")?;
-        for i in 0..batch.num_rows() {
-            rows.push((files.get(i).unwrap_or_default(), lines[i], values.get(i).unwrap_or_default()));
-        }
-    }
-    let max = IngestOptions::default().max_document_bytes;
+    let rows = files_of(&batches)?;
     let read: Vec<Read> = py.detach(|| {
         rows.par_iter()
-            .filter_map(|&(file, line, value)| {
-                let value = if line == 1 { value.strip_prefix('\u{feff}').unwrap_or(value) } else { value };
-                if value.bytes().all(|b| b.is_ascii_whitespace()) {
-                    return None;
-                }
-                let outcome = if value.len() as u64 > max {
-                    Err(jsonl::too_large(value.len() as u64, max))
-                } else {
-                    jsonl::parse_line(value.as_bytes(), file, line as usize)
-                };
-                Some(Read { file: file.to_string(), line: Some(line), outcome })
+            .flat_map_iter(|&(path, bytes)| {
+                let ingested = ingest::jsonl_bytes(bytes, path);
+                let documents = ingested.documents.into_iter().map(move |d| {
+                    let line = match &d.source {
+                        Source::JsonLine { line, .. } => Some(*line as u64),
+                        _ => None,
+                    };
+                    Read { file: path.to_string(), line, outcome: Ok(d) }
+                });
+                let skipped = ingested.skipped.into_iter().map(move |s| Read {
+                    file: path.to_string(),
+                    line: s.line.map(|l| l as u64),
+                    outcome: Err(s.reason),
+                });
+                documents.chain(skipped)
             })
             .collect()
     });
     finish(py, read)
 }
 
-/// Whole files as the CLI reads a text or HTML file. Columns in: `path`
-/// (the name the file is known by: the document's id) and `content`.
-#[pyfunction]
-fn ingest_files<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-    let (batches, _) = table.into_inner();
-    let mut rows: Vec<(&str, &[u8])> = Vec::new();
-    for batch in &batches {
+/// The (`path`, `content`) rows of `batches`.
+fn files_of(batches: &[RecordBatch]) -> PyResult<Vec<(&str, &[u8])>> {
+    let mut rows = Vec::new();
+    for batch in batches {
         let paths = required(batch, "path")?;
         let content = batch.column_by_name("content").ok_or_else(|| PyValueError::new_err("no \"content\" column"))?;
         let DataType::Binary = content.data_type() else {
@@ -87,6 +80,15 @@ fn ingest_files<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, Py
             rows.push((paths.get(i).unwrap_or_default(), if content.is_valid(i) { content.value(i) } else { &[] }));
         }
     }
+    Ok(rows)
+}
+
+/// Whole files as the CLI reads a text or HTML file. Columns in: `path`
+/// (the name the file is known by: the document's id) and `content`.
+#[pyfunction]
+fn ingest_files<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    let (batches, _) = table.into_inner();
+    let rows = files_of(&batches)?;
     let read: Vec<Read> = py.detach(|| {
         rows.par_iter()
             .map(|&(path, bytes)| Read { file: path.to_string(), line: None, outcome: file_document(path, bytes) })
@@ -187,7 +189,7 @@ fn skipped_batch(read: &[Read]) -> Result<RecordBatch, arrow_schema::ArrowError>
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(ingest_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(ingest_jsonl, m)?)?;
     m.add_function(wrap_pyfunction!(ingest_files, m)?)?;
     m.add_function(wrap_pyfunction!(ingest_records, m)?)?;
     Ok(())

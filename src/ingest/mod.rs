@@ -317,6 +317,18 @@ impl State {
     }
 }
 
+/// A JSON Lines file's bytes as `copydesk scan` reads the file named
+/// `name` (for an engine that reads files itself): its documents, each
+/// with its line, and its skipped lines, with their reasons.
+pub fn jsonl_bytes(bytes: &[u8], name: &str) -> Ingested {
+    let mut state = State::new(IngestOptions::default());
+    let stream = jsonl::Stream::new(std::io::Cursor::new(bytes), name);
+    if let Err(e) = stream.read_into(&mut state) {
+        state.skip_name(name, None, format!("unreadable: {e}"));
+    }
+    state.out
+}
+
 /// A text or HTML file's bytes as `copydesk scan` reads the file at `path`
 /// (for an engine that reads files itself): the document, or why there is
 /// none. Feeds and JSON Lines files hold many documents and are read
