@@ -110,6 +110,9 @@ def read(spark: Any, files: Sequence[InputFile]) -> Any:
     )
     contents = spark.read.format("binaryFile").load([f.uri for f in files])
     keyed = contents.select(F.regexp_replace(F.col("path"), r"^[A-Za-z][A-Za-z0-9+.-]*:/*", "").alias("key"), "content")
+    # Some engines split a large file into ranges and give each range the
+    # whole file's bytes: one row per file, whatever the split.
+    keyed = keyed.dropDuplicates(["key"])
     joined = keyed.join(listing, "key").select("rank", "name", "format", "content")
     return joined.mapInArrow(_ingest_batches, INGESTED_SCHEMA)
 

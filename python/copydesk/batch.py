@@ -170,5 +170,5 @@ def link(
     clusters (``cluster``, ``document``, ``canonical``)."""
     rewrites = _pairs(rewrite_candidates) if rewrite_candidates is not None else None
     table, inner = _table(documents), statistics._inner
-    pairs, passages, clusters, _, _ = _core.link(table, _pairs(candidates), inner, _settings(settings), rewrites, cluster)
+    pairs, passages, clusters, *_ = _core.link(table, _pairs(candidates), inner, _settings(settings), rewrites, cluster)
     return pairs, passages, clusters

@@ -127,8 +127,10 @@ class _Job:
         masked = store.stage("11-document-boilerplate", lambda: _document_verdicts(sketches, verdicts))
         work = store.stage("12-work", lambda: _work(candidates.thin(found, _grouped(groups), sketches, rules), rewrites))
         verified = store.stage("13-verified", lambda: self._verify(docs, masked, work, stats))
-        parts = components(store, "14-components", verified, self.options.driver_below)
-        linked = store.stage("15-linked", lambda: self._link(docs, masked, verified, parts, stats))
+        rare = store.stage("14-rewrite-documents", lambda: _rewrite_documents(work, verified))
+        parts = components(store, "15-components", verified.select("a", "b"), self.options.driver_below)
+        prepared = masked.join(rare, "ordinal", "full_outer")
+        linked = store.stage("16-linked", lambda: self._link(docs, prepared, verified, parts, stats))
         return self._write(docs, masked, linked, skipped, stats, n)
 
     def _statistics(self, docs: Any, rules: Dict[str, Any]) -> bytes:
@@ -186,13 +188,15 @@ class _Job:
         bucketed = work.withColumn("part", F.pmod(F.xxhash64("a", "b"), F.lit(groups)))
         rows = _with_documents(bucketed, docs, masked)
         link = _linker(stats, self.settings, component=False)
-        return rows.groupBy("part").applyInArrow(link, "a long, b long, candidate boolean, rewrite boolean")
+        schema = "a long, b long, candidate boolean, rewrite boolean, at_once boolean"
+        return rows.groupBy("part").applyInArrow(link, schema)
 
     def _link(self, docs: Any, masked: Any, verified: Any, parts: Any, stats: Any) -> Any:
         from pyspark.sql import functions as F
 
         part = parts.select(F.col("node").alias("a"), F.col("component").alias("part"))
-        rows = _with_documents(verified.join(part, "a"), docs, masked)
+        pairs = verified.join(part, "a").select("a", "b", "candidate", "rewrite", "part")
+        rows = _with_documents(pairs, docs, masked)
         link = _linker(stats, self.settings, component=True)
         return rows.groupBy("part").applyInArrow(link, _linked_ddl())
 
@@ -226,6 +230,17 @@ def _document_verdicts(sketches: Any, verdicts: Any) -> Any:
     return held.groupBy("ordinal").agg(F.to_json(listed).alias("verdicts"))
 
 
+def _rewrite_documents(work: Any, verified: Any) -> Any:
+    """The documents ``scan`` prepares for rewrite checks: those of rewrite
+    candidates that shared wording did not link at once."""
+    from pyspark.sql import functions as F
+
+    at_once = verified.filter("at_once").select("a", "b")
+    checked = work.filter("rewrite").join(at_once, ["a", "b"], "left_anti")
+    ends = checked.select(F.explode(F.array("a", "b")).alias("ordinal")).distinct()
+    return ends.withColumn("rare", F.lit(True))
+
+
 def _work(thinned: Any, rewrites: Any) -> Any:
     """The pairs to verify, each flagged as a candidate, a rewrite
     candidate, or both."""
@@ -247,15 +262,18 @@ def _with_documents(pairs: Any, docs: Any, masked: Any) -> Any:
 
     needed = pairs.select("part", F.explode(F.array("a", "b")).alias("ordinal")).distinct()
     doc_rows = needed.join(docs, "ordinal").join(masked, "ordinal", "left")
+    if "rare" not in masked.columns:
+        doc_rows = doc_rows.withColumn("rare", F.lit(False))
     doc_rows = doc_rows.select(
-        "part", "ordinal", *_DOCUMENT_FIELDS, "verdicts",
+        "part", "ordinal", *_DOCUMENT_FIELDS, "verdicts", F.coalesce("rare", F.lit(False)).alias("rare"),
         F.lit(None).cast("long").alias("a"), F.lit(None).cast("long").alias("b"),
         F.lit(None).cast("boolean").alias("candidate"), F.lit(None).cast("boolean").alias("rewrite"),
     )
     pair_rows = pairs.select(
         "part", F.lit(None).cast("long").alias("ordinal"),
         *[F.lit(None).cast("string").alias(f) for f in _DOCUMENT_FIELDS],
-        F.lit(None).cast(_VERDICT).alias("verdicts"), "a", "b", "candidate", "rewrite",
+        F.lit(None).cast(_VERDICT).alias("verdicts"), F.lit(None).cast("boolean").alias("rare"),
+        "a", "b", "candidate", "rewrite",
     )
     return doc_rows.unionByName(pair_rows)
 
@@ -341,23 +359,38 @@ def _linker(stats: Any, settings: Dict[str, Any], component: bool) -> Callable[[
             return pa.table({"a": pa.array([x for x, _ in chosen], pa.string()),
                              "b": pa.array([y for _, y in chosen], pa.string())})
 
+        rare = [i for i, r in zip(docs.column("id").to_pylist(), docs.column("rare").to_pylist()) if r]
         out = _core.link(
             docs.select(_DOCUMENT_FIELDS), named(0), stats, settings, named(1), component,
-            _verdict_table(docs.column("verdicts").to_pylist()), component,
+            _verdict_table(docs.column("verdicts").to_pylist()), component, rare if component else None,
         )
-        if not component:
-            found = out[0]
-            a = [ordinal[x] for x in found.column("a").to_pylist()]
-            b = [ordinal[x] for x in found.column("b").to_pylist()]
-            kept = [flags.get(key, (False, False)) for key in zip(a, b)]
-            return pa.table(
-                {"a": a, "b": b, "candidate": [k[0] for k in kept], "rewrite": [k[1] for k in kept]},
-                schema=pa.schema([("a", pa.int64()), ("b", pa.int64()), ("candidate", pa.bool_()),
-                                  ("rewrite", pa.bool_())]),
-            )
-        return _linked_rows(out, ordinal)
+        if component:
+            return _linked_rows(out[:5], ordinal)
+        return _verified_rows(out[0], out[5], ordinal, flags)
 
     return link
+
+
+def _verified_rows(pairs: Any, at_once: Any, ordinal: Dict[str, int], flags: Dict[Any, Any]) -> Any:
+    """The verified pairs as ordinals, with their flags, and whether shared
+    wording linked them at once."""
+    import pyarrow as pa
+
+    def ordinals(batch: Any) -> List[Any]:
+        return list(zip((ordinal[x] for x in batch.column("a").to_pylist()),
+                        (ordinal[x] for x in batch.column("b").to_pylist())))
+
+    found, linked = ordinals(pairs), set(ordinals(at_once))
+    kept = [flags.get(key, (False, False)) for key in found]
+    return pa.table(
+        {
+            "a": pa.array([a for a, _ in found], pa.int64()),
+            "b": pa.array([b for _, b in found], pa.int64()),
+            "candidate": pa.array([k[0] for k in kept], pa.bool_()),
+            "rewrite": pa.array([k[1] for k in kept], pa.bool_()),
+            "at_once": pa.array([key in linked for key in found], pa.bool_()),
+        }
+    )
 
 
 def _linked_schema() -> Any:

@@ -340,16 +340,20 @@ fn verdicts_of(table: Option<PyTable>) -> PyResult<Option<Verdicts>> {
     Ok(Some(out))
 }
 
-type Linked<'py> = (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>);
+type Linked<'py> =
+    (Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>, Bound<'py, PyAny>);
 
 /// Verifies and aligns candidate pairs of `documents` (and clusters them,
 /// when `cluster`; learns their common passages and stories, when
 /// `common_passages`), masking the learned `boilerplate` verdicts: pairs,
-/// passages, clusters, stories and common passages as record batches.
+/// passages, clusters, stories, common passages, and the candidates shared
+/// wording linked at once, as record batches. `rewrite_documents` (ids)
+/// are the documents to prepare for rewrite checks, when the caller knows
+/// them from the whole corpus.
 #[pyfunction]
 #[pyo3(signature = (
     documents, candidates, statistics, settings, rewrite_candidates = None, cluster = false,
-    boilerplate = None, common_passages = false
+    boilerplate = None, common_passages = false, rewrite_documents = None
 ))]
 #[allow(clippy::too_many_arguments)]
 fn link<'py>(
@@ -362,6 +366,7 @@ fn link<'py>(
     cluster: bool,
     boilerplate: Option<PyTable>,
     common_passages: bool,
+    rewrite_documents: Option<Vec<String>>,
 ) -> PyResult<Linked<'py>> {
     let config = settings.config()?;
     let (batches, _) = documents.into_inner();
@@ -370,23 +375,44 @@ fn link<'py>(
     let index: HashMap<&str, u32> = docs.iter().enumerate().map(|(i, d)| (d.id.as_str(), i as u32)).collect();
     let candidates = pairs_of(Some(candidates), &index)?;
     let rewrites = pairs_of(rewrite_candidates, &index)?;
+    let rewrite_documents: Option<Vec<bool>> = rewrite_documents.map(|ids| {
+        let mut flags = vec![false; docs.len()];
+        for id in ids {
+            if let Some(&d) = index.get(id.as_str()) {
+                flags[d as usize] = true;
+            }
+        }
+        flags
+    });
     drop(index);
     let verdicts = verdicts_of(boilerplate)?;
     let out = py.detach(|| {
         let broadcast = statistics.0.broadcast(&config);
-        let options = LinkOptions { cluster, common_passages, boilerplate: verdicts.as_ref() };
-        let scan = batch::link(docs, &candidates, rewrites, &broadcast, &config, options);
+        let options = LinkOptions {
+            cluster,
+            common_passages,
+            boilerplate: verdicts.as_ref(),
+            rewrite_documents: rewrite_documents.as_deref(),
+        };
+        let (scan, at_once) = batch::link(docs, &candidates, rewrites, &broadcast, &config, options);
+        let name = |d: u32| Some(scan.documents[d as usize].id.as_str());
+        let at_once = RecordBatch::try_from_iter([
+            ("a", strings(at_once.iter().map(|p| name(p.0)))),
+            ("b", strings(at_once.iter().map(|p| name(p.1)))),
+        ])?;
         Ok::<_, arrow_schema::ArrowError>([
             pair_batch(&scan)?,
             passage_batch(&scan)?,
             cluster_batch(&scan)?,
             story_batch(&scan)?,
             common_passage_batch(&scan)?,
+            at_once,
         ])
     });
-    let [pairs, passages, clusters, stories, common] = out.map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let [pairs, passages, clusters, stories, common, at_once] =
+        out.map_err(|e| PyValueError::new_err(e.to_string()))?;
     let arrow = |b: RecordBatch| PyRecordBatch::new(b).into_pyarrow(py);
-    Ok((arrow(pairs)?, arrow(passages)?, arrow(clusters)?, arrow(stories)?, arrow(common)?))
+    Ok((arrow(pairs)?, arrow(passages)?, arrow(clusters)?, arrow(stories)?, arrow(common)?, arrow(at_once)?))
 }
 
 /// The fields of `scan --format json`'s documents for each row of
@@ -417,7 +443,7 @@ fn describe<'py>(
     let batch = py.detach(|| {
         let broadcast = statistics.0.broadcast(&config);
         let options = LinkOptions { boilerplate: verdicts.as_ref(), ..LinkOptions::default() };
-        let scan = batch::link(docs, &[], Vec::new(), &broadcast, &config, options);
+        let (scan, _) = batch::link(docs, &[], Vec::new(), &broadcast, &config, options);
         let rows: Vec<records::DocumentRecord> =
             (0..scan.documents.len()).map(|i| records::document(&scan, i, None)).collect();
         let json = |f: &dyn Fn(&records::DocumentRecord) -> String| rows.iter().map(f).collect::<Vec<String>>();

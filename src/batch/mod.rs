@@ -26,7 +26,7 @@ use crate::analysis::analyze;
 use crate::config::ScanConfig;
 use crate::corpus::boilerplate::{self, Verdicts};
 use crate::document::Document;
-use crate::linking::linker::Linker;
+use crate::linking::linker::{Linked, Linker};
 use crate::linking::{stories, upstream};
 use crate::scan::{canonical_rank, Scan, Stats};
 use rayon::prelude::*;
@@ -45,13 +45,18 @@ pub struct LinkOptions<'a> {
     pub common_passages: bool,
     /// Boilerplate learned over the whole corpus, masked as `scan` masks it.
     pub boilerplate: Option<&'a Verdicts>,
+    /// The documents of the corpus's rewrite candidates that shared wording
+    /// did not link at once ([`Linker::with_rewrite_documents`]); `None`:
+    /// those of `rewrite_candidates`.
+    pub rewrite_documents: Option<&'a [bool]>,
 }
 
 /// Verifies and aligns the `candidates` (indexes into `documents`) and the
 /// `rewrite_candidates` (checked as rewrites when shared wording does not
 /// link them), under the corpus's `broadcast` statistics; clusters too, if
 /// asked. The result is a [`Scan`] of `documents` (with stories and common
-/// passages only when asked: those are judged over a whole component).
+/// passages only when asked: those are judged over a whole component),
+/// and the candidates shared wording linked at once.
 pub fn link(
     documents: Vec<Document>,
     candidates: &[(u32, u32)],
@@ -59,7 +64,7 @@ pub fn link(
     broadcast: &Broadcast,
     config: &ScanConfig,
     options: LinkOptions<'_>,
-) -> Scan {
+) -> (Scan, Vec<(u32, u32)>) {
     let learned = |mut a: crate::analysis::Analysis| {
         if let Some(verdicts) = options.boilerplate {
             let found = boilerplate::apply(&a.paragraphs, verdicts);
@@ -85,7 +90,10 @@ pub fn link(
         &broadcast.weights,
         candidates.iter().chain(&rewrite_candidates).copied(),
     );
-    let (mut pairs, rewrites) = linker.link(&candidates, rewrite_candidates.clone());
+    if let Some(given) = options.rewrite_documents {
+        linker = linker.with_rewrite_documents(given.to_vec());
+    }
+    let Linked { mut pairs, rewrites, at_once } = linker.link(&candidates, rewrite_candidates.clone());
     let mut stats = Stats {
         candidates: candidates.len(),
         rewrite_candidates: rewrite_candidates.len(),
@@ -111,7 +119,7 @@ pub fn link(
     } else {
         Vec::new()
     };
-    Scan {
+    let scan = Scan {
         documents,
         analyses,
         pairs,
@@ -123,5 +131,6 @@ pub fn link(
         stats,
         timings: Default::default(),
         carried: None,
-    }
+    };
+    (scan, at_once)
 }

@@ -21,6 +21,17 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
+/// What [`Linker::link`] found.
+pub struct Linked {
+    /// The verified pairs, sorted.
+    pub pairs: Vec<Pair>,
+    /// How many of them rewrite checks found.
+    pub rewrites: usize,
+    /// The candidates shared wording linked at once, sorted (no rewrite
+    /// check touches them).
+    pub at_once: Vec<(u32, u32)>,
+}
+
 /// Documents ready for verification: each one some pair needs has its
 /// tokens and exact sets rebuilt (the others are rebuilt on demand).
 pub struct Linker<'a> {
@@ -32,6 +43,11 @@ pub struct Linker<'a> {
     prepared: Vec<Option<Prepared>>,
     /// Rare words of each sentence, for documents in rewrite candidates.
     rare: Vec<RareWords>,
+    /// The documents that get rare words, when the caller knows them from
+    /// the whole corpus (an engine linking one component at a time):
+    /// on-demand rewrite checks while clustering see exactly what `scan`
+    /// would have prepared.
+    rewrite_documents: Option<Vec<bool>>,
 }
 
 impl<'a> Linker<'a> {
@@ -51,7 +67,15 @@ impl<'a> Linker<'a> {
             .enumerate()
             .map(|(i, (a, d))| needed[i].then(|| Prepared::new(d, a, config)))
             .collect();
-        Linker { config, documents, analyses, common, weights, prepared, rare: Vec::new() }
+        Linker { config, documents, analyses, common, weights, prepared, rare: Vec::new(), rewrite_documents: None }
+    }
+
+    /// Gives rare words to exactly these documents (see
+    /// [`Linker::rewrites`]): those of the corpus's rewrite candidates that
+    /// shared wording did not link at once.
+    pub fn with_rewrite_documents(mut self, documents: Vec<bool>) -> Self {
+        self.rewrite_documents = Some(documents);
+        self
     }
 
     fn docs(&self) -> Prepare<'_> {
@@ -91,7 +115,10 @@ impl<'a> Linker<'a> {
     ) -> usize {
         let linked: HashSet<(u32, u32)> = linked.iter().map(|p| (p.a, p.b)).collect();
         let candidates: Vec<(u32, u32)> = candidates.into_iter().filter(|p| !linked.contains(p)).collect();
-        let in_rewrite = docs_in(candidates.iter().copied(), self.documents.len());
+        let in_rewrite = match self.rewrite_documents.take() {
+            Some(given) => given.into_iter().collect(),
+            None => docs_in(candidates.iter().copied(), self.documents.len()),
+        };
         let weights = self.weights;
         self.rare = self
             .analyses
@@ -114,12 +141,14 @@ impl<'a> Linker<'a> {
 
     /// Verifies and aligns `candidates` and `rewrite_candidates` in one go:
     /// the pairs, sorted, and the number of rewrites.
-    pub fn link(&mut self, candidates: &[(u32, u32)], rewrite_candidates: Vec<(u32, u32)>) -> (Vec<Pair>, usize) {
+    pub fn link(&mut self, candidates: &[(u32, u32)], rewrite_candidates: Vec<(u32, u32)>) -> Linked {
         let (mut pairs, mut verified) = self.verify(candidates);
+        let mut at_once: Vec<(u32, u32)> = pairs.iter().map(|p| (p.a, p.b)).collect();
+        at_once.sort_unstable();
         let rewrites = self.rewrites(&pairs, rewrite_candidates, &mut verified);
         self.align(&mut pairs, verified);
         pairs.sort_by_key(|p| (p.a, p.b));
-        (pairs, rewrites)
+        Linked { pairs, rewrites, at_once }
     }
 
     /// Clusters the documents by the linking `pairs` (sorted by document),

@@ -66,9 +66,11 @@ pub fn learn(pairs: &mut [Pair], outlets: &[Option<&str>]) -> Vec<CommonPassage>
     let story = stories_of(pairs, n);
     let stretches = common_stretches(pairs, &story, n);
     let found = group(pairs, &stretches, &story, outlets);
-    if !found.is_empty() {
-        relabel(pairs, &stretches);
-    }
+    // Each pair is judged by its own documents' common stretches, not by
+    // whether some other part of the corpus has a passage to report: the
+    // same pair gets the same label in any corpus holding its stories
+    // (and in any connected component an engine links on its own).
+    relabel(pairs, &stretches);
     found
 }
 
