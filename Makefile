@@ -6,7 +6,7 @@ PEER_ARTICLES ?= 20000
 
 SHOTS := target/tmp
 
-.PHONY: screenshots run check-self test test-python python-env wheel test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index eval fuzz browser report
+.PHONY: screenshots run check-self test test-python test-spark bench-spark python-env wheel test-crash test-parity check bench bench-check bench-peers bench-report bench-edges bench-index eval fuzz browser report
 
 ## copydesk check on its own fixture: the known finding fails (exit 1),
 ## and passes against the fixture's baseline.
@@ -34,7 +34,8 @@ PY := $(VENV)/bin
 python-env:
 	@test -x $(PY)/python || python3 -m venv $(VENV)
 	$(PY)/pip install --quiet --upgrade pip
-	$(PY)/pip install --quiet "maturin>=1.7,<2" "pyarrow>=14" pandas pytest mypy pandas-stubs pyarrow-stubs
+	$(PY)/pip install --quiet "maturin>=1.7,<2" "pyarrow>=14" pandas pytest mypy pandas-stubs pyarrow-stubs \
+		"pysail>=0.7,<0.8" "pyspark-client>=4.0,<4.4"
 
 wheel: python-env
 	rm -rf target/wheels
@@ -45,6 +46,25 @@ test-python: wheel
 	cd python && ../$(PY)/mypy
 	cd python && ../$(PY)/pytest -q -p no:cacheprovider --doctest-modules --pyargs copydesk
 	cd python && ../$(PY)/pytest -q -p no:cacheprovider tests
+
+## The Spark job's cost on each engine (Sail, PySpark local[2]), per stage,
+## against copydesk scan on the same synthetic news (ARTICLES=100000).
+ARTICLES ?= 100000
+bench-spark: wheel
+	$(CARGO) build --release --example throughput --bin copydesk
+	@test -x $(SPARK_VENV)/bin/python || $(MAKE) test-spark
+	$(PY)/python benches/spark.py $(ARTICLES) sail,local
+
+## The Spark job's tests on real PySpark (local[2], bound to 127.0.0.1, on
+## the machine's Java 17) instead of Sail; PySpark cannot share a
+## virtualenv with the Spark Connect client, so it has its own.
+SPARK_VENV := target/spark-venv
+test-spark: wheel
+	@test -x $(SPARK_VENV)/bin/python || python3 -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install --quiet "pyspark[connect]>=4.0,<4.4" "pysail>=0.7,<0.8" "pyarrow>=14" pandas pytest
+	$(SPARK_VENV)/bin/pip install --quiet --force-reinstall --no-deps target/wheels/copydesk-*.whl
+	cd python && COPYDESK_SPARK=local SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=$(abspath $(SPARK_VENV))/bin/python \
+		../$(SPARK_VENV)/bin/pytest -q -p no:cacheprovider tests/test_spark.py
 
 ## The feed index's crash test with 50 kills instead of the default 10.
 test-crash:

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from typing import TYPE_CHECKING, Any, Callable, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Optional, Tuple
 
 if TYPE_CHECKING:
     from pyarrow.fs import FileSystem
@@ -38,8 +38,11 @@ def filesystem(uri: str) -> Tuple[FileSystem, str, str]:
 class Store:
     """The stages of one job's output folder."""
 
-    def __init__(self, spark: Any, output: str) -> None:
+    def __init__(self, spark: Any, output: str, on_stage: Optional[Callable[[str, float], None]] = None) -> None:
         self.spark = spark
+        #: Called with each stage's name and seconds as it finishes (a
+        #: bench reads the engine's counters there).
+        self.on_stage = on_stage
         self.fs, self.base, self.uri = filesystem(output)
         self.fs.create_dir(self.base + "/stages", recursive=True)
 
@@ -73,12 +76,17 @@ class Store:
             frame = build()
             frame.write.mode("overwrite").parquet(self.uri_of(name))
             self._mark(name, frame.schema.json().encode())
-            log.info("stage %s: %.1f s", name, time.monotonic() - started)
+            self._finished(name, time.monotonic() - started)
         with self.fs.open_input_stream(self._marker(name)) as f:
             schema = StructType.fromJson(json.loads(f.read()))
         if not self._has_rows(name):
             return self.spark.createDataFrame([], schema)
         return self.spark.read.schema(schema).parquet(self.uri_of(name))
+
+    def _finished(self, name: str, seconds: float) -> None:
+        log.info("stage %s: %.1f s", name, seconds)
+        if self.on_stage is not None:
+            self.on_stage(name, seconds)
 
     def _has_rows(self, name: str) -> bool:
         from pyarrow import fs
@@ -99,7 +107,7 @@ class Store:
         with self.fs.open_output_stream(path + "/value") as out:
             out.write(data)
         self._mark(name, b"value\n")
-        log.info("stage %s: %.1f s", name, time.monotonic() - started)
+        self._finished(name, time.monotonic() - started)
         return data
 
     def output(self, name: str, frame: Any) -> None:
@@ -114,4 +122,3 @@ class Store:
         if not any(f.path.endswith(".parquet") for f in found):
             self.fs.create_dir(folder, recursive=True)
             pq.write_table(frame.limit(0).toArrow(), f"{folder}/part-00000.parquet", filesystem=self.fs)
-

@@ -81,8 +81,15 @@ class Options:
         return {k: getattr(self, k) for k in keys}
 
 
-_SKETCH_COLUMNS = ["tokens", "published_at", "band_keys", "fingerprints", "sentence_keys", "sentence_numbers",
-                   "paragraph_keys"]
+_SKETCH_COLUMNS = [
+    "tokens",
+    "published_at",
+    "band_keys",
+    "fingerprints",
+    "sentence_keys",
+    "sentence_numbers",
+    "paragraph_keys",
+]
 _SKETCH_SCHEMA = (
     "ordinal long, id string, outlet string, tokens long, published_at long, band_keys array<long>, "
     "fingerprints array<long>, sentence_keys array<long>, sentence_numbers array<int>, paragraph_keys array<long>"
@@ -93,10 +100,19 @@ _DOCUMENT_FIELDS = ["id", "text", "outlet", "url", "title", "published"]
 _VERDICT = "string"
 
 
-def scan(spark: Any, inputs: Sequence[str], output: str, **options: Any) -> Dict[str, Any]:
+def scan(
+    spark: Any,
+    inputs: Sequence[str],
+    output: str,
+    *,
+    on_stage: Optional[Callable[[str, float], None]] = None,
+    **options: Any,
+) -> Dict[str, Any]:
     """Scans ``inputs`` (files, folders or globs of JSON Lines, Parquet or
-    text files) into Parquet tables under ``output``; returns a summary."""
-    job = _Job(spark, Store(spark, output), Options(**options))
+    text files) into Parquet tables under ``output``; returns a summary.
+    ``options`` are ``Options``' fields; ``on_stage`` is called with each
+    stage's name and seconds as it finishes."""
+    job = _Job(spark, Store(spark, output, on_stage), Options(**options))
     return job.run(ingest.list_inputs(list(inputs), job.options.format))
 
 
@@ -118,14 +134,16 @@ class _Job:
         sketches = store.stage("04-sketches", lambda: docs.mapInArrow(_sketcher(stats, self.settings), _SKETCH_SCHEMA))
         lsh = store.stage("05-lsh-pairs", lambda: candidates.lsh_pairs(sketches, rules, self.options.bucket_cap))
         groups = components(store, "06-lsh-groups", lsh, self.options.driver_below)
-        exempt = lambda: self._exempt(stats, docs, groups, rules)  # noqa: E731
-        stats = _core.Statistics.from_bytes(store.value("07-statistics-final", exempt))
+        final = store.value("07-statistics-final", lambda: self._exempt(stats, docs, groups, rules))
+        stats = _core.Statistics.from_bytes(final)
         contained = store.stage("08-containment-pairs", lambda: candidates.containment_pairs(sketches, rules))
         rewrites = store.stage("09-rewrite-pairs", lambda: self._rewrites(sketches, rules))
         found = lsh.unionByName(contained).distinct()
         verdicts = store.stage("10-boilerplate", lambda: candidates.boilerplate(sketches, found, rules))
         masked = store.stage("11-document-boilerplate", lambda: _document_verdicts(sketches, verdicts))
-        work = store.stage("12-work", lambda: _work(candidates.thin(found, _grouped(groups), sketches, rules), rewrites))
+        work = store.stage(
+            "12-work", lambda: _work(candidates.thin(found, _grouped(groups), sketches, rules), rewrites)
+        )
         verified = store.stage("13-verified", lambda: self._verify(docs, masked, work, stats))
         rare = store.stage("14-rewrite-documents", lambda: _rewrite_documents(work, verified))
         parts = components(store, "15-components", verified.select("a", "b"), self.options.driver_below)
@@ -250,7 +268,9 @@ def _work(thinned: Any, rewrites: Any) -> Any:
         rewrites.distinct().withColumn("rewrite", F.lit(True)), ["a", "b"], "full_outer"
     )
     return flagged.select(
-        "a", "b", F.coalesce("candidate", F.lit(False)).alias("candidate"),
+        "a",
+        "b",
+        F.coalesce("candidate", F.lit(False)).alias("candidate"),
         F.coalesce("rewrite", F.lit(False)).alias("rewrite"),
     )
 
@@ -265,15 +285,26 @@ def _with_documents(pairs: Any, docs: Any, masked: Any) -> Any:
     if "rare" not in masked.columns:
         doc_rows = doc_rows.withColumn("rare", F.lit(False))
     doc_rows = doc_rows.select(
-        "part", "ordinal", *_DOCUMENT_FIELDS, "verdicts", F.coalesce("rare", F.lit(False)).alias("rare"),
-        F.lit(None).cast("long").alias("a"), F.lit(None).cast("long").alias("b"),
-        F.lit(None).cast("boolean").alias("candidate"), F.lit(None).cast("boolean").alias("rewrite"),
+        "part",
+        "ordinal",
+        *_DOCUMENT_FIELDS,
+        "verdicts",
+        F.coalesce("rare", F.lit(False)).alias("rare"),
+        F.lit(None).cast("long").alias("a"),
+        F.lit(None).cast("long").alias("b"),
+        F.lit(None).cast("boolean").alias("candidate"),
+        F.lit(None).cast("boolean").alias("rewrite"),
     )
     pair_rows = pairs.select(
-        "part", F.lit(None).cast("long").alias("ordinal"),
+        "part",
+        F.lit(None).cast("long").alias("ordinal"),
         *[F.lit(None).cast("string").alias(f) for f in _DOCUMENT_FIELDS],
-        F.lit(None).cast(_VERDICT).alias("verdicts"), F.lit(None).cast("boolean").alias("rare"),
-        "a", "b", "candidate", "rewrite",
+        F.lit(None).cast(_VERDICT).alias("verdicts"),
+        F.lit(None).cast("boolean").alias("rare"),
+        "a",
+        "b",
+        "candidate",
+        "rewrite",
     )
     return doc_rows.unionByName(pair_rows)
 
@@ -356,13 +387,21 @@ def _linker(stats: Any, settings: Dict[str, Any], component: bool) -> Callable[[
 
         def named(which: int) -> Any:
             chosen = [(ids[a], ids[b]) for (a, b), f in sorted(flags.items()) if f[which]]
-            return pa.table({"a": pa.array([x for x, _ in chosen], pa.string()),
-                             "b": pa.array([y for _, y in chosen], pa.string())})
+            return pa.table(
+                {"a": pa.array([x for x, _ in chosen], pa.string()), "b": pa.array([y for _, y in chosen], pa.string())}
+            )
 
         rare = [i for i, r in zip(docs.column("id").to_pylist(), docs.column("rare").to_pylist()) if r]
         out = _core.link(
-            docs.select(_DOCUMENT_FIELDS), named(0), stats, settings, named(1), component,
-            _verdict_table(docs.column("verdicts").to_pylist()), component, rare if component else None,
+            docs.select(_DOCUMENT_FIELDS),
+            named(0),
+            stats,
+            settings,
+            named(1),
+            component,
+            _verdict_table(docs.column("verdicts").to_pylist()),
+            component,
+            rare if component else None,
         )
         if component:
             return _linked_rows(out[:5], ordinal)
@@ -377,8 +416,11 @@ def _verified_rows(pairs: Any, at_once: Any, ordinal: Dict[str, int], flags: Dic
     import pyarrow as pa
 
     def ordinals(batch: Any) -> List[Any]:
-        return list(zip((ordinal[x] for x in batch.column("a").to_pylist()),
-                        (ordinal[x] for x in batch.column("b").to_pylist())))
+        return list(
+            zip(
+                (ordinal[x] for x in batch.column("a").to_pylist()), (ordinal[x] for x in batch.column("b").to_pylist())
+            )
+        )
 
     found, linked = ordinals(pairs), set(ordinals(at_once))
     kept = [flags.get(key, (False, False)) for key in found]
@@ -400,19 +442,50 @@ def _linked_schema() -> Any:
         [("kind", pa.string()), ("favours", pa.string()), ("weight", pa.float64()), ("detail", pa.string())]
     )
     f64, i64, s = pa.float64(), pa.int64(), pa.string()
-    return pa.schema(
-        [
-            ("table", s), ("a_index", i64), ("b_index", i64), ("a", s), ("b", s), ("relation", s),
-            ("jaccard", f64), ("containment_a", f64), ("containment_b", f64), ("shared_shingles", i64),
-            ("masked_shingles", i64), ("quoted_shingles", i64), ("coverage_a", f64), ("coverage_b", f64),
-            ("reuse_a", f64), ("reuse_b", f64), ("direction", s), ("source", s), ("copy", s), ("upstream", s),
-            ("confidence", f64), ("evidence", pa.list_(evidence)), ("a_start", i64), ("a_end", i64),
-            ("b_start", i64), ("b_end", i64), ("a_words", i64), ("b_words", i64), ("kind", s), ("score", f64),
-            ("cluster", s), ("document", s), ("canonical", pa.bool_()), ("position", i64), ("story", s),
-            ("clusters", pa.list_(s)), ("members", pa.list_(s)), ("text", s), ("documents", i64),
-            ("stories", i64), ("occurrences", s),
-        ]
-    )
+    fields: List[Any] = [
+        ("table", s),
+        ("a_index", i64),
+        ("b_index", i64),
+        ("a", s),
+        ("b", s),
+        ("relation", s),
+        ("jaccard", f64),
+        ("containment_a", f64),
+        ("containment_b", f64),
+        ("shared_shingles", i64),
+        ("masked_shingles", i64),
+        ("quoted_shingles", i64),
+        ("coverage_a", f64),
+        ("coverage_b", f64),
+        ("reuse_a", f64),
+        ("reuse_b", f64),
+        ("direction", s),
+        ("source", s),
+        ("copy", s),
+        ("upstream", s),
+        ("confidence", f64),
+        ("evidence", pa.list_(evidence)),
+        ("a_start", i64),
+        ("a_end", i64),
+        ("b_start", i64),
+        ("b_end", i64),
+        ("a_words", i64),
+        ("b_words", i64),
+        ("kind", s),
+        ("score", f64),
+        ("cluster", s),
+        ("document", s),
+        ("canonical", pa.bool_()),
+        ("position", i64),
+        ("story", s),
+        ("clusters", pa.list_(s)),
+        ("members", pa.list_(s)),
+        ("text", s),
+        ("documents", i64),
+        ("stories", i64),
+        ("occurrences", s),
+    ]
+    return pa.schema(fields)
 
 
 def _ddl(t: Any) -> str:
@@ -460,18 +533,30 @@ def _split(linked: Any) -> Dict[str, Any]:
 
     rows = {name: linked.filter(F.col("table") == name) for name in _TABLES}
     pair_fields = [f.name for f in _linked_schema()][3:22]
-    span = lambda s, e: F.array(F.col(s), F.col(e))  # noqa: E731
+
+    def span(start: str, end: str) -> Any:
+        return F.array(F.col(start), F.col(end))
+
     return {
         "pairs": rows["pairs"].orderBy("a_index", "b_index").select(*pair_fields),
-        "passages": rows["passages"].orderBy("a_index", "b_index", "a_start", "b_start").select(
-            "a", "b", span("a_start", "a_end").alias("a_span"), span("b_start", "b_end").alias("b_span"),
-            "a_words", "b_words", "kind", "score", "direction",
+        "passages": rows["passages"]
+        .orderBy("a_index", "b_index", "a_start", "b_start")
+        .select(
+            "a",
+            "b",
+            span("a_start", "a_end").alias("a_span"),
+            span("b_start", "b_end").alias("b_span"),
+            "a_words",
+            "b_words",
+            "kind",
+            "score",
+            "direction",
         ),
         "clusters": rows["clusters"].orderBy("cluster", "position").select("cluster", "document", "canonical"),
         "stories": rows["stories"].orderBy("story").select("story", "clusters", "members"),
-        "common_passages": rows["common_passages"].orderBy("occurrences").select(
-            "text", "kind", "documents", "stories", "occurrences"
-        ),
+        "common_passages": rows["common_passages"]
+        .orderBy("occurrences")
+        .select("text", "kind", "documents", "stories", "occurrences"),
     }
 
 
@@ -491,9 +576,7 @@ def _describer(stats: Any, settings: Dict[str, Any]) -> Callable[[Iterator[Any]]
             verdicts = _verdict_table(table.column("verdicts").to_pylist())
             fields = table.select(["ordinal", "source", *_DOCUMENT_FIELDS])
             described = _core.describe(fields, stats, settings, verdicts)
-            yield pa.RecordBatch.from_arrays(
-                [_to_int64(c) for c in described.columns], names=described.schema.names
-            )
+            yield pa.RecordBatch.from_arrays([_to_int64(c) for c in described.columns], names=described.schema.names)
 
     return describe
 
@@ -528,8 +611,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-rewrites", action="store_true", help="document-level scan: no rewrite index")
     run.add_argument("--format", choices=["auto", "jsonl", "parquet", "text"], default="auto")
     run.add_argument("--link-batch", type=int, default=Options.link_batch, help="candidate pairs per task")
-    run.add_argument("--driver-below", type=int, default=Options.driver_below,
-                     help="edges under which components are found on the driver")
+    run.add_argument(
+        "--driver-below",
+        type=int,
+        default=Options.driver_below,
+        help="edges under which components are found on the driver",
+    )
     run.add_argument("--bucket-cap", type=int, default=Options.bucket_cap, help="largest band bucket kept (0: all)")
     run.add_argument("--partitions", type=int, help="spark.sql.shuffle.partitions for the job")
     run.add_argument("--remote", help="a Spark Connect URL (sc://host:port); default: $SPARK_REMOTE")
@@ -549,9 +636,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args.remote = args.remote or os.environ.get("SPARK_REMOTE")
     logging.basicConfig(level=logging.INFO, format="copydesk-spark: %(message)s", stream=sys.stderr)
     options = dict(
-        threshold=args.threshold, containment=args.containment, num_hashes=args.num_hashes,
-        shingle_words=args.shingle_words, rewrites=not args.no_rewrites, format=args.format,
-        link_batch=args.link_batch, driver_below=args.driver_below, bucket_cap=args.bucket_cap,
+        threshold=args.threshold,
+        containment=args.containment,
+        num_hashes=args.num_hashes,
+        shingle_words=args.shingle_words,
+        rewrites=not args.no_rewrites,
+        format=args.format,
+        link_batch=args.link_batch,
+        driver_below=args.driver_below,
+        bucket_cap=args.bucket_cap,
     )
     spark = _session(args)
     if args.partitions:
@@ -563,7 +656,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     print(json.dumps(summary, indent=2, sort_keys=True))
     return 0
-
 
 
 if __name__ == "__main__":

@@ -135,9 +135,22 @@ def test_reuters_matches_scan(session: Any, tmp_path: Path) -> None:
 
 def synthetic(path: Path, articles: int) -> Path:
     subprocess.run(
-        ["cargo", "run", "--release", "--quiet", "--example", "throughput", "--", str(articles), "--write",
-         str(path), "--document-level"],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            "cargo",
+            "run",
+            "--release",
+            "--quiet",
+            "--example",
+            "throughput",
+            "--",
+            str(articles),
+            "--write",
+            str(path),
+            "--document-level",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     return path
 
