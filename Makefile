@@ -48,17 +48,17 @@ test-python: wheel
 	cd python && ../$(PY)/pytest -q -p no:cacheprovider tests
 
 ## The Spark job's cost on each engine (Sail, PySpark local[2]), per stage,
-## against copydesk scan on the same synthetic news (ARTICLES=100000).
-ARTICLES ?= 100000
+## against copydesk scan on the same synthetic news (SPARK_ARTICLES).
+SPARK_ARTICLES ?= 100000
+SPARK_VENV := target/spark-venv
 bench-spark: wheel
 	$(CARGO) build --release --example throughput --bin copydesk
 	@test -x $(SPARK_VENV)/bin/python || $(MAKE) test-spark
-	$(PY)/python benches/spark.py $(ARTICLES) sail,local
+	$(PY)/python benches/spark.py $(SPARK_ARTICLES) sail,local
 
 ## The Spark job's tests on real PySpark (local[2], bound to 127.0.0.1, on
 ## the machine's Java 17) instead of Sail; PySpark cannot share a
 ## virtualenv with the Spark Connect client, so it has its own.
-SPARK_VENV := target/spark-venv
 test-spark: wheel
 	@test -x $(SPARK_VENV)/bin/python || python3 -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/pip install --quiet "pyspark[connect]>=4.0,<4.4" "pysail>=0.7,<0.8" "pyarrow>=14" pandas pytest

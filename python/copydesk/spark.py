@@ -41,7 +41,7 @@ import logging
 import math
 import sys
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from . import _core
 from . import _spark_candidates as candidates
@@ -581,10 +581,10 @@ def _describer(stats: Any, settings: Dict[str, Any]) -> Callable[[Iterator[Any]]
     return describe
 
 
-def _session(args: argparse.Namespace) -> Any:
-    """The Spark session the command line asks for: an in-process Sail
-    server (``--sail``), a Spark Connect server (``--remote`` or
-    ``SPARK_REMOTE``), or the session spark-submit set up."""
+def _session(args: argparse.Namespace) -> Tuple[Any, Callable[[], None]]:
+    """The Spark session the command line asks for, and how to close it:
+    an in-process Sail server (``--sail``), a Spark Connect server
+    (``--remote`` or ``SPARK_REMOTE``), or the session spark-submit set up."""
     from pyspark.sql import SparkSession
 
     if args.sail:
@@ -593,10 +593,18 @@ def _session(args: argparse.Namespace) -> Any:
         server = SparkConnectServer(ip="127.0.0.1", port=0)
         server.start(background=True)
         _, port = server.listening_address
-        return SparkSession.builder.remote(f"sc://127.0.0.1:{port}").getOrCreate()
+        spark = SparkSession.builder.remote(f"sc://127.0.0.1:{port}").getOrCreate()
+
+        def close() -> None:
+            spark.stop()
+            server.stop()
+
+        return spark, close
     if args.remote:
-        return SparkSession.builder.remote(args.remote).getOrCreate()
-    return SparkSession.builder.appName("copydesk").getOrCreate()
+        spark = SparkSession.builder.remote(args.remote).getOrCreate()
+    else:
+        spark = SparkSession.builder.appName("copydesk").getOrCreate()
+    return spark, spark.stop
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -646,14 +654,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         driver_below=args.driver_below,
         bucket_cap=args.bucket_cap,
     )
-    spark = _session(args)
-    if args.partitions:
-        spark.conf.set("spark.sql.shuffle.partitions", str(args.partitions))
+    spark, close = _session(args)
     try:
+        if args.partitions:
+            spark.conf.set("spark.sql.shuffle.partitions", str(args.partitions))
         summary = scan(spark, args.paths[:-1], args.paths[-1], **options)
     except (ValueError, FileNotFoundError) as e:
         print(f"copydesk-spark: {e}", file=sys.stderr)
         return 2
+    finally:
+        close()
     print(json.dumps(summary, indent=2, sort_keys=True))
     return 0
 

@@ -161,7 +161,7 @@ def test_synthetic_news_matches_scan(session: Any, tmp_path: Path) -> None:
 
 
 def stage_files(output: Path) -> Dict[str, float]:
-    return {str(p.relative_to(output)): p.stat().st_mtime for p in (output / "stages").rglob("*.parquet")}
+    return {str(p.relative_to(output / "stages")): p.stat().st_mtime for p in (output / "stages").rglob("*.parquet")}
 
 
 def test_a_failed_run_resumes_from_its_last_stage(session: Any, tmp_path: Path) -> None:
