@@ -120,7 +120,7 @@ fn ingest_records<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, 
         let meta: Vec<Option<Strings>> =
             ["outlet", "url", "title", "published"].iter().map(|n| Strings::of(batch, n)).collect::<PyResult<_>>()?;
         let field = |k: usize, i: usize| meta[k].as_ref().and_then(|c| c.get(i));
-        for i in 0..batch.num_rows() {
+        for (i, line) in lines.into_iter().enumerate() {
             let record = Record {
                 id: ids.get(i),
                 text: texts.get(i),
@@ -130,8 +130,8 @@ fn ingest_records<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, 
                 published: field(3, i),
             };
             let file = files.get(i).unwrap_or_default().to_string();
-            let source = Source::JsonLine { path: file.clone(), line: lines[i] as usize };
-            read.push(Read { file, line: Some(lines[i]), outcome: record.document(source) });
+            let source = Source::JsonLine { path: file.clone(), line: line as usize };
+            read.push(Read { file, line: Some(line), outcome: record.document(source) });
         }
     }
     finish(py, read)

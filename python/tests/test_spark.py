@@ -133,6 +133,25 @@ def test_reuters_matches_scan(session: Any, tmp_path: Path) -> None:
     assert_parity(session, [corpus], corpus, tmp_path / "out")
 
 
+def test_parquet_files_read_in_order_match_scan_of_the_same_lines(session: Any, tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    corpus = shared_corpus("helsinki-summit-2018.jsonl")
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    fields = ("id", "text", "outlet", "url", "title", "published")
+    half = len(rows) // 2
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    for name, part in (("part-0.parquet", rows[:half]), ("part-1.parquet", rows[half:])):
+        written = pa.table({f: [r.get(f) for r in part] for f in fields})
+        pq.write_table(written, folder / name, row_group_size=100)
+    output = tmp_path / "out"
+    run_job(session, [str(folder)], output)
+    want = expected(cli_scan(str(corpus)))
+    for name in ("pairs", "clusters"):
+        assert canonical(table(output, name)) == canonical(want[name]), name
+
+
 def synthetic(path: Path, articles: int) -> Path:
     subprocess.run(
         [
