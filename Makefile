@@ -63,8 +63,8 @@ test-spark: wheel
 	@test -x $(SPARK_VENV)/bin/python || python3 -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/pip install --quiet "pyspark[connect]>=4.0,<4.4" "pysail>=0.7,<0.8" "pyarrow>=14" pandas pytest
 	$(SPARK_VENV)/bin/pip install --quiet --force-reinstall --no-deps target/wheels/copydesk-*.whl
-	cd python && COPYDESK_SPARK=local SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=$(abspath $(SPARK_VENV))/bin/python \
-		../$(SPARK_VENV)/bin/pytest -q -p no:cacheprovider tests/test_spark.py
+	cd python/tests && COPYDESK_SPARK=local SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=$(abspath $(SPARK_VENV))/bin/python \
+		../../$(SPARK_VENV)/bin/pytest -q -p no:cacheprovider test_spark.py
 
 ## The feed index's crash test with 50 kills instead of the default 10.
 test-crash:
