@@ -144,7 +144,10 @@ def analyze(
     ``sentence_keys`` and ``sentence_numbers`` (given the corpus's
     ``statistics``, empty without: each key with the content sentence it
     came from, sorted by key), or only the ``columns`` named: asking for no
-    more than the signature and band keys skips the rest of the work."""
+    more than the signature and band keys skips the rest of the work. Also
+    to be named: ``paragraph_keys`` (the short paragraphs boilerplate is
+    learned from), ``shingles`` and ``words`` (distinct, sorted) and
+    ``published_at`` (seconds since the epoch, when the time reads)."""
     inner = statistics._inner if statistics is not None else None
     wanted = list(columns) if columns is not None else None
     return _core.analyze(_table(documents), _settings(settings), inner, wanted)

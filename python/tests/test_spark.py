@@ -38,6 +38,7 @@ def session() -> Iterator[Any]:
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.sql.execution.arrow.maxRecordsPerBatch", "2000")
+            .config("spark.driver.memory", "4g")
             .config("spark.ui.enabled", "false")
             .getOrCreate()
         )
