@@ -35,7 +35,7 @@ python-env:
 	@test -x $(PY)/python || python3 -m venv $(VENV)
 	$(PY)/pip install --quiet --upgrade pip
 	$(PY)/pip install --quiet "maturin>=1.7,<2" "pyarrow>=14" pandas pytest mypy pandas-stubs pyarrow-stubs \
-		"pysail>=0.7,<0.8" "pyspark-client>=4.0,<4.4"
+		"pysail>=0.7,<0.8" "pyspark-client>=4.0,<4.3"
 
 wheel: python-env
 	rm -rf target/wheels
@@ -61,7 +61,7 @@ bench-spark: wheel
 ## virtualenv with the Spark Connect client, so it has its own.
 test-spark: wheel
 	@test -x $(SPARK_VENV)/bin/python || python3 -m venv $(SPARK_VENV)
-	$(SPARK_VENV)/bin/pip install --quiet "pyspark[connect]>=4.0,<4.4" "pysail>=0.7,<0.8" "pyarrow>=14" pandas pytest
+	$(SPARK_VENV)/bin/pip install --quiet "pyspark[connect]>=4.0,<4.3" "pysail>=0.7,<0.8" "pyarrow>=14" pandas pytest
 	$(SPARK_VENV)/bin/pip install --quiet --force-reinstall --no-deps target/wheels/copydesk-*.whl
 	cd python/tests && COPYDESK_SPARK=local SPARK_LOCAL_IP=127.0.0.1 PYSPARK_PYTHON=$(abspath $(SPARK_VENV))/bin/python \
 		../../$(SPARK_VENV)/bin/pytest -q -p no:cacheprovider test_spark.py

@@ -10,7 +10,7 @@ with the Spark job on each engine in turn, each run a fresh process:
          target/spark-venv, as `make test-spark` makes it).
 
 Prints per engine: wall seconds per stage, whole-run wall and peak RSS
-(every process of the run), seconds per million articles, and for PySpark
+(of the run's process and the children it waited for, by /usr/bin/time), seconds per million articles, and for PySpark
 the shuffle bytes each stage wrote (from the Spark UI's REST API). The
 outputs' pairs and clusters are checked against the CLI's before any
 figure is printed.
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,7 +29,10 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENVS = {"sail": os.path.join(ROOT, "target", "venv"), "local": os.path.join(ROOT, "target", "spark-venv")}
+VENVS = {
+    "sail": os.path.join(ROOT, "target", "venv"),
+    "local": os.path.join(ROOT, "target", "spark-venv"),
+}
 
 
 def run(engine: str, corpus: str, output: str) -> None:
@@ -68,7 +70,16 @@ def run(engine: str, corpus: str, output: str) -> None:
     started = time.monotonic()
     summary = scan(spark, [corpus], output, on_stage=on_stage)
     wall = time.monotonic() - started
-    print(json.dumps({"wall": wall, "stages": stages, "shuffle_bytes": shuffled, "summary": summary}))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "stages": stages,
+                "shuffle_bytes": shuffled,
+                "summary": summary,
+            }
+        )
+    )
 
 
 def shuffle_total(spark) -> int | None:
@@ -82,10 +93,6 @@ def shuffle_total(spark) -> int | None:
         return sum(s.get("shuffleWriteBytes", 0) for s in json.load(response))
 
 
-def child_peak_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-
-
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--run":
         run(*sys.argv[2:5])
@@ -95,28 +102,58 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = os.path.join(tmp, "news.jsonl")
         example = os.path.join(ROOT, "target", "release", "examples", "throughput")
-        subprocess.run([example, str(articles), "--write", corpus, "--document-level"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [example, str(articles), "--write", corpus, "--document-level"],
+            check=True,
+            capture_output=True,
+        )
         size = os.path.getsize(corpus)
         started = time.monotonic()
-        cli = subprocess.run([os.path.join(ROOT, "target", "release", "copydesk"), "scan", corpus, "--format", "json"],
-                             check=True, capture_output=True)
+        cli = subprocess.run(
+            [
+                os.path.join(ROOT, "target", "release", "copydesk"),
+                "scan",
+                corpus,
+                "--format",
+                "json",
+            ],
+            check=True,
+            capture_output=True,
+        )
         cli_wall = time.monotonic() - started
         expected = json.loads(cli.stdout)
-        print(f"{articles} articles, {size / 1e6:.1f} MB; copydesk scan (one process): {cli_wall:.1f} s wall")
+        print(
+            f"{articles} articles, {size / 1e6:.1f} MB; copydesk scan (one process): {cli_wall:.1f} s wall"
+        )
         for engine in engines:
             output = os.path.join(tmp, f"out-{engine}")
             python = os.path.join(VENVS[engine], "bin", "python")
             env = dict(os.environ, PYSPARK_PYTHON=python, SPARK_LOCAL_IP="127.0.0.1")
-            before = child_peak_kib()
-            done = subprocess.run([python, __file__, "--run", engine, corpus, output], check=True,
-                                  capture_output=True, text=True, env=env)
-            peak = max(child_peak_kib(), before)
+            done = subprocess.run(
+                [
+                    "/usr/bin/time",
+                    "-f",
+                    "peak %M",
+                    python,
+                    __file__,
+                    "--run",
+                    engine,
+                    corpus,
+                    output,
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            )
+            peak = int(done.stderr.strip().splitlines()[-1].split()[-1])
             report = json.loads(done.stdout.strip().splitlines()[-1])
             check(expected, output)
             per_million = report["wall"] / articles * 1e6
-            print(f"\n{engine}: {report['wall']:.1f} s wall, {per_million / 3600:.2f} h per million articles "
-                  f"(extrapolated linearly), peak RSS {peak / 1024:.0f} MiB")
+            print(
+                f"\n{engine}: {report['wall']:.1f} s wall, {per_million / 3600:.2f} h per million articles "
+                f"(extrapolated linearly), peak RSS {peak / 1024:.0f} MiB"
+            )
             for name, seconds in report["stages"].items():
                 moved = report["shuffle_bytes"].get(name)
                 moved = f"  shuffle {moved / 1e6:8.1f} MB" if moved is not None else ""
@@ -128,11 +165,19 @@ def check(expected: dict, output: str) -> None:
     import pyarrow.parquet as pq
 
     pairs = {(p["a"], p["b"], p["relation"]) for p in expected["pairs"]}
-    got = {(p["a"], p["b"], p["relation"]) for p in pq.read_table(os.path.join(output, "pairs")).to_pylist()}
+    got = {
+        (p["a"], p["b"], p["relation"])
+        for p in pq.read_table(os.path.join(output, "pairs")).to_pylist()
+    }
     clusters = {(c["id"], m) for c in expected["clusters"] for m in c["members"]}
-    found = {(c["cluster"], c["document"]) for c in pq.read_table(os.path.join(output, "clusters")).to_pylist()}
+    found = {
+        (c["cluster"], c["document"])
+        for c in pq.read_table(os.path.join(output, "clusters")).to_pylist()
+    }
     if pairs != got or clusters != found:
-        sys.exit(f"the job's output differs from copydesk scan's ({len(got)} vs {len(pairs)} pairs)")
+        sys.exit(
+            f"the job's output differs from copydesk scan's ({len(got)} vs {len(pairs)} pairs)"
+        )
 
 
 if __name__ == "__main__":
