@@ -70,16 +70,11 @@ def run(engine: str, corpus: str, output: str) -> None:
     started = time.monotonic()
     summary = scan(spark, [corpus], output, on_stage=on_stage)
     wall = time.monotonic() - started
-    print(
-        json.dumps(
-            {
-                "wall": wall,
-                "stages": stages,
-                "shuffle_bytes": shuffled,
-                "summary": summary,
-            }
-        )
-    )
+    report = {"wall": wall, "stages": stages, "shuffle_bytes": shuffled, "summary": summary}
+    print(json.dumps(report), flush=True)
+    spark.stop()
+    # A Sail server's threads would keep the process alive.
+    os._exit(0)
 
 
 def shuffle_total(spark) -> int | None:

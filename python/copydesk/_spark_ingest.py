@@ -167,6 +167,67 @@ def _ingested(rank: int, name: str, docs: Any, skipped: Any) -> pa.RecordBatch:
     return pa.RecordBatch.from_pydict(column)
 
 
+def from_frame(frame: Any) -> Any:
+    """A DataFrame of documents (``id``, ``text``, and optionally
+    ``outlet``, ``url``, ``title``, ``published``, ``ordinal``) as ingested
+    rows (``INGESTED_SCHEMA``), each checked as a JSON Lines record is.
+
+    The corpus order is the ``ordinal`` column's when there is one (ties
+    and repeats: the first wins); without it, documents are ordered by a
+    hash of their id, then by id: the same order on every run, spread over
+    many windows instead of one."""
+    from pyspark.sql import functions as F
+
+    fields = [
+        F.col(f).cast("string").alias(f) if f in frame.columns else F.lit(None).cast("string").alias(f)
+        for f in ("id", "text", "outlet", "url", "title", "published")
+    ]
+    if "ordinal" in frame.columns:
+        rank = F.floor(F.col("ordinal") / F.lit(1 << 20)).cast("long")
+        line = (F.col("ordinal") + 1).cast("long")
+    else:
+        rank = F.pmod(F.xxhash64("id"), F.lit(1 << 10))
+        line = F.lit(None).cast("long")
+    rows = frame.select(rank.alias("file_rank"), line.alias("line"), *fields)
+    return rows.mapInArrow(_records_batches, INGESTED_SCHEMA)
+
+
+def _records_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for batch in batches:
+        table = pa.Table.from_batches([batch])
+        # Each row's rank rides in its "file" name through the Rust checks.
+        files = pc.cast(table.column("file_rank"), pa.string())
+        lines: Any = pc.fill_null(table.column("line"), pa.scalar(0, pa.int64()))
+        checked = table.drop_columns(["file_rank", "line"]).append_column("file", files).append_column("line", lines)
+        docs, skipped = _core.ingest_records(checked)
+        yield _frame_rows(docs, "file")
+        yield _frame_rows(skipped, "path")
+
+
+def _frame_rows(batch: Any, rank_column: str) -> pa.RecordBatch:
+    """Ingested rows (documents or skips) of a DataFrame's batch."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = batch.num_rows
+    line = batch.column("line").cast(pa.int64())
+    line = pc.if_else(pc.equal(line, pa.scalar(0, pa.int64())), pa.nulls(n, pa.int64()), line)
+    is_doc = "text" in batch.schema.names
+    column: Dict[str, Any] = {"file_rank": pc.cast(batch.column(rank_column), pa.int64()), "line": line}
+    for field in ("id", "text", "outlet", "url", "title", "published"):
+        column[field] = batch.column(field) if is_doc else pa.nulls(n, pa.string())
+    where = pc.binary_join_element_wise(pa.array(["dataframe"] * n, pa.string()), pc.cast(line, pa.string()), ":")
+    column["source"] = (
+        pc.coalesce(where, pa.array(["dataframe"] * n, pa.string())) if is_doc else pa.nulls(n, pa.string())
+    )
+    column["reason"] = pa.nulls(n, pa.string()) if is_doc else batch.column("reason")
+    column["path"] = pa.array(["dataframe"] * n, pa.string())
+    return pa.RecordBatch.from_pydict(column)
+
+
 def documents(spark: Any, ingested: Any) -> Tuple[Any, Any]:
     """The documents with their ordinals (repeated ids left out), and the
     skips (with a row for each repeated id)."""
@@ -174,10 +235,13 @@ def documents(spark: Any, ingested: Any) -> Tuple[Any, Any]:
     from pyspark.sql import functions as F
 
     read = ingested.filter(F.col("reason").isNull())
-    order = F.struct("file_rank", "line", "source")
+    order = F.struct("file_rank", "line", "id", "source")
     first = read.groupBy("id").agg(F.min(order).alias("first"))
     marked = read.join(first, "id").withColumn(
-        "kept", (F.col("first.file_rank") == F.col("file_rank")) & F.col("first.line").eqNullSafe(F.col("line"))
+        "kept",
+        (F.col("first.file_rank") == F.col("file_rank"))
+        & F.col("first.line").eqNullSafe(F.col("line"))
+        & (F.col("first.source") == F.col("source")),
     )
     kept = marked.filter("kept")
     counts = sorted(kept.groupBy("file_rank").count().collect(), key=lambda r: r["file_rank"])
@@ -186,7 +250,7 @@ def documents(spark: Any, ingested: Any) -> Tuple[Any, Any]:
         offsets.append((row["file_rank"], total))
         total += row["count"]
     offset = spark.createDataFrame(offsets or [(-1, 0)], "file_rank long, offset long")
-    within = Window.partitionBy("file_rank").orderBy("line")
+    within = Window.partitionBy("file_rank").orderBy("line", "id")
     docs = kept.join(F.broadcast(offset), "file_rank").select(
         (F.col("offset") + F.row_number().over(within) - 1).alias("ordinal"),
         "id",

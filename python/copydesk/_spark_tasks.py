@@ -96,8 +96,8 @@ def verdict_table(verdicts: List[Any]) -> Any:
 
 def linker(stats: Any, settings: Dict[str, Any], component: bool) -> Callable[[Any], Any]:
     """The function one group's task runs: its documents and pairs in;
-    verified pairs (flags kept), or, for a component, every output table's
-    rows, out."""
+    verified pairs (flags kept), or, for whole components (``component``),
+    every output table's rows, out."""
 
     def link(table: Any) -> Any:
         import pyarrow as pa

@@ -50,7 +50,7 @@ from ._spark_store import Store
 
 log = logging.getLogger("copydesk.spark")
 
-__all__ = ["Options", "scan", "main"]
+__all__ = ["Options", "scan", "scan_dataframe", "main"]
 
 
 @dataclass(frozen=True)
@@ -96,14 +96,34 @@ def scan(
     return job.run(ingest.list_inputs(list(inputs), job.options.format))
 
 
+def scan_dataframe(
+    frame: Any,
+    output: str,
+    *,
+    on_stage: Optional[Callable[[str, float], None]] = None,
+    **options: Any,
+) -> Dict[str, Any]:
+    """Scans a DataFrame of documents (``id``, ``text``, and optionally
+    ``outlet``, ``url``, ``title``, ``published``, ``ordinal``: the corpus
+    order) into Parquet tables under ``output``; returns a summary. Each
+    row is checked as a JSON Lines record is; bad rows and repeated ids
+    are listed in ``OUTPUT/skipped``."""
+    spark = frame.sparkSession
+    job = _Job(spark, Store(spark, output, on_stage), Options(**options))
+    return job.run_ingested(lambda: ingest.from_frame(frame))
+
+
 class _Job:
     def __init__(self, spark: Any, store: Store, options: Options) -> None:
         self.spark, self.store, self.options = spark, store, options
         self.settings = options.settings()
 
     def run(self, files: Sequence[ingest.InputFile]) -> Dict[str, Any]:
+        return self.run_ingested(lambda: ingest.read(self.spark, files))
+
+    def run_ingested(self, read_input: Callable[[], Any]) -> Dict[str, Any]:
         store = self.store
-        read = store.stage("01-ingested", lambda: ingest.read(self.spark, files))
+        read = store.stage("01-ingested", read_input)
         built, skipped = ingest.documents(self.spark, read)
         docs = store.stage("02-documents", lambda: built)
         n = docs.count()
@@ -193,7 +213,13 @@ class _Job:
     def _link(self, docs: Any, masked: Any, verified: Any, parts: Any, stats: Any) -> Any:
         from pyspark.sql import functions as F
 
-        part = parts.select(F.col("node").alias("a"), F.col("component").alias("part"))
+        # Whole components, several to a task: linking disjoint components
+        # together gives what linking each alone gives (nothing `scan`
+        # decides after verification crosses a component), and saves a
+        # Python call per component.
+        groups = max(1, math.ceil(verified.count() / self.options.link_batch))
+        bucket = F.pmod(F.xxhash64("component"), F.lit(groups)).alias("part")
+        part = parts.select(F.col("node").alias("a"), bucket)
         pairs = verified.join(part, "a").select("a", "b", "candidate", "rewrite", "part")
         rows = _with_documents(pairs, docs, masked)
         link = tasks.linker(stats, self.settings, component=True)

@@ -153,6 +153,26 @@ def test_parquet_files_read_in_order_match_scan_of_the_same_lines(session: Any, 
         assert canonical(table(output, name)) == canonical(want[name]), name
 
 
+def test_a_dataframe_of_documents_matches_scan(session: Any, tmp_path: Path) -> None:
+    import pandas as pd
+
+    corpus = shared_corpus("helsinki-summit-2018.jsonl")
+    rows = [json.loads(line) for line in corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    fields = ("id", "text", "outlet", "url", "title", "published")
+    frame = pd.DataFrame([{**{f: r.get(f) for f in fields}, "ordinal": i} for i, r in enumerate(rows)])
+    output = tmp_path / "out"
+    summary = copydesk_spark.scan_dataframe(session.createDataFrame(frame), str(output), link_batch=500)
+    want = expected(cli_scan(str(corpus)))
+    assert summary["documents"] == len(rows)
+    for name in ("pairs", "passages", "clusters"):
+        assert canonical(table(output, name)) == canonical(want[name]), name
+    # Without an ordinal the order is by id's hash: still every document,
+    # and a bad row is reported, not lost.
+    bad = pd.DataFrame({"id": ["x", "y", "z"], "text": [rows[0]["text"], rows[0]["text"], " "]})
+    summary = copydesk_spark.scan_dataframe(session.createDataFrame(bad), str(tmp_path / "out2"))
+    assert summary["documents"] == 2 and summary["skipped"] == 1 and summary["pairs"] == 1
+
+
 def synthetic(path: Path, articles: int) -> Path:
     subprocess.run(
         [
