@@ -69,6 +69,34 @@ pub struct Read {
     pub skipped: Vec<Skipped>,
 }
 
+/// The columns a record is read from: `id`, `text` and the metadata
+/// columns the batch has.
+pub struct RecordColumns<'a> {
+    ids: Strings<'a>,
+    texts: Strings<'a>,
+    meta: Vec<Option<Strings<'a>>>,
+}
+
+impl<'a> RecordColumns<'a> {
+    pub fn of(batch: &'a RecordBatch) -> PyResult<Self> {
+        let meta = OPTIONAL.iter().map(|n| Strings::of(batch, n)).collect::<PyResult<_>>()?;
+        Ok(RecordColumns { ids: required(batch, "id")?, texts: required(batch, "text")?, meta })
+    }
+
+    /// Row `i` as a record (not yet checked).
+    pub fn record(&self, i: usize) -> Record<'a> {
+        let field = |k: usize| self.meta[k].as_ref().and_then(|c| c.get(i));
+        Record {
+            id: self.ids.get(i),
+            text: self.texts.get(i),
+            outlet: field(0),
+            url: field(1),
+            title: field(2),
+            published: field(3),
+        }
+    }
+}
+
 /// Each row of `batches` as a [`Record`] that passed the checks every input
 /// passes, or the reason it did not (with its row number); ids distinct.
 fn checked(batches: &[RecordBatch]) -> PyResult<Vec<(usize, Result<Record<'_>, String>)>> {
@@ -76,19 +104,9 @@ fn checked(batches: &[RecordBatch]) -> PyResult<Vec<(usize, Result<Record<'_>, S
     let mut out = Vec::with_capacity(rows);
     let mut seen: HashSet<&str> = HashSet::with_capacity(rows);
     for batch in batches {
-        let ids = required(batch, "id")?;
-        let texts = required(batch, "text")?;
-        let meta: Vec<Option<Strings>> = OPTIONAL.iter().map(|n| Strings::of(batch, n)).collect::<PyResult<_>>()?;
-        let field = |k: usize, i: usize| meta[k].as_ref().and_then(|c| c.get(i));
+        let columns = RecordColumns::of(batch)?;
         for i in 0..batch.num_rows() {
-            let record = Record {
-                id: ids.get(i),
-                text: texts.get(i),
-                outlet: field(0, i),
-                url: field(1, i),
-                title: field(2, i),
-                published: field(3, i),
-            };
+            let record = columns.record(i);
             let verdict = record.problem().map_or_else(
                 || {
                     let id = record.id.unwrap_or_default();

@@ -13,13 +13,12 @@
 //! (HTML, or text decoded from another encoding) are skipped with that
 //! reason: every span the job reports must be a byte range of its input.
 
-use crate::documents::{required, whole_numbers, Strings};
+use crate::documents::{required, whole_numbers, RecordColumns};
 use arrow_array::builder::{StringBuilder, UInt64Builder};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use copydesk::ingest;
-use copydesk::ingest::record::Record;
 use copydesk::{Document, Origin, Source};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -115,20 +114,10 @@ fn ingest_records<'py>(py: Python<'py>, table: PyTable) -> PyResult<(Bound<'py, 
     let (batches, _) = table.into_inner();
     let mut read = Vec::new();
     for batch in &batches {
-        let (ids, texts, files) = (required(batch, "id")?, required(batch, "text")?, required(batch, "file")?);
+        let (columns, files) = (RecordColumns::of(batch)?, required(batch, "file")?);
         let lines = whole_numbers(batch, "line")?;
-        let meta: Vec<Option<Strings>> =
-            ["outlet", "url", "title", "published"].iter().map(|n| Strings::of(batch, n)).collect::<PyResult<_>>()?;
-        let field = |k: usize, i: usize| meta[k].as_ref().and_then(|c| c.get(i));
         for (i, line) in lines.into_iter().enumerate() {
-            let record = Record {
-                id: ids.get(i),
-                text: texts.get(i),
-                outlet: field(0, i),
-                url: field(1, i),
-                title: field(2, i),
-                published: field(3, i),
-            };
+            let record = columns.record(i);
             let file = files.get(i).unwrap_or_default().to_string();
             let source = Source::JsonLine { path: file.clone(), line: line as usize };
             read.push(Read { file, line: Some(line), outcome: record.document(source) });
