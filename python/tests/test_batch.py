@@ -70,7 +70,11 @@ def test_sketches() -> None:
     assert only.column_names == ["id", "signature", "band_keys"]
     assert only.column("band_keys").equals(plain.column("band_keys"))
     with pytest.raises(ValueError, match="unknown column"):
-        batch.analyze(table, columns=["shingles"])
+        batch.analyze(table, columns=["minhash"])
+    # What the Spark job's stages ask for besides: distinct sorted shingles.
+    extra = batch.analyze(table, columns=["shingles", "paragraph_keys", "published_at"])
+    assert extra.column_names == ["id", "shingles", "paragraph_keys", "published_at"]
+    assert all(s and s == sorted(set(s)) for s in extra.column("shingles").to_pylist())
     with pytest.raises(ValueError, match='record 1: empty "text"'):
         batch.analyze([("x", "Some words here."), ("y", " ")])
     # Texts that differ in case and punctuation only share a content hash.
