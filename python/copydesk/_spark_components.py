@@ -13,6 +13,7 @@ start from the last finished round.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any, Dict, List, Tuple
 
 from ._spark_store import Store
@@ -91,13 +92,17 @@ def _small_star(edges: Any) -> Any:
     return spokes.filter(F.col("a") != F.col("b")).distinct()
 
 
+def _round(edges: Any) -> Any:
+    return _small_star(_large_star(edges))
+
+
 def _by_joins(store: Store, name: str, edges: Any) -> Any:
     from pyspark.sql import functions as F
 
     current = store.stage(f"{name}-round-0", lambda: edges.select("a", "b").distinct())
     for round in range(1, MAX_ROUNDS + 1):
         previous = current
-        current = store.stage(f"{name}-round-{round}", lambda: _small_star(_large_star(previous)))
+        current = store.stage(f"{name}-round-{round}", partial(_round, previous))
         if current.count() == previous.count() and current.exceptAll(previous).isEmpty():
             log.info("%s: converged after %d rounds", name, round)
             break

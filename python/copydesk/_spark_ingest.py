@@ -118,7 +118,6 @@ def read(spark: Any, files: Sequence[InputFile]) -> Any:
 
 
 def _ingest_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    import pyarrow as pa
 
     for batch in batches:
         rows = batch.to_pylist()

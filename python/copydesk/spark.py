@@ -136,7 +136,7 @@ class _Job:
         )
         lsh = store.stage("05-lsh-pairs", lambda: candidates.lsh_pairs(sketches, rules, self.options.bucket_cap))
         groups = components(store, "06-lsh-groups", lsh, self.options.driver_below)
-        final = store.value("07-statistics-final", lambda: self._exempt(stats, docs, groups, rules))
+        final = store.value("07-statistics-final", lambda: self._exempt(stats, docs, n, groups, rules))
         stats = _core.Statistics.from_bytes(final)
         contained = store.stage("08-containment-pairs", lambda: candidates.containment_pairs(sketches, rules))
         rewrites = store.stage("09-rewrite-pairs", lambda: self._rewrites(sketches, rules))
@@ -170,12 +170,12 @@ class _Job:
             total = total + _core.Statistics.from_bytes(bytes(row["statistics"]))
         return bytes(total.to_bytes())
 
-    def _exempt(self, stats: Any, docs: Any, groups: Any, rules: Dict[str, Any]) -> bytes:
+    def _exempt(self, stats: Any, docs: Any, n: int, groups: Any, rules: Dict[str, Any]) -> bytes:
         """The statistics less the common shingles one story holds."""
         import pyarrow as pa
         from pyspark.sql import functions as F
 
-        if rules["sample_every"] < 1 or docs.count() < rules["common_df"]:
+        if n < rules["common_df"]:
             return bytes(stats.to_bytes())
         sampled = docs.filter(F.col("ordinal") % rules["sample_every"] == 0)
         shingles = sampled.select("ordinal", *tasks.DOCUMENT_FIELDS).mapInArrow(
