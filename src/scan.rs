@@ -289,7 +289,12 @@ impl Scanner {
         });
         // The index makes each document's keys as it goes, a few thousand
         // documents at a time, instead of holding them all.
-        let rewrite_idx = if config.options().rewrites { rewrite::candidate_pairs(n, keys_of) } else { Vec::new() };
+        let index_keys_of = |d: usize| match &given_sentence_keys[d] {
+            Some(given) => given.clone(),
+            None => rewrite::unsorted_document_keys(all_sentences[d], &weights, sentence_bands),
+        };
+        let rewrite_idx =
+            if config.options().rewrites { rewrite::candidate_pairs(n, index_keys_of) } else { Vec::new() };
         drop(given_sentence_keys);
         watch.lap("candidates");
 

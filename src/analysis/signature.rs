@@ -21,31 +21,8 @@ impl Signature {
     /// Signs a multiset of shingle hashes with `n` lanes; `None` when there
     /// is nothing to sign.
     pub fn new(hashes: &[u64], n: usize) -> Option<Signature> {
-        if hashes.is_empty() || n == 0 {
-            return None;
-        }
-        // An empty lane holds u32::MAX; a shingle's value is capped one
-        // below, so "filled" needs no separate flag and the loop is a
-        // branch-free minimum (the cap changes one value in 2^32).
         let mut lanes = vec![u32::MAX; n];
-        let width = n as u64;
-        let value = |h: u64| (h as u32).min(u32::MAX - 1);
-        if let Ok(lanes) = <&mut [u32; 128]>::try_from(lanes.as_mut_slice()) {
-            // The default width: `((h >> 32) * 128) >> 32` is `h >> 57`,
-            // an index the compiler sees is in range (no multiply, no
-            // bounds check).
-            for &h in hashes {
-                let bin = (h >> 57) as usize;
-                lanes[bin] = lanes[bin].min(value(h));
-            }
-        } else {
-            for &h in hashes {
-                let bin = (((h >> 32) * width) >> 32) as usize;
-                lanes[bin] = lanes[bin].min(value(h));
-            }
-        }
-        densify(&mut lanes);
-        Some(Signature(lanes.into_boxed_slice()))
+        sign_into(hashes, &mut lanes).then(|| Signature(lanes.into_boxed_slice()))
     }
 
     /// The share of equal lanes: an unbiased estimate of Jaccard similarity.
@@ -67,43 +44,97 @@ impl Signature {
     }
 }
 
+/// Signs `hashes` into `lanes` (one lane per bin, all `u32::MAX` on the
+/// way in), as [`Signature::new`] does but into the caller's memory: a
+/// sentence's 32 lanes fit on the stack. False when there is nothing to
+/// sign.
+pub fn sign_into(hashes: &[u64], lanes: &mut [u32]) -> bool {
+    if hashes.is_empty() || lanes.is_empty() {
+        return false;
+    }
+    // An empty lane holds u32::MAX; a shingle's value is capped one
+    // below, so "filled" needs no separate flag and the loop is a
+    // branch-free minimum (the cap changes one value in 2^32).
+    let width = lanes.len() as u64;
+    let value = |h: u64| (h as u32).min(u32::MAX - 1);
+    if let Ok(lanes) = <&mut [u32; 128]>::try_from(&mut *lanes) {
+        // The default width: `((h >> 32) * 128) >> 32` is `h >> 57`,
+        // an index the compiler sees is in range (no multiply, no
+        // bounds check).
+        for &h in hashes {
+            let bin = (h >> 57) as usize;
+            lanes[bin] = lanes[bin].min(value(h));
+        }
+    } else {
+        for &h in hashes {
+            let bin = (((h >> 32) * width) >> 32) as usize;
+            lanes[bin] = lanes[bin].min(value(h));
+        }
+    }
+    densify(lanes);
+    true
+}
+
 /// Fills the empty bins (`u32::MAX`) of `lanes`, at least one of which is
 /// filled, each from a donor bin: optimal densification.
 fn densify(lanes: &mut [u32]) {
     let n = lanes.len();
-    let width = n as u64;
-    if !lanes.contains(&u32::MAX) {
+    // Donors are bins filled by shingles, never by densification. Only
+    // empty bins are written, so a donor's lane still holds its own value;
+    // which bins were filled is kept as bits (or, past 128 bins, a copy).
+    let filled = Filled::of(lanes);
+    if filled.all(n) {
         return;
     }
-    // Donors are bins filled by shingles, never by densification:
-    // they are read from a copy taken before any is written.
-    // On the stack at the widths copydesk uses (sentences sign into
-    // 32 bins, once each: an allocation was a sizeable share).
-    let mut stack = [0u32; 128];
-    let heap: Vec<u32>;
-    let filled: &[u32] = if n <= stack.len() {
-        stack[..n].copy_from_slice(lanes);
-        &stack[..n]
-    } else {
-        heap = lanes.to_vec();
-        &heap
-    };
     DONORS.with_borrow_mut(|tables| {
         let donors = donor_table(tables, n);
-        for (bin, lane) in lanes.iter_mut().enumerate() {
-            if *lane != u32::MAX {
+        for bin in 0..n {
+            if filled.has(bin) {
                 continue;
             }
             let listed = &donors[bin * DONOR_PROBES..(bin + 1) * DONOR_PROBES];
-            *lane = match listed.iter().find(|&&d| filled[d as usize] != u32::MAX) {
-                Some(&donor) => filled[donor as usize],
+            let donor = match listed.iter().find(|&&d| filled.has(d as usize)) {
+                Some(&donor) => donor as usize,
                 None => (DONOR_PROBES as u64..)
-                    .map(|attempt| donor_of(bin, attempt, width))
-                    .find_map(|d| (filled[d] != u32::MAX).then_some(filled[d]))
+                    .map(|attempt| donor_of(bin, attempt, n as u64))
+                    .find(|&d| filled.has(d))
                     .expect("some bin is filled"),
             };
+            lanes[bin] = lanes[donor];
         }
     });
+}
+
+/// Which bins shingles filled, before densification writes any.
+enum Filled {
+    /// One bit per bin, bin 0 in bit 0 (up to 128 bins).
+    Bits(u128),
+    /// Past 128 bins.
+    Copy(Vec<bool>),
+}
+
+impl Filled {
+    fn of(lanes: &[u32]) -> Filled {
+        if lanes.len() <= 128 {
+            Filled::Bits(lanes.iter().rev().fold(0u128, |bits, &lane| bits << 1 | u128::from(lane != u32::MAX)))
+        } else {
+            Filled::Copy(lanes.iter().map(|&lane| lane != u32::MAX).collect())
+        }
+    }
+
+    fn has(&self, bin: usize) -> bool {
+        match self {
+            Filled::Bits(bits) => bits >> bin & 1 == 1,
+            Filled::Copy(filled) => filled[bin],
+        }
+    }
+
+    fn all(&self, n: usize) -> bool {
+        match self {
+            Filled::Bits(bits) => bits.count_ones() as usize == n,
+            Filled::Copy(filled) => filled.iter().all(|&f| f),
+        }
+    }
 }
 
 /// One-permutation bins filled one element at a time, for callers that see

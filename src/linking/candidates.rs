@@ -89,7 +89,12 @@ fn integrate(f: impl Fn(f64) -> f64, a: f64, b: f64) -> f64 {
 /// words: the polynomial's one multiply a word costs a fraction of hashing
 /// the rows' bytes.
 pub fn band_keys(sig: &Signature, params: BandParams) -> impl Iterator<Item = u64> + '_ {
-    sig.0.chunks_exact(params.rows.max(1)).take(params.bands).enumerate().map(|(band, rows)| {
+    lane_band_keys(&sig.0, params)
+}
+
+/// [`band_keys`] of a signature's lanes.
+pub fn lane_band_keys(lanes: &[u32], params: BandParams) -> impl Iterator<Item = u64> + '_ {
+    lanes.chunks_exact(params.rows.max(1)).take(params.bands).enumerate().map(|(band, rows)| {
         let words = rows.chunks(2).map(|pair| pair[0] as u64 | pair.get(1).map_or(0, |&lane| (lane as u64) << 32));
         combine_hashes(std::iter::once(band as u64).chain(words))
     })
