@@ -49,14 +49,7 @@ fn held(scan: &copydesk::Scan) {
     let texts: f64 = scan.documents.iter().map(|d| d.text.capacity() as f64).sum();
     let documents: f64 =
         scan.documents.iter().map(|d| d.id.capacity() as f64).sum::<f64>() + n * size_of::<copydesk::Document>() as f64;
-    let sentences: f64 = scan
-        .analyses
-        .iter()
-        .map(|a| {
-            vec_bytes(a.sentences.capacity(), size_of::<copydesk::analysis::content::ContentSentence>())
-                + a.sentences.iter().map(|s| vec_bytes(s.words.capacity(), 8)).sum::<f64>()
-        })
-        .sum();
+    let sentences: f64 = scan.analyses.iter().map(|a| a.sentences.heap_bytes() as f64).sum();
     let paragraphs: f64 = scan
         .analyses
         .iter()

@@ -5,7 +5,7 @@
 //! in parallel with rayon; cross-document stages sort their inputs before
 //! they combine them, so the result is the same for any thread count.
 
-use crate::analysis::content::ContentSentence;
+use crate::analysis::content::ContentSentences;
 use crate::analysis::repeats::{self, Repeat};
 use crate::analysis::shingle::HashSetU64;
 use crate::config::ScanConfig;
@@ -273,7 +273,7 @@ impl Scanner {
         let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
-        let all_sentences: Vec<&[ContentSentence]> = analyses.iter().map(|a| a.sentences.as_slice()).collect();
+        let all_sentences: Vec<&ContentSentences> = analyses.iter().map(|a| &a.sentences).collect();
         let weights = match &context.words {
             Some(w) => w.clone(),
             None => rewrite::WordWeights::new(&all_sentences),

@@ -7,8 +7,9 @@
 //! whose word 5-shingles share nothing with the original.
 
 use crate::analysis::normalize::{normalize, normalize_token, token_hash, Token};
-use crate::analysis::sentence::{self, Sentence};
+use crate::analysis::sentence;
 use crate::analysis::shingle::{HashMapU64, HashSetU64};
+use std::ops::Range;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
@@ -263,48 +264,158 @@ impl WordCache {
     }
 }
 
-/// The sorted, distinct content-word hashes of `tokens` (tokens of `text`).
-fn words_of(text: &str, tokens: &[Token], buf: &mut String) -> Vec<u64> {
-    let mut out = Vec::with_capacity(tokens.len());
+/// Appends the sorted, distinct content-word hashes of `tokens` (tokens of
+/// `text`) to `out`; returns how many.
+fn push_words(text: &str, tokens: &[Token], buf: &mut String, out: &mut Vec<u64>) -> usize {
+    let from = out.len();
     WORD_CACHE.with_borrow_mut(|cache| out.extend(tokens.iter().filter_map(|t| cache.get(text, t, buf))));
-    out.sort_unstable();
-    out.dedup();
-    out
+    let added = &mut out[from..];
+    added.sort_unstable();
+    let distinct = dedup_sorted(added);
+    out.truncate(from + distinct);
+    distinct
+}
+
+/// Moves the distinct values of sorted `values` to its front; returns how
+/// many there are.
+fn dedup_sorted(values: &mut [u64]) -> usize {
+    let mut kept = 0;
+    for i in 0..values.len() {
+        if i == 0 || values[i] != values[kept - 1] {
+            values[kept] = values[i];
+            kept += 1;
+        }
+    }
+    kept
 }
 
 /// The sorted, distinct content-word hashes of `text`.
 pub fn content_words(text: &str) -> Vec<u64> {
-    words_of(text, &normalize(text).tokens, &mut String::new())
+    let mut words = Vec::new();
+    push_words(text, &normalize(text).tokens, &mut String::new(), &mut words);
+    words
 }
 
-/// A sentence and its content words.
+/// One sentence of [`ContentSentences`]: its byte range in the text and
+/// its sorted, distinct content words.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ContentSentence {
-    pub sentence: Sentence,
-    pub words: Vec<u64>,
+pub struct ContentSentence<'a> {
+    pub span: Range<usize>,
+    pub words: &'a [u64],
+}
+
+/// A document's sentences worth comparing, with their content words.
+///
+/// Held for every document through a scan, so laid out flat: one array of
+/// words for the document and, per sentence, its span and where its words
+/// end (12 bytes a sentence, where a sentence with a vector of its own
+/// cost 48 and an allocation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContentSentences {
+    /// Byte ranges in the text, as `start, end`.
+    spans: Vec<(u32, u32)>,
+    /// Where each sentence's words end in `words`.
+    ends: Vec<u32>,
+    words: Vec<u64>,
+}
+
+impl ContentSentences {
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Sentence `i`'s byte range in the text.
+    pub fn span(&self, i: usize) -> Range<usize> {
+        let (start, end) = self.spans[i];
+        start as usize..end as usize
+    }
+
+    /// Sentence `i`'s content words, sorted and distinct.
+    pub fn words(&self, i: usize) -> &[u64] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.words[start..self.ends[i] as usize]
+    }
+
+    /// Every sentence's words, one sentence after another (a word used in
+    /// several sentences appears once for each).
+    pub fn all_words(&self) -> &[u64] {
+        &self.words
+    }
+
+    pub fn get(&self, i: usize) -> ContentSentence<'_> {
+        ContentSentence { span: self.span(i), words: self.words(i) }
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = ContentSentence<'_>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Keeps the sentences whose span `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&Range<usize>) -> bool) {
+        let mut kept = ContentSentences::default();
+        for s in self.iter().filter(|s| keep(&s.span)) {
+            kept.words.extend_from_slice(s.words);
+            kept.close(s.span);
+        }
+        *self = kept;
+    }
+
+    /// Ends a sentence whose words were just pushed to `words`.
+    fn close(&mut self, span: Range<usize>) {
+        self.spans.push((span.start as u32, span.end as u32));
+        self.ends.push(self.words.len() as u32);
+    }
+
+    /// The bytes the sentences hold on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.spans.capacity() * size_of::<(u32, u32)>() + self.ends.capacity() * 4 + self.words.capacity() * 8
+    }
+
+    /// Drops the growth slack: the sentences are held for the whole scan.
+    fn shrink_to_fit(&mut self) {
+        self.spans.shrink_to_fit();
+        self.ends.shrink_to_fit();
+        self.words.shrink_to_fit();
+    }
 }
 
 /// The sentences of `text` worth comparing: those with at least
 /// [`MIN_CONTENT_WORDS`] content words. The text is tokenized once and its
 /// tokens dealt out to the sentences.
-pub fn content_sentences(text: &str) -> Vec<ContentSentence> {
-    content_sentences_of(text, &normalize(text).tokens)
+pub fn content_sentences(text: &str) -> ContentSentences {
+    content_sentences_of(text, &normalize(text).tokens, |_| true)
 }
 
-/// [`content_sentences`] for a text already tokenized.
-pub fn content_sentences_of(text: &str, tokens: &[Token]) -> Vec<ContentSentence> {
+/// [`content_sentences`] for a text already tokenized, keeping only the
+/// sentences whose span `keep` accepts.
+pub fn content_sentences_of(
+    text: &str,
+    tokens: &[Token],
+    mut keep: impl FnMut(&Range<usize>) -> bool,
+) -> ContentSentences {
     let mut buf = String::new();
     let mut next = 0;
-    let mut out = Vec::new();
+    let mut out = ContentSentences::default();
     for s in sentence::sentences(text) {
         let from = next + tokens[next..].partition_point(|t| (t.start as usize) < s.span.start);
         let to = from + tokens[from..].partition_point(|t| (t.end as usize) <= s.span.end);
         next = to;
-        let words = words_of(text, &tokens[from..to], &mut buf);
-        if words.len() >= MIN_CONTENT_WORDS {
-            out.push(ContentSentence { sentence: s, words });
+        if !keep(&s.span) {
+            continue;
+        }
+        if push_words(text, &tokens[from..to], &mut buf, &mut out.words) >= MIN_CONTENT_WORDS {
+            out.close(s.span);
+        } else {
+            let closed = out.ends.last().map_or(0, |&end| end as usize);
+            out.words.truncate(closed);
         }
     }
+    out.shrink_to_fit();
     out
 }
 
@@ -381,7 +492,9 @@ mod tests {
         };
         // The second call reads every word from the cache the first filled.
         for _ in 0..2 {
-            assert_eq!(words_of(text, &tokens, &mut String::new()), computed(&tokens));
+            let mut words = Vec::new();
+            push_words(text, &tokens, &mut String::new(), &mut words);
+            assert_eq!(words, computed(&tokens));
         }
         assert!(computed(&tokens).len() >= 6);
     }

@@ -21,7 +21,7 @@ use crate::config::ScanConfig;
 use crate::corpus::boilerplate::{self, Boilerplate, ShortParagraph};
 use crate::document::Document;
 use crate::linking::candidates;
-use content::ContentSentence;
+use content::ContentSentences;
 use normalize::{Script, Token};
 use repeats::Repeat;
 use shingle::Shingles;
@@ -38,7 +38,7 @@ pub struct Analysis {
     pub num_tokens: usize,
     pub script: Script,
     /// Sentences with their content words, for rewrite detection.
-    pub sentences: Vec<ContentSentence>,
+    pub sentences: ContentSentences,
     /// Byte ranges inside quotation marks.
     pub quotes: Vec<Range<usize>>,
     /// Short paragraphs, keyed, for learning boilerplate.
@@ -110,7 +110,7 @@ pub fn analyze_sampled(
     SCRATCH.with_borrow_mut(|scratch| {
         let (analysis, keys) = analyze_with(doc, config, scratch);
         let vocabulary = sampled.then(|| {
-            let mut words: Vec<u64> = analysis.sentences.iter().flat_map(|s| s.words.iter().copied()).collect();
+            let mut words: Vec<u64> = analysis.sentences.all_words().to_vec();
             words.sort_unstable();
             words.dedup();
             Vocabulary { shingles: repeats::distinct(&scratch.hashes), words }
@@ -133,16 +133,12 @@ pub(crate) fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Sc
     let boilerplate = boilerplate::patterns(&doc.text, &paragraphs);
     // Quoted speech and furniture are not what a rewrite keeps.
     let sentences = if o.rewrites {
-        content::content_sentences_of(&doc.text, tokens)
-            .into_iter()
-            .filter(|s| {
-                let span = &s.sentence.span;
-                quotes::quoted_bytes(&quotes, span) * 2 <= span.len()
-                    && !boilerplate.iter().any(|b| b.span.start <= span.start && span.end <= b.span.end)
-            })
-            .collect()
+        content::content_sentences_of(&doc.text, tokens, |span| {
+            quotes::quoted_bytes(&quotes, span) * 2 <= span.len()
+                && !boilerplate.iter().any(|b| b.span.start <= span.start && span.end <= b.span.end)
+        })
     } else {
-        Vec::new()
+        ContentSentences::default()
     };
     let provenance = provenance::read(&doc.text);
     let analysis =

@@ -80,7 +80,7 @@ pub fn sketch(doc: &Document, config: &ScanConfig, options: SketchOptions<'_>) -
         if options.vocabulary {
             out.shingles = repeats::distinct(&scratch.hashes);
             out.shingles.sort_unstable();
-            out.words = sentences.iter().flat_map(|s| s.words.iter().copied()).collect();
+            out.words = sentences.all_words().to_vec();
             out.words.sort_unstable();
             out.words.dedup();
         }

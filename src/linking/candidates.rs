@@ -404,6 +404,9 @@ fn part_of(key: u64, bits: u32) -> usize {
 fn sort_partitions<E: Ord + Send>(parts: &mut [Vec<E>], key: &(impl Fn(&E) -> u64 + Sync)) {
     parts.par_iter_mut().for_each(|p| {
         drop_unique_keys(p, key);
+        // Most keys are held once: their room is given back before the
+        // next stage of an index allocates its own.
+        p.shrink_to_fit();
         p.sort_unstable();
     });
 }

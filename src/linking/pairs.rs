@@ -439,16 +439,13 @@ impl Verifier<'_> {
         let quoted = |spans: &[Range<usize>], r: &Range<usize>| quotes::quoted_bytes(spans, r) * 10 >= r.len() * 6;
         let chain: Vec<rewrite::SentencePair> = rewrite::align_sentences(sa, sb, ra, rb)
             .into_iter()
-            .filter(|p| !(quoted(qa, &sa[p.a].sentence.span) && quoted(qb, &sb[p.b].sentence.span)))
+            .filter(|p| !(quoted(qa, &sa.span(p.a)) && quoted(qb, &sb.span(p.b))))
             .collect();
         if !rewrite::is_rewrite(&chain, sa.len(), sb.len()) {
             return None;
         }
         let (metrics, shared) = self.measure(a, b);
-        let chain = chain
-            .iter()
-            .map(|p| (sa[p.a].sentence.span.clone(), sb[p.b].sentence.span.clone(), p.similarity))
-            .collect();
+        let chain = chain.iter().map(|p| (sa.span(p.a), sb.span(p.b), p.similarity)).collect();
         Some(Verified { a, b, metrics, relation: Relation::Rewritten, shared, chain })
     }
 }

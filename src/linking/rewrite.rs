@@ -21,7 +21,7 @@
 //!   pairs in order covering at least [`MIN_COVERAGE`] of the shorter
 //!   document's sentences.
 
-use crate::analysis::content::ContentSentence;
+use crate::analysis::content::ContentSentences;
 use crate::analysis::shingle::{fmix64, HashMapU64};
 use crate::analysis::signature::sign_into;
 use crate::linking::candidates::{lane_band_keys, BandParams};
@@ -72,7 +72,7 @@ pub struct WordWeights {
 
 impl WordWeights {
     /// Counts, for every content word, the documents that use it.
-    pub fn new(documents: &[&[ContentSentence]]) -> Self {
+    pub fn new(documents: &[&ContentSentences]) -> Self {
         // Each word's count, with the last document that counted it: a
         // document counts a word once without sorting its words first.
         type Counts = HashMapU64<(u32, u32)>;
@@ -80,7 +80,7 @@ impl WordWeights {
             .par_iter()
             .enumerate()
             .fold(Counts::default, |mut acc, (d, sentences)| {
-                for &w in sentences.iter().flat_map(|s| &s.words) {
+                for &w in sentences.all_words() {
                     let (count, last) = acc.entry(w).or_insert((0, u32::MAX));
                     if *last != d as u32 {
                         (*count, *last) = (*count + 1, d as u32);
@@ -162,7 +162,7 @@ pub fn sentence_bands() -> BandParams {
 /// The sentence-index keys of one document, each with the index of the
 /// sentence it came from: its sentences' rare words, signed and banded.
 /// Sorted.
-pub fn document_keys(sentences: &[ContentSentence], weights: &WordWeights, params: BandParams) -> Vec<(u64, u32)> {
+pub fn document_keys(sentences: &ContentSentences, weights: &WordWeights, params: BandParams) -> Vec<(u64, u32)> {
     let mut keys = unsorted_document_keys(sentences, weights, params);
     keys.sort_unstable();
     keys.dedup();
@@ -172,7 +172,7 @@ pub fn document_keys(sentences: &[ContentSentence], weights: &WordWeights, param
 /// [`document_keys`] in sentence order, for the index, which sorts them
 /// itself. No key repeats within a sentence (the band is part of it).
 pub fn unsorted_document_keys(
-    sentences: &[ContentSentence],
+    sentences: &ContentSentences,
     weights: &WordWeights,
     params: BandParams,
 ) -> Vec<(u64, u32)> {
@@ -325,7 +325,7 @@ fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
 
 /// The rare words of each sentence, sorted: what sentences must share before
 /// they are compared in full.
-pub fn rare_words(sentences: &[ContentSentence], weights: &WordWeights) -> Vec<Vec<u64>> {
+pub fn rare_words(sentences: &ContentSentences, weights: &WordWeights) -> Vec<Vec<u64>> {
     sentences.iter().map(|s| s.words.iter().copied().filter(|&w| weights.is_rare(w)).collect()).collect()
 }
 
@@ -342,7 +342,7 @@ pub struct RareWords {
 }
 
 impl RareWords {
-    pub fn new(sentences: &[ContentSentence], weights: &WordWeights) -> Self {
+    pub fn new(sentences: &ContentSentences, weights: &WordWeights) -> Self {
         let sentences = rare_words(sentences, weights);
         let mut postings: Vec<(u64, u32)> =
             sentences.iter().enumerate().flat_map(|(j, ws)| ws.iter().map(move |&w| (w, j as u32))).collect();
@@ -356,8 +356,8 @@ impl RareWords {
 /// [`MIN_RARE_SHARED`] of them are compared in full, found through the
 /// index of `b`'s rare words rather than by comparing every pair.
 pub fn align_sentences(
-    a: &[ContentSentence],
-    b: &[ContentSentence],
+    a: &ContentSentences,
+    b: &ContentSentences,
     rare_a: &RareWords,
     rare_b: &RareWords,
 ) -> Vec<SentencePair> {
@@ -378,7 +378,7 @@ pub fn align_sentences(
         touched.sort_unstable();
         for &j in &touched {
             if hits[j as usize] as usize >= MIN_RARE_SHARED {
-                let (similarity, shared) = jaccard(&sa.words, &b[j as usize].words);
+                let (similarity, shared) = jaccard(sa.words, b.words(j as usize));
                 if similarity >= MIN_SIMILARITY && shared >= MIN_SHARED_WORDS {
                     matches.push(SentencePair { a: i, b: j as usize, similarity, shared });
                 }
