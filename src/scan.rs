@@ -17,7 +17,7 @@ use crate::linking::cluster::Cluster;
 use crate::linking::linker::Linker;
 use crate::linking::stories::{self, Story};
 use crate::linking::upstream::{self, CommonPassage};
-use crate::linking::{hubs, rewrite};
+use crate::linking::{hubs, rewrite, sentence_index};
 use rayon::prelude::*;
 use std::cmp::Reverse;
 use std::collections::HashMap;
@@ -294,7 +294,7 @@ impl Scanner {
             None => rewrite::unsorted_document_keys(all_sentences[d], &weights, sentence_bands),
         };
         let rewrite_idx =
-            if config.options().rewrites { rewrite::candidate_pairs(n, index_keys_of) } else { Vec::new() };
+            if config.options().rewrites { sentence_index::candidate_pairs(n, index_keys_of) } else { Vec::new() };
         drop(given_sentence_keys);
         watch.lap("candidates");
 

@@ -17,6 +17,7 @@ pub mod infer;
 pub mod linker;
 pub mod pairs;
 pub mod rewrite;
+pub mod sentence_index;
 pub mod stories;
 pub mod upstream;
 pub mod verify;
