@@ -234,8 +234,77 @@ impl RareWords {
 /// The heaviest order-coherent chain of matching sentences. `rare_a` and
 /// `rare_b` are the documents' [`RareWords`]: only sentence pairs sharing
 /// [`MIN_RARE_SHARED`] of them are compared in full, found through the
-/// index of `b`'s rare words rather than by comparing every pair.
+/// documents' rare-word indexes rather than by comparing every pair.
 pub fn align_sentences(
+    a: &ContentSentences,
+    b: &ContentSentences,
+    rare_a: &RareWords,
+    rare_b: &RareWords,
+) -> Vec<SentencePair> {
+    let matches = if a.len() * b.len() <= MAX_SHARED_GRID {
+        matches_by_grid(a, b, rare_a, rare_b)
+    } else {
+        matches_by_lookup(a, b, rare_a, rare_b)
+    };
+    heaviest_chain(matches)
+}
+
+/// Sentence pairs past which [`align_sentences`] looks rare words up one
+/// by one instead of counting them in a grid.
+const MAX_SHARED_GRID: usize = 1 << 16;
+
+thread_local! {
+    /// The grid [`matches_by_grid`] counts in, kept between pairs.
+    static SHARED_GRID: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The matching sentence pairs, in order of `a`'s sentence then `b`'s:
+/// the rare words each pair shares are counted in an `a` by `b` grid, by
+/// walking both documents' rare-word postings (sorted by word) side by
+/// side, once.
+fn matches_by_grid(
+    a: &ContentSentences,
+    b: &ContentSentences,
+    rare_a: &RareWords,
+    rare_b: &RareWords,
+) -> Vec<SentencePair> {
+    let nb = b.len();
+    SHARED_GRID.with_borrow_mut(|grid| {
+        grid.clear();
+        grid.resize(a.len() * nb, 0);
+        let (pa, pb) = (&rare_a.postings, &rare_b.postings);
+        let (mut x, mut y) = (0, 0);
+        while x < pa.len() && y < pb.len() {
+            match pa[x].0.cmp(&pb[y].0) {
+                std::cmp::Ordering::Less => x += 1,
+                std::cmp::Ordering::Greater => y += 1,
+                std::cmp::Ordering::Equal => {
+                    let w = pa[x].0;
+                    let x_end = x + pa[x..].iter().take_while(|p| p.0 == w).count();
+                    let y_end = y + pb[y..].iter().take_while(|p| p.0 == w).count();
+                    for &(_, i) in &pa[x..x_end] {
+                        for &(_, j) in &pb[y..y_end] {
+                            let cell = &mut grid[i as usize * nb + j as usize];
+                            *cell = cell.saturating_add(1);
+                        }
+                    }
+                    (x, y) = (x_end, y_end);
+                }
+            }
+        }
+        let mut matches = Vec::new();
+        for (i, row) in grid.chunks_exact(nb.max(1)).enumerate() {
+            for (j, _) in row.iter().enumerate().filter(|(_, &shared)| usize::from(shared) >= MIN_RARE_SHARED) {
+                push_if_similar(&mut matches, a, b, i, j);
+            }
+        }
+        matches
+    })
+}
+
+/// [`matches_by_grid`] for documents too long for a grid: each rare word of
+/// each of `a`'s sentences looked up in `b`'s postings.
+fn matches_by_lookup(
     a: &ContentSentences,
     b: &ContentSentences,
     rare_a: &RareWords,
@@ -245,7 +314,7 @@ pub fn align_sentences(
     let mut hits = vec![0u16; b.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut matches: Vec<SentencePair> = Vec::new();
-    for (i, sa) in a.iter().enumerate() {
+    for i in 0..a.len() {
         for &w in &rare_a[i] {
             let from = postings.partition_point(|p| p.0 < w);
             for &(_, j) in postings[from..].iter().take_while(|p| p.0 == w) {
@@ -258,15 +327,27 @@ pub fn align_sentences(
         touched.sort_unstable();
         for &j in &touched {
             if hits[j as usize] as usize >= MIN_RARE_SHARED {
-                let (similarity, shared) = jaccard(sa.words, b.words(j as usize));
-                if similarity >= MIN_SIMILARITY && shared >= MIN_SHARED_WORDS {
-                    matches.push(SentencePair { a: i, b: j as usize, similarity, shared });
-                }
+                push_if_similar(&mut matches, a, b, i, j as usize);
             }
             hits[j as usize] = 0;
         }
         touched.clear();
     }
+    matches
+}
+
+/// Adds sentences `i` of `a` and `j` of `b` to `matches` if their content
+/// words are similar enough.
+fn push_if_similar(matches: &mut Vec<SentencePair>, a: &ContentSentences, b: &ContentSentences, i: usize, j: usize) {
+    let (similarity, shared) = jaccard(a.words(i), b.words(j));
+    if similarity >= MIN_SIMILARITY && shared >= MIN_SHARED_WORDS {
+        matches.push(SentencePair { a: i, b: j, similarity, shared });
+    }
+}
+
+/// The heaviest chain of `matches` increasing in both documents, first
+/// match first.
+fn heaviest_chain(matches: Vec<SentencePair>) -> Vec<SentencePair> {
     // best[k]: weight of the heaviest chain ending at match k; O(m²) over the
     // (few) matches, ties broken towards the earlier predecessor.
     let m = matches.len();
@@ -331,5 +412,34 @@ mod tests {
         let b = content_sentences("Heavy rain flooded three villages and closed the mountain highway overnight.");
         let weights = WordWeights::new(&[&a, &b]);
         assert!(align_sentences(&a, &b, &RareWords::new(&a, &weights), &RareWords::new(&b, &weights)).is_empty());
+    }
+
+    /// A text of `sentences`, each a list of indexes into a small
+    /// vocabulary, so sentences share words often.
+    fn text_of(sentences: &[Vec<usize>]) -> String {
+        const WORDS: [&str; 12] = [
+            "harbour", "minister", "cereal", "pipeline", "kakar", "putin", "tons", "energy", "sector", "gas", "visit",
+            "treaty",
+        ];
+        sentences
+            .iter()
+            .map(|s| s.iter().map(|&w| WORDS[w]).collect::<Vec<_>>().join(" ") + ".")
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    proptest::proptest! {
+        /// The grid finds the sentence pairs the one-by-one lookup finds.
+        #[test]
+        fn grid_matches_are_lookup_matches(
+            a in proptest::collection::vec(proptest::collection::vec(0usize..12, 4..9), 0..12),
+            b in proptest::collection::vec(proptest::collection::vec(0usize..12, 4..9), 0..12),
+        ) {
+            let (sa, sb) = (content_sentences(&text_of(&a)), content_sentences(&text_of(&b)));
+            let weights = WordWeights::new(&[&sa, &sb]);
+            let (ra, rb) = (RareWords::new(&sa, &weights), RareWords::new(&sb, &weights));
+            let grid = matches_by_grid(&sa, &sb, &ra, &rb);
+            proptest::prop_assert_eq!(&grid, &matches_by_lookup(&sa, &sb, &ra, &rb));
+        }
     }
 }
