@@ -314,8 +314,8 @@ fn matches_by_lookup(
     let mut hits = vec![0u16; b.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut matches: Vec<SentencePair> = Vec::new();
-    for i in 0..a.len() {
-        for &w in &rare_a[i] {
+    for (i, rare) in rare_a.iter().enumerate().take(a.len()) {
+        for &w in rare {
             let from = postings.partition_point(|p| p.0 < w);
             for &(_, j) in postings[from..].iter().take_while(|p| p.0 == w) {
                 if hits[j as usize] == 0 {
