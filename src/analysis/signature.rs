@@ -103,21 +103,27 @@ fn densify(lanes: &mut [u32]) {
 /// [`densify`] at [`RANKED_WIDTH`] (a sentence's signature), through the
 /// [`ranked_donors`] table.
 fn densify_ranked(lanes: &mut [u32], filled: u32) {
-    let ranked = ranked_donors();
-    // `u16::MAX` at the empty bins: or-ed into a row, it leaves the filled.
-    let empty: [u16; RANKED_WIDTH] = std::array::from_fn(|f| ((filled >> f & 1) as u16).wrapping_sub(1));
+    let by_donor = ranked_donors();
+    // Each bin's best donor so far, over the filled bins seen: one
+    // vectorized minimum per filled bin (a sentence fills a few).
+    let mut best = [u16::MAX; RANKED_WIDTH];
+    let mut rest = filled;
+    while rest != 0 {
+        let column = &by_donor[rest.trailing_zeros() as usize];
+        best.iter_mut().zip(column).for_each(|(b, &c)| *b = (*b).min(c));
+        rest &= rest - 1;
+    }
     for bin in 0..RANKED_WIDTH {
         if filled >> bin & 1 == 1 {
             continue;
         }
-        let best = ranked[bin].iter().zip(&empty).fold(u16::MAX, |best, (&r, &e)| best.min(r | e));
-        let donor = if best == u16::MAX {
+        let donor = if best[bin] == u16::MAX {
             (DONOR_PROBES as u64..)
                 .map(|attempt| donor_of(bin, attempt, RANKED_WIDTH as u64))
                 .find(|&d| filled >> d & 1 == 1)
                 .expect("some bin is filled")
         } else {
-            (best & 0xff) as usize
+            (best[bin] & 0xff) as usize
         };
         lanes[bin] = lanes[donor];
     }
@@ -126,24 +132,24 @@ fn densify_ranked(lanes: &mut [u32], filled: u32) {
 /// The width whose donors [`ranked_donors`] ranks: a sentence signature's.
 const RANKED_WIDTH: usize = 32;
 
-/// For each bin `b` of [`RANKED_WIDTH`] and each bin `f`, `position << 8 |
+/// For each bin `f` of [`RANKED_WIDTH`] and each bin `b`, `position << 8 |
 /// f`, where `position` is where `f` first appears in `b`'s first
 /// [`DONOR_PROBES`] probes (`u16::MAX` if it does not). A bin's donor is
-/// then the smallest entry among the filled bins: a branch-free minimum
-/// over one row, where probing until a filled bin turns up mispredicted on
-/// nearly every empty bin of a sparse signature (a sentence's few words in
-/// 32 bins).
+/// then the smallest entry it has among the filled bins: a branch-free
+/// minimum, column by filled column, where probing until a filled bin
+/// turns up mispredicted on nearly every empty bin of a sparse signature
+/// (a sentence's few words in 32 bins).
 fn ranked_donors() -> &'static [[u16; RANKED_WIDTH]; RANKED_WIDTH] {
     static RANKED: OnceLock<[[u16; RANKED_WIDTH]; RANKED_WIDTH]> = OnceLock::new();
     RANKED.get_or_init(|| {
-        std::array::from_fn(|bin| {
-            let mut row = [u16::MAX; RANKED_WIDTH];
+        let mut by_donor = [[u16::MAX; RANKED_WIDTH]; RANKED_WIDTH];
+        for bin in 0..RANKED_WIDTH {
             for attempt in (0..DONOR_PROBES as u64).rev() {
                 let d = donor_of(bin, attempt, RANKED_WIDTH as u64);
-                row[d] = (attempt as u16) << 8 | d as u16;
+                by_donor[d][bin] = (attempt as u16) << 8 | d as u16;
             }
-            row
-        })
+        }
+        by_donor
     })
 }
 
