@@ -143,11 +143,11 @@ fn ranked_donors() -> &'static [[u16; RANKED_WIDTH]; RANKED_WIDTH] {
     static RANKED: OnceLock<[[u16; RANKED_WIDTH]; RANKED_WIDTH]> = OnceLock::new();
     RANKED.get_or_init(|| {
         let mut by_donor = [[u16::MAX; RANKED_WIDTH]; RANKED_WIDTH];
-        for bin in 0..RANKED_WIDTH {
-            for attempt in (0..DONOR_PROBES as u64).rev() {
-                let d = donor_of(bin, attempt, RANKED_WIDTH as u64);
-                by_donor[d][bin] = (attempt as u16) << 8 | d as u16;
-            }
+        // Latest attempt first, so each entry ends at the first.
+        let probes = (0..RANKED_WIDTH).flat_map(|bin| (0..DONOR_PROBES as u64).rev().map(move |at| (bin, at)));
+        for (bin, attempt) in probes {
+            let d = donor_of(bin, attempt, RANKED_WIDTH as u64);
+            by_donor[d][bin] = (attempt as u16) << 8 | d as u16;
         }
         by_donor
     })
