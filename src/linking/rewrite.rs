@@ -22,7 +22,7 @@
 //!   document's sentences.
 
 use crate::analysis::content::ContentSentences;
-use crate::analysis::shingle::HashMapU64;
+use crate::analysis::shingle::{HashMapU64, HashSetU64};
 use crate::analysis::signature::sign_into;
 use crate::linking::candidates::{lane_band_keys, BandParams};
 use rayon::prelude::*;
@@ -68,6 +68,10 @@ pub struct WordWeights {
     /// sample), shared rather than copied.
     base: Option<std::sync::Arc<HashMapU64<u32>>>,
     rare_df: u32,
+    /// The words used by more than `rare_df` documents: far fewer than the
+    /// rare ones, so "is it rare" is asked of a small table that stays in
+    /// cache rather than of the counts of every word.
+    common: HashSetU64,
 }
 
 impl WordWeights {
@@ -96,7 +100,7 @@ impl WordWeights {
                 }
                 x
             });
-        WordWeights { df, base: None, rare_df: rare_df(documents.len()) }
+        WordWeights::counted(df, None, rare_df(documents.len()))
     }
 
     /// Weights from a sample of a corpus of `corpus_size` documents: the
@@ -120,7 +124,7 @@ impl WordWeights {
         let sampled = base_docs + more.len();
         let rare = f64::from(rare_df(corpus_size));
         let scaled = if whole { rare } else { rare * sampled as f64 / corpus_size.max(1) as f64 };
-        WordWeights { df, base: Some(base), rare_df: scaled.ceil() as u32 }
+        WordWeights::counted(df, Some(base), scaled.ceil() as u32)
     }
 
     /// The counts (sorted by word, a base's added in) and the rare count,
@@ -137,7 +141,15 @@ impl WordWeights {
 
     /// Weights as [`WordWeights::to_parts`] gave them.
     pub fn from_parts(counts: &[(u64, u32)], rare_df: u32) -> Self {
-        WordWeights { df: counts.iter().copied().collect(), base: None, rare_df }
+        WordWeights::counted(counts.iter().copied().collect(), None, rare_df)
+    }
+
+    /// The weights of these counts, with their common words found.
+    fn counted(df: HashMapU64<u32>, base: Option<std::sync::Arc<HashMapU64<u32>>>, rare_df: u32) -> Self {
+        let mut weights = WordWeights { df, base, rare_df, common: HashSetU64::default() };
+        let words = weights.df.keys().chain(weights.base.iter().flat_map(|b| b.keys()));
+        weights.common = words.copied().filter(|&w| weights.df(w) > rare_df).collect();
+        weights
     }
 
     fn df(&self, word: u64) -> u32 {
@@ -150,7 +162,8 @@ impl WordWeights {
 
     /// Whether few enough documents use `word` for it to point at one story.
     pub fn is_rare(&self, word: u64) -> bool {
-        self.df(word) <= self.rare_df
+        // A word no document was counted with has a count of 1.
+        self.rare_df > 0 && !self.common.contains(&word)
     }
 }
 
@@ -440,6 +453,26 @@ mod tests {
             let (ra, rb) = (RareWords::new(&sa, &weights), RareWords::new(&sb, &weights));
             let grid = matches_by_grid(&sa, &sb, &ra, &rb);
             proptest::prop_assert_eq!(&grid, &matches_by_lookup(&sa, &sb, &ra, &rb));
+        }
+    }
+
+    #[test]
+    fn rare_is_a_count_at_most_the_rare_count() {
+        let base: HashMapU64<u32> = (0..40u64).map(|w| (w, (w % 7) as u32)).collect();
+        let more: Vec<Vec<u64>> = (0..12u64).map(|d| (d..d + 30).collect()).collect();
+        let more: Vec<&[u64]> = more.iter().map(Vec::as_slice).collect();
+        for whole in [false, true] {
+            let weights = WordWeights::from_sample(std::sync::Arc::new(base.clone()), 40, &more, 60, whole);
+            let (mut rare, mut common) = (0, 0);
+            for w in 0..60u64 {
+                assert_eq!(weights.is_rare(w), weights.df(w) <= weights.rare_df, "word {w}");
+                if weights.is_rare(w) {
+                    rare += 1
+                } else {
+                    common += 1
+                }
+            }
+            assert!(rare > 0 && common > 0, "{rare} rare, {common} common");
         }
     }
 }
