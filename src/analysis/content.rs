@@ -354,16 +354,6 @@ impl ContentSentences {
         (0..self.len()).map(|i| self.get(i))
     }
 
-    /// Keeps the sentences whose span `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Range<usize>) -> bool) {
-        let mut kept = ContentSentences::default();
-        for s in self.iter().filter(|s| keep(&s.span)) {
-            kept.words.extend_from_slice(s.words);
-            kept.close(s.span);
-        }
-        *self = kept;
-    }
-
     /// Ends a sentence whose words were just pushed to `words`.
     fn close(&mut self, span: Range<usize>) {
         self.spans.push((span.start as u32, span.end as u32));
