@@ -279,22 +279,23 @@ impl Scanner {
             None => rewrite::WordWeights::new(&all_sentences),
         };
         let sentence_bands = rewrite::sentence_bands();
-        let keys_of = |d: usize| match &given_sentence_keys[d] {
+        // Sorted for the carried keys; the index sorts its own.
+        let keys_of = |d: usize, sorted: bool| match &given_sentence_keys[d] {
             Some(given) => given.clone(),
-            None => rewrite::document_keys(all_sentences[d], &weights, sentence_bands),
+            None if sorted => rewrite::document_keys(all_sentences[d], &weights, sentence_bands),
+            None => rewrite::unsorted_document_keys(all_sentences[d], &weights, sentence_bands),
         };
         carried_keys.par_iter_mut().enumerate().for_each(|(d, carried)| {
-            carried.sentence_keys = keys_of(d).iter().map(|k| k.0).collect();
+            carried.sentence_keys = keys_of(d, true).iter().map(|k| k.0).collect();
             carried.sentence_keys.dedup();
         });
         // The index makes each document's keys as it goes, a few thousand
         // documents at a time, instead of holding them all.
-        let index_keys_of = |d: usize| match &given_sentence_keys[d] {
-            Some(given) => given.clone(),
-            None => rewrite::unsorted_document_keys(all_sentences[d], &weights, sentence_bands),
+        let rewrite_idx = if config.options().rewrites {
+            sentence_index::candidate_pairs(n, |d| keys_of(d, false))
+        } else {
+            Vec::new()
         };
-        let rewrite_idx =
-            if config.options().rewrites { sentence_index::candidate_pairs(n, index_keys_of) } else { Vec::new() };
         drop(given_sentence_keys);
         watch.lap("candidates");
 
