@@ -118,10 +118,7 @@ fn densify_ranked(lanes: &mut [u32], filled: u32) {
             continue;
         }
         let donor = if best[bin] == u16::MAX {
-            (DONOR_PROBES as u64..)
-                .map(|attempt| donor_of(bin, attempt, RANKED_WIDTH as u64))
-                .find(|&d| filled >> d & 1 == 1)
-                .expect("some bin is filled")
+            donor_past_list(bin, RANKED_WIDTH, |d| filled >> d & 1 == 1)
         } else {
             (best[bin] & 0xff) as usize
         };
@@ -173,12 +170,18 @@ impl DonorTable {
         let listed = &self.probes[bin * DONOR_PROBES..(bin + 1) * DONOR_PROBES];
         match listed.iter().find(|&&d| filled.has(d as usize)) {
             Some(&d) => d as usize,
-            None => (DONOR_PROBES as u64..)
-                .map(|attempt| donor_of(bin, attempt, self.width as u64))
-                .find(|&d| filled.has(d))
-                .expect("some bin is filled"),
+            None => donor_past_list(bin, self.width, |d| filled.has(d)),
         }
     }
+}
+
+/// The first filled bin of `bin`'s probe sequence beyond the listed
+/// [`DONOR_PROBES`] (very few bins filled).
+fn donor_past_list(bin: usize, width: usize, filled: impl Fn(usize) -> bool) -> usize {
+    (DONOR_PROBES as u64..)
+        .map(|attempt| donor_of(bin, attempt, width as u64))
+        .find(|&d| filled(d))
+        .expect("some bin is filled")
 }
 
 /// Which bins shingles filled, before densification writes any.
