@@ -352,7 +352,14 @@ fn matches_by_lookup(
 /// Adds sentences `i` of `a` and `j` of `b` to `matches` if their content
 /// words are similar enough.
 fn push_if_similar(matches: &mut Vec<SentencePair>, a: &ContentSentences, b: &ContentSentences, i: usize, j: usize) {
-    let (similarity, shared) = jaccard(a.words(i), b.words(j));
+    let (wa, wb) = (a.words(i), b.words(j));
+    // Sharing at most the shorter set, over a union at least the longer:
+    // sentences of too unequal length cannot match, and are not merged.
+    let (fewer, more) = (wa.len().min(wb.len()), wa.len().max(wb.len()));
+    if fewer < MIN_SHARED_WORDS || (fewer as f64 / more as f64) < MIN_SIMILARITY {
+        return;
+    }
+    let (similarity, shared) = jaccard(wa, wb);
     if similarity >= MIN_SIMILARITY && shared >= MIN_SHARED_WORDS {
         matches.push(SentencePair { a: i, b: j, similarity, shared });
     }

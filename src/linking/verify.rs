@@ -167,17 +167,14 @@ impl Merge {
 
 /// How many values two sorted, de-duplicated sets share.
 pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
+    // Branch-free, as in [`intersect`]: short sets of words (a sentence's)
+    // interleave at random, so a branch on the comparison is a coin toss.
     let (mut i, mut j, mut shared) = (0, 0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
+        let (x, y) = (a[i], b[j]);
+        shared += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
     shared
 }
@@ -263,5 +260,20 @@ mod tests {
         let b: Vec<u64> = (0..1000).collect();
         let m = measure(a.len(), b.len(), &intersect(&a, &b), |_| SetAside::No);
         assert_eq!(m.relation(&cfg), Some(Relation::Contained));
+    }
+
+    proptest::proptest! {
+        /// Both merges against a set's own intersection, on sets from
+        /// disjoint to equal and of very different sizes.
+        #[test]
+        fn merges_are_set_intersections(
+            a in proptest::collection::btree_set(0u64..200, 0..120),
+            b in proptest::collection::btree_set(0u64..200, 0..120),
+        ) {
+            let expected: Vec<u64> = a.intersection(&b).copied().collect();
+            let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().collect(), b.into_iter().collect());
+            proptest::prop_assert_eq!(intersection_len(&a, &b), expected.len());
+            proptest::prop_assert_eq!(intersect(&a, &b), expected);
+        }
     }
 }
