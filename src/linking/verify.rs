@@ -103,30 +103,44 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
     // the index the comparison moved), so the sets are split at a value
     // into two halves whose merges interleave: two chains of steps that do
     // not wait on each other.
-    if a.len().min(b.len()) < 32 {
-        let mut out = vec![0; a.len().min(b.len())];
-        let mut merge = Merge { i: 0, j: 0, k: 0, out: 0 };
-        merge.finish(a, b, &mut out);
-        out.truncate(merge.k);
-        return out;
-    }
-    let a_mid = a.len() / 2;
-    let b_mid = b.partition_point(|&y| y < a[a_mid]);
-    let (low_a, low_b, high_a, high_b) = (&a[..a_mid], &b[..b_mid], &a[a_mid..], &b[b_mid..]);
-    // Values below the split are kept from 0, the rest from `room`.
-    let room = low_a.len().min(low_b.len());
-    let mut out = vec![0; room + high_a.len().min(high_b.len())];
-    let mut low = Merge { i: 0, j: 0, k: 0, out: 0 };
-    let mut high = Merge { i: 0, j: 0, k: 0, out: room };
-    while low.live(low_a, low_b) && high.live(high_a, high_b) {
-        low.step(low_a, low_b, &mut out);
-        high.step(high_a, high_b, &mut out);
-    }
-    low.finish(low_a, low_b, &mut out);
-    high.finish(high_a, high_b, &mut out);
-    out.copy_within(room..room + high.k, low.k);
-    out.truncate(low.k + high.k);
-    out
+    //
+    // The merges write into the thread's buffer, which is never cleared
+    // (each value kept is written before it is read), and only the shared
+    // values are copied out: a pair sharing one quoted paragraph keeps a
+    // few dozen values, not room for its shorter set.
+    MERGED.with_borrow_mut(|out| {
+        let room = a.len().min(b.len());
+        if out.len() < room {
+            out.resize(room, 0);
+        }
+        if room < 32 {
+            let mut merge = Merge { i: 0, j: 0, k: 0, out: 0 };
+            merge.finish(a, b, out);
+            return out[..merge.k].to_vec();
+        }
+        let a_mid = a.len() / 2;
+        let b_mid = b.partition_point(|&y| y < a[a_mid]);
+        let (low_a, low_b, high_a, high_b) = (&a[..a_mid], &b[..b_mid], &a[a_mid..], &b[b_mid..]);
+        // Values below the split are kept from 0, the rest from `high_from`.
+        let high_from = low_a.len().min(low_b.len());
+        let mut low = Merge { i: 0, j: 0, k: 0, out: 0 };
+        let mut high = Merge { i: 0, j: 0, k: 0, out: high_from };
+        while low.live(low_a, low_b) && high.live(high_a, high_b) {
+            low.step(low_a, low_b, out);
+            high.step(high_a, high_b, out);
+        }
+        low.finish(low_a, low_b, out);
+        high.finish(high_a, high_b, out);
+        let mut shared = Vec::with_capacity(low.k + high.k);
+        shared.extend_from_slice(&out[..low.k]);
+        shared.extend_from_slice(&out[high_from..high_from + high.k]);
+        shared
+    })
+}
+
+thread_local! {
+    /// Where [`intersect`] merges, kept between pairs.
+    static MERGED: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// One merge of [`intersect`]: its positions in the two sets, and how many
