@@ -329,8 +329,7 @@ impl Scanner {
         };
 
         // Tokens, shingles and exact sets, only for documents some pair needs.
-        let pairs_needed = pairs_idx.iter().chain(&rewrite_idx).copied();
-        let mut linker = Linker::new(config, &documents, &analyses, &common, &weights, pairs_needed);
+        let mut linker = Linker::new(config, &documents, &analyses, &common, &weights, pairs_idx.iter().copied());
         watch.lap("exact sets");
         let (mut pairs, mut verified) = linker.verify(&pairs_idx);
         watch.lap("verify");

@@ -82,14 +82,8 @@ pub fn link(
     };
     let candidates = normalized(candidates);
     let rewrite_candidates = if config.options().rewrites { normalized(&rewrite_candidates) } else { Vec::new() };
-    let mut linker = Linker::new(
-        config,
-        &documents,
-        &analyses,
-        &broadcast.common,
-        &broadcast.weights,
-        candidates.iter().chain(&rewrite_candidates).copied(),
-    );
+    let mut linker =
+        Linker::new(config, &documents, &analyses, &broadcast.common, &broadcast.weights, candidates.iter().copied());
     if let Some(given) = options.rewrite_documents {
         linker = linker.with_rewrite_documents(given.to_vec());
     }

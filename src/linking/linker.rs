@@ -14,7 +14,7 @@ use crate::config::ScanConfig;
 use crate::document::Document;
 use crate::linking::cluster::{self, Cluster, Link};
 use crate::linking::infer;
-use crate::linking::pairs::{docs_in, merge_rewrites, Pair, PairBuilder, Prepare, Prepared, Verified, Verifier};
+use crate::linking::pairs::{docs_in, merge_rewrites, Chain, Pair, PairBuilder, Prepare, Prepared, Verified, Verifier};
 use crate::linking::rewrite::{RareWords, WordWeights};
 use rayon::iter::Either;
 use rayon::prelude::*;
@@ -51,7 +51,9 @@ pub struct Linker<'a> {
 }
 
 impl<'a> Linker<'a> {
-    /// Prepares the documents that `pairs` name.
+    /// Prepares the documents that `pairs` (the candidates on shared
+    /// wording) name. Documents only rewrite candidates name are prepared
+    /// once a rewrite check passes: most never do.
     pub fn new(
         config: &'a ScanConfig,
         documents: &'a [Document],
@@ -60,14 +62,32 @@ impl<'a> Linker<'a> {
         weights: &'a WordWeights,
         pairs: impl Iterator<Item = (u32, u32)>,
     ) -> Self {
-        let needed = docs_in(pairs, documents.len());
-        let prepared = analyses
-            .par_iter()
-            .zip(documents.par_iter())
-            .enumerate()
-            .map(|(i, (a, d))| needed[i].then(|| Prepared::new(d, a, config)))
-            .collect();
-        Linker { config, documents, analyses, common, weights, prepared, rare: Vec::new(), rewrite_documents: None }
+        let prepared = vec![None; documents.len()];
+        let mut linker = Linker {
+            config,
+            documents,
+            analyses,
+            common,
+            weights,
+            prepared,
+            rare: Vec::new(),
+            rewrite_documents: None,
+        };
+        linker.prepare(pairs);
+        linker
+    }
+
+    /// Prepares the documents `pairs` name that are not prepared yet.
+    fn prepare(&mut self, pairs: impl Iterator<Item = (u32, u32)>) {
+        let needed = docs_in(pairs, self.documents.len());
+        let config = self.config;
+        self.prepared.par_iter_mut().zip(self.analyses.par_iter().zip(self.documents.par_iter())).enumerate().for_each(
+            |(i, (prepared, (a, d)))| {
+                if needed[i] && prepared.is_none() {
+                    *prepared = Some(Prepared::new(d, a, config));
+                }
+            },
+        );
     }
 
     /// Gives rare words to exactly these documents (see
@@ -127,7 +147,12 @@ impl<'a> Linker<'a> {
             .map(|(i, a)| if in_rewrite[i] { RareWords::new(&a.sentences, weights) } else { RareWords::default() })
             .collect();
         let verifier = self.verifier();
-        let rewrites: Vec<Verified> = candidates.par_iter().filter_map(|&(a, b)| verifier.rewrite(a, b)).collect();
+        let chains: Vec<(u32, u32, Chain)> =
+            candidates.par_iter().filter_map(|&(a, b)| verifier.rewrite_chain(a, b).map(|c| (a, b, c))).collect();
+        self.prepare(chains.iter().map(|&(a, b, _)| (a, b)));
+        let verifier = self.verifier();
+        let rewrites: Vec<Verified> =
+            chains.into_par_iter().map(|(a, b, chain)| verifier.rewritten(a, b, chain)).collect();
         let found = rewrites.len();
         merge_rewrites(verified, rewrites);
         found

@@ -377,10 +377,13 @@ pub(crate) struct Verified {
     pub(crate) relation: Relation,
     /// Shingle hashes both hold.
     pub(crate) shared: Vec<u64>,
-    /// Aligned sentences, for rewrites: indexes into content sentences, with
-    /// their byte spans in each document's text.
-    pub(crate) chain: Vec<(Range<usize>, Range<usize>, f64)>,
+    /// Aligned sentences, for rewrites.
+    pub(crate) chain: Chain,
 }
+
+/// A rewrite's aligned sentences: their byte spans in each document's text,
+/// and their similarity.
+pub(crate) type Chain = Vec<(Range<usize>, Range<usize>, f64)>;
 
 /// Verifies pairs against the exact shingle sets and, for rewrites, the
 /// aligned sentences.
@@ -427,6 +430,20 @@ impl Verifier<'_> {
 
     /// The pair as a rewrite, if enough sentences align in order.
     pub(crate) fn rewrite(&self, a: u32, b: u32) -> Option<Verified> {
+        let chain = self.rewrite_chain(a, b)?;
+        Some(self.rewritten(a, b, chain))
+    }
+
+    /// A rewrite found by [`Verifier::rewrite_chain`], measured on shared
+    /// wording as well.
+    pub(crate) fn rewritten(&self, a: u32, b: u32, chain: Chain) -> Verified {
+        let (metrics, shared) = self.measure(a, b);
+        Verified { a, b, metrics, relation: Relation::Rewritten, shared, chain }
+    }
+
+    /// The sentences of a rewrite aligned in order, if enough align: the
+    /// check needs only the documents' analyses, not their shingles.
+    pub(crate) fn rewrite_chain(&self, a: u32, b: u32) -> Option<Chain> {
         let analyses = self.docs.analyses;
         let (sa, sb) = (&analyses[a as usize].sentences, &analyses[b as usize].sentences);
         let (ra, rb) = (self.rare.get(a as usize)?, self.rare.get(b as usize)?);
@@ -444,9 +461,7 @@ impl Verifier<'_> {
         if !rewrite::is_rewrite(&chain, sa.len(), sb.len()) {
             return None;
         }
-        let (metrics, shared) = self.measure(a, b);
-        let chain = chain.iter().map(|p| (sa.span(p.a), sb.span(p.b), p.similarity)).collect();
-        Some(Verified { a, b, metrics, relation: Relation::Rewritten, shared, chain })
+        Some(chain.iter().map(|p| (sa.span(p.a), sb.span(p.b), p.similarity)).collect())
     }
 }
 
