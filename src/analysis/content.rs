@@ -378,20 +378,21 @@ impl ContentSentences {
 /// [`MIN_CONTENT_WORDS`] content words. The text is tokenized once and its
 /// tokens dealt out to the sentences.
 pub fn content_sentences(text: &str) -> ContentSentences {
-    content_sentences_of(text, &normalize(text).tokens, |_| true)
+    content_sentences_of(text, &sentence::sentences(text), &normalize(text).tokens, |_| true)
 }
 
-/// [`content_sentences`] for a text already tokenized, keeping only the
-/// sentences whose span `keep` accepts.
+/// [`content_sentences`] for a text already tokenized and split into its
+/// sentences, keeping only the sentences whose span `keep` accepts.
 pub fn content_sentences_of(
     text: &str,
+    sentences: &[sentence::Sentence],
     tokens: &[Token],
     mut keep: impl FnMut(&Range<usize>) -> bool,
 ) -> ContentSentences {
     let mut buf = String::new();
     let mut next = 0;
     let mut out = ContentSentences::default();
-    for s in sentence::sentences(text) {
+    for s in sentences {
         let from = next + tokens[next..].partition_point(|t| (t.start as usize) < s.span.start);
         let to = from + tokens[from..].partition_point(|t| (t.end as usize) <= s.span.end);
         next = to;
@@ -399,7 +400,7 @@ pub fn content_sentences_of(
             continue;
         }
         if push_words(text, &tokens[from..to], &mut buf, &mut out.words) >= MIN_CONTENT_WORDS {
-            out.close(s.span);
+            out.close(s.span.clone());
         } else {
             let closed = out.ends.last().map_or(0, |&end| end as usize);
             out.words.truncate(closed);

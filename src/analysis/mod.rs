@@ -127,13 +127,18 @@ pub(crate) fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Sc
     let band_keys = Signature::new(hashes, o.num_hashes)
         .map_or_else(Vec::new, |signature| candidates::band_keys(&signature, config.bands()).collect());
     let fingerprints = candidates::winnow_into(hashes, o.winnow_window, fingerprints).to_vec();
-    let repeats = repeats::find_of(&doc.text, tokens, hashes, o.repeat_min_tokens);
+    // The text is split into paragraphs and sentences once, for repeats,
+    // short paragraphs and content sentences alike.
+    let text_paragraphs = sentence::paragraphs(&doc.text);
+    let split = std::cell::OnceCell::new();
+    let text_sentences = || split.get_or_init(|| sentence::sentences_in(&doc.text, &text_paragraphs)).as_slice();
+    let repeats = repeats::find_of(tokens, hashes, o.repeat_min_tokens, text_sentences);
     let quotes = quotes::spans(&doc.text);
-    let paragraphs = boilerplate::short_paragraphs_of(&doc.text, tokens, &quotes);
+    let paragraphs = boilerplate::short_paragraphs_of(&doc.text, &text_paragraphs, tokens, &quotes);
     let boilerplate = boilerplate::patterns(&doc.text, &paragraphs);
     // Quoted speech and furniture are not what a rewrite keeps.
     let sentences = if o.rewrites {
-        content::content_sentences_of(&doc.text, tokens, |span| {
+        content::content_sentences_of(&doc.text, text_sentences(), tokens, |span| {
             quotes::quoted_bytes(&quotes, span) * 2 <= span.len()
                 && !boilerplate.iter().any(|b| b.span.start <= span.start && span.end <= b.span.end)
         })

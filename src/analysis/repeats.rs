@@ -74,16 +74,22 @@ pub fn find(text: &str, shingles: &Shingles, min_tokens: usize) -> Vec<Repeat> {
     if repeated_shingles(&shingles.hashes).is_empty() {
         return Vec::new();
     }
-    find_of(text, &normalize(text).tokens, &shingles.hashes, min_tokens)
+    find_of(&normalize(text).tokens, &shingles.hashes, min_tokens, || sentence::sentences(text))
 }
 
-/// [`find`] for a text already tokenized and shingled.
-pub fn find_of(text: &str, tokens: &[Token], shingle_hashes: &[u64], min_tokens: usize) -> Vec<Repeat> {
+/// [`find`] for a text already tokenized and shingled; `sentences` gives
+/// its sentences, asked for only when some shingle is said twice.
+pub fn find_of<S: std::ops::Deref<Target = [Sentence]>>(
+    tokens: &[Token],
+    shingle_hashes: &[u64],
+    min_tokens: usize,
+    sentences: impl FnOnce() -> S,
+) -> Vec<Repeat> {
     let twice = repeated_shingles(shingle_hashes);
     if twice.is_empty() {
         return Vec::new();
     }
-    let sentences = sentence::sentences(text);
+    let sentences = sentences();
     // Sentence index of every token (sentences are in text order).
     let mut sentence_of = vec![usize::MAX; tokens.len()];
     let mut si = 0;

@@ -121,8 +121,14 @@ fn next_stop(body: &str, from: usize) -> Option<usize> {
 
 /// The sentences of `text`, in order.
 pub fn sentences(text: &str) -> Vec<Sentence> {
+    sentences_in(text, &paragraphs(text))
+}
+
+/// [`sentences`] for a text already split into its [`paragraphs`]: the
+/// analysis splits once for sentences, repeats and short paragraphs.
+pub fn sentences_in(text: &str, paragraphs: &[Range<usize>]) -> Vec<Sentence> {
     let mut out = Vec::new();
-    for (paragraph, para) in paragraphs(text).into_iter().enumerate() {
+    for (paragraph, para) in paragraphs.iter().cloned().enumerate() {
         let body = &text[para.clone()];
         let mut start = 0;
         let mut from = 0;

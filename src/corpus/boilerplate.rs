@@ -89,17 +89,23 @@ fn furniture() -> &'static Regex {
 
 /// The short paragraphs of a text, keyed; quotations are left out.
 pub fn short_paragraphs(text: &str) -> Vec<ShortParagraph> {
-    short_paragraphs_of(text, &normalize(text).tokens, &quotes::spans(text))
+    short_paragraphs_of(text, &sentence::paragraphs(text), &normalize(text).tokens, &quotes::spans(text))
 }
 
-/// [`short_paragraphs`] for a text already tokenized, with its quotation
-/// spans. A paragraph is bounded by whitespace, so the document's tokens
-/// inside it are exactly the paragraph's own tokens.
-pub fn short_paragraphs_of(text: &str, tokens: &[Token], quoted: &[Range<usize>]) -> Vec<ShortParagraph> {
+/// [`short_paragraphs`] for a text already split into its paragraphs and
+/// tokenized, with its quotation spans. A paragraph is bounded by
+/// whitespace, so the document's tokens inside it are exactly the
+/// paragraph's own tokens.
+pub fn short_paragraphs_of(
+    text: &str,
+    paragraphs: &[Range<usize>],
+    tokens: &[Token],
+    quoted: &[Range<usize>],
+) -> Vec<ShortParagraph> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut next = 0;
-    for span in sentence::paragraphs(text) {
+    for span in paragraphs.iter().cloned() {
         // Only whitespace lies between paragraphs, so a paragraph's tokens
         // start where the previous one's end: one search per paragraph.
         let mut from = next;
