@@ -23,8 +23,9 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::ops::Range;
 
+pub use crate::analysis::normalize::TokenSpan;
 pub use crate::analysis::{analyze, Analysis, IndexKeys};
-pub use crate::linking::pairs::{token_bytes, Pair, Passage, TokenSpan, Tokenized, EDITED_COVERAGE};
+pub use crate::linking::pairs::{token_bytes, Pair, Passage, Tokenized, EDITED_COVERAGE};
 
 pub use crate::document::MAX_DOCUMENT_BYTES;
 

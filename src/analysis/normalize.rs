@@ -39,6 +39,15 @@ pub struct Token {
     pub hash: u64,
 }
 
+/// A token's byte range in the text: all the cross-document stages
+/// (linking, attribution) need of a token once its shingles are hashed, at
+/// half the size of a [`Token`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
 /// How a document is written, which decides how it is shingled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Script {

@@ -6,9 +6,9 @@
 //! on after the copy stops) from one with added paragraphs (the copy has
 //! text between passages the source has side by side).
 
+use crate::analysis::normalize::TokenSpan;
 use crate::attribution::provenance::Credit;
 use crate::linking::align::PassageKind;
-use crate::linking::pairs::TokenSpan;
 use std::ops::Range;
 
 /// Words a credit may sit from the text it introduces.

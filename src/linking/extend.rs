@@ -5,8 +5,8 @@
 //! passage otherwise stops a shingle short of the first damaged word near
 //! its ends, and a copied paragraph is only partly covered.
 
+use crate::analysis::normalize::TokenSpan;
 use crate::linking::align::{PassageKind, TokenPassage};
-use crate::linking::pairs::TokenSpan;
 
 /// One side: its text and token spans.
 #[derive(Clone, Copy)]

@@ -7,6 +7,7 @@
 //! (shingles, or aligned sentences for rewrites) and a `PairBuilder` aligns
 //! the passages and weighs the direction.
 
+use crate::analysis::normalize::TokenSpan;
 use crate::analysis::shingle::{HashSetU64, Shingles};
 use crate::analysis::{normalize, quotes};
 use crate::analysis::{Analysis, Scratch, SCRATCH};
@@ -54,14 +55,6 @@ pub struct Pair {
     pub reuse_b: f64,
     /// Who took from whom, and the evidence.
     pub attribution: Attribution,
-}
-
-/// A token's byte range in the text: all the cross-document stages need of
-/// a token once its shingles are hashed, at half the size of a [`Token`](crate::analysis::normalize::Token).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TokenSpan {
-    pub start: u32,
-    pub end: u32,
 }
 
 /// A document's tokens and shingles, rebuilt for the documents the
