@@ -37,8 +37,11 @@ pub fn candidate_pairs(documents: usize, keys: impl Fn(usize) -> Vec<(u64, u32)>
     // hits (by the pair's hash, in a table that may merge pairs but never
     // undercounts one), and only the hits of pairs counted often enough are
     // listed and sorted.
-    let hits_total: usize = by_key.par_iter().map(|entries| bucket_hits(entries, |_, _| {})).sum();
-    let counts = HitCounts::new(hits_total);
+    // The table is sized by the pairs each bucket could give: counting the
+    // hits exactly would take a pass as long as counting them in the table.
+    let hits_bound: usize =
+        by_key.par_iter().map(|entries| buckets(entries).map(|b| b.len() * (b.len() - 1) / 2).sum::<usize>()).sum();
+    let counts = HitCounts::new(hits_bound);
     by_key.par_iter().for_each(|entries| {
         bucket_hits(entries, |pair, _| counts.add(pair));
     });
@@ -74,30 +77,34 @@ pub fn candidate_pairs(documents: usize, keys: impl Fn(usize) -> Vec<(u64, u32)>
     kept
 }
 
-/// Calls `hit(pair, sa)` for every hit in one sorted partition of the
-/// sentence index: a sentence `sa` of document `da` sharing a bucket of at
-/// most [`MAX_BUCKET_DOCS`] documents with `db`, the pair keyed by its hash
-/// (fmix64 is a bijection, so no two pairs share one, and partitioning the
-/// hits again brings each pair's together). Returns the number of hits.
-fn bucket_hits(entries: &[(u64, (u32, u32))], mut hit: impl FnMut(u64, u32)) -> usize {
-    let pack = |da: u32, db: u32| fmix64((da as u64) << 32 | db as u64);
-    let mut n = 0;
-    for group in entries.chunk_by(|x, y| x.0 == y.0) {
+/// The buckets of one sorted partition of the sentence index that can give
+/// hits: entries sharing a key, held by 2 to [`MAX_BUCKET_DOCS`] documents.
+fn buckets(entries: &[Entry]) -> impl Iterator<Item = &[Entry]> {
+    entries.chunk_by(|x, y| x.0 == y.0).filter(|group| {
         let docs = group.windows(2).filter(|w| w[0].1 .0 != w[1].1 .0).count() + 1;
-        if !(2..=MAX_BUCKET_DOCS).contains(&docs) {
-            continue;
-        }
+        (2..=MAX_BUCKET_DOCS).contains(&docs)
+    })
+}
+
+/// Calls `hit(pair, sa)` for every hit in one sorted partition of the
+/// sentence index: a sentence `sa` of document `da` sharing a bucket with
+/// `db`, the pair keyed by its hash (fmix64 is a bijection, so no two pairs
+/// share one, and partitioning the hits again brings each pair's together).
+fn bucket_hits(entries: &[Entry], mut hit: impl FnMut(u64, u32)) {
+    let pack = |da: u32, db: u32| fmix64((da as u64) << 32 | db as u64);
+    for group in buckets(entries) {
         for (x, &(_, (da, sa))) in group.iter().enumerate() {
             for &(_, (db, _)) in &group[x + 1..] {
                 if da != db {
                     hit(pack(da, db), sa);
-                    n += 1;
                 }
             }
         }
     }
-    n
 }
+
+/// A sentence-index entry: a key, with the document and sentence holding it.
+type Entry = (u64, (u32, u32));
 
 /// Hits per document pair, by the pair's hash, counted up to
 /// [`MIN_SENTENCE_HITS`]: pairs sharing a slot add up, so a count is never
