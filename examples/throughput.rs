@@ -126,10 +126,29 @@ fn main() -> anyhow::Result<()> {
     }
 
     let rss_before = peak_rss_kib().unwrap_or(0);
-    let (scan, scan_secs) = timed("whole scan:", mb, threads, || Scanner::new(ScanConfig::default()).scan(docs));
+    // The peak so far after each stage: the stage that raises it is what
+    // holds the peak (pages a stage freed but the allocator kept count too).
+    let peaks = std::sync::Mutex::new(Vec::new());
+    let record_peak = |_: &str| peaks.lock().expect("not poisoned").push(peak_rss_kib().unwrap_or(0));
+    let (scan, scan_secs) = timed("whole scan:", mb, threads, || {
+        Scanner::new(ScanConfig::default()).scan_with_progress(docs, &record_peak)
+    });
     println!("rewrites, passages and provenance cost {:.2}x the document-level scan", scan_secs / plain_secs);
-    for (stage, d) in &scan.timings.0 {
-        println!("  {stage:<16} {:>8.1} ms", d.as_secs_f64() * 1e3);
+    let peaks = peaks.into_inner().expect("not poisoned");
+    let per_article = |kib: u64| kib as f64 / scan.documents.len().max(1) as f64;
+    let mut last = rss_before;
+    for ((stage, d), &peak) in scan.timings.0.iter().zip(&peaks) {
+        let raised = if peak > last {
+            format!(", raised by {:.2} KiB per article", per_article(peak - last))
+        } else {
+            String::new()
+        };
+        println!(
+            "  {stage:<16} {:>8.1} ms   peak so far {:.2} KiB per article{raised}",
+            d.as_secs_f64() * 1e3,
+            per_article(peak)
+        );
+        last = last.max(peak);
     }
     let peak = peak_rss_kib().unwrap_or(0);
     println!(
