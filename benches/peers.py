@@ -36,12 +36,17 @@ peers), on the same corpora, one core each, taking turns:
   json`, whole processes both, the Python program turning transparent huge
   pages off first as the CLI does.
 
+Last, copydesk's instructions on each corpus, counted by callgrind when
+valgrind is installed: a figure the machine's load does not move, for
+comparing one stop with the next.
+
 Usage: [ROUNDS=3] [DENSE=5000] [PARTS=all|python] python3 benches/peers.py [ARTICLES]   (default 20000)
 (PARTS=python runs only the Python comparisons.)
 """
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -325,6 +330,30 @@ def main():
             print(f"  copydesk's analysis at {statistics.median(sign_ratio[c]):.2f}x the fastest peer's "
                   f"{spread(sign_ratio[c])}")
             print(f"  copydesk.scan costs {statistics.median(scan_ratio[c]):.3f}x the CLI's scan {spread(scan_ratio[c])}")
+        if not ONLY_PYTHON:
+            instruction_counts(tools, {**corpora, "helsinki": helsinki}, sizes, one_core)
+
+
+def instruction_counts(tools, corpora, sizes, env):
+    """copydesk's instructions on each corpus, counted by callgrind: unlike
+    CPU seconds, the same binary on the same input gives the same count
+    whatever else the machine is doing, so it compares stops exactly."""
+    if shutil.which("valgrind") is None:
+        print("\ninstructions: valgrind is not installed; not counted")
+        return
+    print("\ninstructions, copydesk on one thread (callgrind; steady under load)")
+    for c, path in corpora.items():
+        for t in ["copydesk scan", "copydesk --no-rewrites"]:
+            if c == "helsinki" and t != "copydesk scan":
+                continue
+            cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + tools[t](path)
+            proc = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            counted = [line for line in proc.stderr.splitlines() if "Collected :" in line]
+            if proc.returncode != 0 or not counted:
+                print(f"  {c:<10}{t:<26} not counted (exit {proc.returncode})")
+                continue
+            count = int(counted[-1].split(":")[-1].strip())
+            print(f"  {c:<10}{t:<26}{count / 1e6:>10,.0f} M  {count / (sizes[c] * 1e6):>7.1f} per byte of text")
 
 
 if __name__ == "__main__":
