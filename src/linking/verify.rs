@@ -112,12 +112,27 @@ pub fn intersect(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// shared value is missed, and it is kept once, in order. Most candidate
 /// pairs share little: a step of the merge one value at a time waited on
 /// the comparison before, and this moves four at once. The last values,
-/// fewer than a block, are merged one at a time.
+/// fewer than a block, are merged one at a time. The values are gathered
+/// in the thread's buffer and copied out at their exact size: verified
+/// pairs hold them through the scan.
+///
+/// # Safety
+/// The processor must have AVX2.
+#[cfg(target_arch = "x86_64")]
+unsafe fn intersect_avx2(a: &[u64], b: &[u64]) -> Vec<u64> {
+    MERGED.with_borrow_mut(|shared| {
+        shared.clear();
+        // SAFETY: the caller checked the processor has AVX2.
+        unsafe { intersect_avx2_into(a, b, shared) };
+        shared.to_vec()
+    })
+}
+
+/// [`intersect_avx2`] into `shared`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn intersect_avx2(a: &[u64], b: &[u64]) -> Vec<u64> {
+fn intersect_avx2_into(a: &[u64], b: &[u64], shared: &mut Vec<u64>) {
     use std::arch::x86_64::*;
-    let mut shared = Vec::new();
     let (mut i, mut j) = (0, 0);
     while i + 4 <= a.len() && j + 4 <= b.len() {
         // SAFETY: both blocks lie inside their slices (checked above), and
@@ -152,7 +167,6 @@ fn intersect_avx2(a: &[u64], b: &[u64]) -> Vec<u64> {
         i += usize::from(x <= y);
         j += usize::from(y <= x);
     }
-    shared
 }
 
 /// [`intersect`] one value at a time, where there is no AVX2.
