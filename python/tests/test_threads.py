@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, Dict, List
 
 import copydesk
-from copydesk import batch
+from copydesk import DedupResult, batch
 
 from helpers import ROOT, jsonl
 
@@ -34,6 +35,28 @@ def test_one_index_from_many_threads(tmp_path: Path) -> None:
     with copydesk.Index(tmp_path / "index") as index:
         with ThreadPoolExecutor(max_workers=4) as pool:
             results = list(pool.map(lambda r: index.dedup([r]), records))
-    # Each record was decided once, whatever order the threads ran in.
+    assert_one_story_of_the_rewrite(records, results)
+
+
+def test_the_rewrite_first_is_replaced(tmp_path: Path) -> None:
+    # The order the threads above may take: the rewrite 001 before 000.
+    records = jsonl(ROOT / "samples" / "feed.jsonl")
+    with copydesk.Index(tmp_path / "index") as index:
+        results = [index.dedup([r]) for r in reversed(records)]
+    assert_one_story_of_the_rewrite(records, results)
+    assert sum(r.counts["canonical_changes"] for r in results) == 1
+
+
+def assert_one_story_of_the_rewrite(records: List[Dict[str, Any]], results: List[DedupResult]) -> None:
+    """Each record decided once; 000 and its rewrite 001 one story with 000
+    canonical (001 held when 000 came first, or 000 replacing 001 when
+    not); the other three stories apart."""
     assert sorted(d.id for r in results for d in r.decisions) == sorted(r["id"] for r in records)
-    assert sum(len(r.held) for r in results) == 1
+    verdicts = {d.id: d.verdict for r in results for d in r.decisions}
+    original, rewrite = records[0]["id"], records[1]["id"]
+    assert verdicts[original]["canonical"] == original
+    assert verdicts[original]["cluster"] == verdicts[rewrite]["cluster"]
+    held = sum(len(r.held) for r in results)
+    replaced = sum(r.counts["canonical_changes"] for r in results)
+    assert (held, replaced) in [(1, 0), (0, 1)]
+    assert len({v["cluster"] for v in verdicts.values()}) == 4
