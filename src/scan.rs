@@ -293,7 +293,8 @@ impl Scanner {
         // The index makes each document's keys as it goes, a few thousand
         // documents at a time, instead of holding them all.
         let rewrite_idx = if config.options().rewrites {
-            sentence_index::candidate_pairs(n, |d| keys_of(d, false))
+            let sentences = all_sentences.iter().map(|s| s.len()).max().unwrap_or(0);
+            sentence_index::candidate_pairs(n, sentences, |d| keys_of(d, false))
         } else {
             Vec::new()
         };

@@ -348,12 +348,19 @@ pub fn sorted_partitions<T: Copy, E: Copy + Ord + Send + Sync>(
 /// first lists made say how large each partition will be (exactly, when
 /// they are all the lists), so the partitions are allocated once, a little
 /// over, instead of doubling as they fill.
-pub fn sorted_partitions_made<E: Copy + Ord + Send + Sync>(
+///
+/// An entry made is stored as `pack(entry, bits)`: its partition already
+/// says the top `bits` bits of its key, so a caller may store only the
+/// bits after them. `packed_key(stored)` is then the uniform hash that
+/// finds the keys held once, and a stored entry sorts by its key first.
+pub fn sorted_partitions_made<M: Send, E: Copy + Ord + Send + Sync>(
     lists: usize,
-    make: impl Fn(usize) -> Vec<E> + Sync + Send,
-    key: impl Fn(&E) -> u64 + Sync,
+    make: impl Fn(usize) -> Vec<M> + Sync + Send,
+    key: impl Fn(&M) -> u64 + Sync,
+    pack: impl Fn(M, u32) -> E,
+    packed_key: impl Fn(&E) -> u64 + Sync,
 ) -> Vec<Vec<E>> {
-    let made_at = |start: usize| -> Vec<Vec<E>> {
+    let made_at = |start: usize| -> Vec<Vec<M>> {
         (start..(start + MADE_AT_ONCE).min(lists)).into_par_iter().map(&make).collect()
     };
     let first = made_at(0);
@@ -371,7 +378,7 @@ pub fn sorted_partitions_made<E: Copy + Ord + Send + Sync>(
     let mut start = 0;
     loop {
         for e in batch.into_iter().flatten() {
-            parts[part_of(key(&e), bits)].push(e);
+            parts[part_of(key(&e), bits)].push(pack(e, bits));
         }
         start += MADE_AT_ONCE;
         if start >= lists {
@@ -379,7 +386,7 @@ pub fn sorted_partitions_made<E: Copy + Ord + Send + Sync>(
         }
         batch = made_at(start);
     }
-    sort_partitions(&mut parts, &key);
+    sort_partitions(&mut parts, &packed_key);
     parts
 }
 
@@ -691,7 +698,7 @@ mod tests {
         };
         let lists: Vec<Vec<(u64, u32)>> = (0..MADE_AT_ONCE * 2 + 123).map(make).collect();
         let all_at_once = sorted_partitions(lists.clone(), |_, e| e, |e| e.0).concat();
-        let made = sorted_partitions_made(lists.len(), make, |e| e.0).concat();
+        let made = sorted_partitions_made(lists.len(), make, |e| e.0, |e, _| e, |e| e.0).concat();
         // Both keep every recurring key; which keys held once survive by
         // chance depends on the partition sizes, so compare those kept.
         let recurring = |v: &[(u64, u32)]| -> Vec<(u64, u32)> {

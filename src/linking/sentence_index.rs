@@ -8,12 +8,20 @@
 //! share a bucket of at most [`MAX_BUCKET_DOCS`] documents with the second.
 //!
 //! Keys are scattered into partitions a few thousand documents at a time
-//! and those held once are dropped. Most colliding pairs meet in one or
-//! two buckets, so a first pass over the buckets counts each pair's hits
-//! ([`HitCounts`]) and only the hits of pairs that can reach the bar are
-//! listed and sorted. The count may be too high, never too low, so the
-//! pairs are those of the plain method (a property test holds them to a
-//! brute-force reference).
+//! and those held once are dropped. An entry is one `u64` ([`Layout`]):
+//! the key's bits after those its partition says, then the document and
+//! the sentence, so the index holds half what a key, a document and a
+//! sentence side by side would. Keys that agree in all the bits kept share
+//! a bucket; at the sizes copydesk indexes such a false match of two keys
+//! is rare, and it costs at most a hit, never a pair on its own (a pair
+//! needs hits from several sentences, and the rewrite check reads the
+//! sentences themselves).
+//!
+//! Most colliding pairs meet in one or two buckets, so a first pass over
+//! the buckets counts each pair's hits ([`HitCounts`]) and only the hits of
+//! pairs that can reach the bar are listed and sorted. The count may be too
+//! high, never too low, so the pairs are those of the plain method (a
+//! property test holds them to a brute-force reference).
 
 use crate::analysis::shingle::fmix64;
 use crate::linking::candidates::{sorted_partitions, sorted_partitions_made};
@@ -26,12 +34,24 @@ use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
 /// Counting sentences rather than buckets matters: one identical sentence
 /// collides in every band.
 ///
-/// `keys(d)` gives document `d`'s keys ([`crate::linking::rewrite::document_keys`]); they are made a
-/// few thousand documents at a time, so all the keys are never held at
+/// `keys(d)` gives document `d`'s keys ([`crate::linking::rewrite::document_keys`]),
+/// each with the number of its sentence, below `sentences`; they are made
+/// a few thousand documents at a time, so all the keys are never held at
 /// once beside the index.
-pub fn candidate_pairs(documents: usize, keys: impl Fn(usize) -> Vec<(u64, u32)> + Sync + Send) -> Vec<(u32, u32)> {
-    let tagged = |doc: usize| keys(doc).into_iter().map(|(k, s)| (k, (doc as u32, s))).collect();
-    let by_key = sorted_partitions_made(documents, tagged, |e| e.0);
+pub fn candidate_pairs(
+    documents: usize,
+    sentences: usize,
+    keys: impl Fn(usize) -> Vec<(u64, u32)> + Sync + Send,
+) -> Vec<(u32, u32)> {
+    let layout = Layout::new(documents, sentences);
+    let tagged = |doc: usize| keys(doc).into_iter().map(|(k, s)| (k, doc as u32, s)).collect();
+    let by_key = sorted_partitions_made(
+        documents,
+        tagged,
+        |e: &(u64, u32, u32)| e.0,
+        |(key, doc, sentence), bits| layout.entry(key, bits, doc, sentence),
+        |&e| layout.key(e),
+    );
     // Most document pairs meet in one or two buckets and can never reach
     // MIN_SENTENCE_HITS distinct sentences: a first pass counts each pair's
     // hits (by the pair's hash, in a table that may merge pairs but never
@@ -39,18 +59,20 @@ pub fn candidate_pairs(documents: usize, keys: impl Fn(usize) -> Vec<(u64, u32)>
     // listed and sorted.
     // The table is sized by the pairs each bucket could give: counting the
     // hits exactly would take a pass as long as counting them in the table.
-    let hits_bound: usize =
-        by_key.par_iter().map(|entries| buckets(entries).map(|b| b.len() * (b.len() - 1) / 2).sum::<usize>()).sum();
+    let hits_bound: usize = by_key
+        .par_iter()
+        .map(|entries| layout.buckets(entries).map(|b| b.len() * (b.len() - 1) / 2).sum::<usize>())
+        .sum();
     let counts = HitCounts::new(hits_bound);
     by_key.par_iter().for_each(|entries| {
-        bucket_hits(entries, |pair, _| counts.add(pair));
+        layout.bucket_hits(entries, |pair, _| counts.add(pair));
     });
     // Each partition is freed as soon as its hits are listed.
     let hits: Vec<Vec<(u64, u32)>> = by_key
         .into_par_iter()
         .map(|entries| {
             let mut hits = Vec::new();
-            bucket_hits(&entries, |pair, sa| {
+            layout.bucket_hits(&entries, |pair, sa| {
                 if counts.enough(pair) {
                     hits.push((pair, sa));
                 }
@@ -77,63 +99,113 @@ pub fn candidate_pairs(documents: usize, keys: impl Fn(usize) -> Vec<(u64, u32)>
     kept
 }
 
-/// The buckets of one sorted partition of the sentence index that can give
-/// hits: entries sharing a key, held by 2 to [`MAX_BUCKET_DOCS`] documents.
-fn buckets(entries: &[Entry]) -> impl Iterator<Item = &[Entry]> {
-    entries.chunk_by(|x, y| x.0 == y.0).filter(|group| {
-        let docs = group.windows(2).filter(|w| w[0].1 .0 != w[1].1 .0).count() + 1;
-        (2..=MAX_BUCKET_DOCS).contains(&docs)
-    })
+/// How an index entry packs into a `u64`, from the top: the key's bits
+/// after its partition's, as many as are left, then the document, then
+/// the sentence. Entries sort by key, then document, then sentence.
+#[derive(Debug, Clone, Copy)]
+struct Layout {
+    doc_bits: u32,
+    sentence_bits: u32,
 }
 
-/// Calls `hit(pair, sa)` for every hit in one sorted partition of the
-/// sentence index: a sentence `sa` of document `da` sharing a bucket with
-/// `db`, the pair keyed by its hash (fmix64 is a bijection, so no two pairs
-/// share one, and partitioning the hits again brings each pair's together).
-fn bucket_hits(entries: &[Entry], mut hit: impl FnMut(u64, u32)) {
-    let pack = |da: u32, db: u32| fmix64((da as u64) << 32 | db as u64);
-    for group in buckets(entries) {
-        for (x, &(_, (da, sa))) in group.iter().enumerate() {
-            for &(_, (db, _)) in &group[x + 1..] {
-                if da != db {
-                    hit(pack(da, db), sa);
+impl Layout {
+    /// The fewest key bits an entry keeps: below them, false matches
+    /// would be common. Only a document of millions of sentences in a
+    /// corpus of millions of documents leaves so few; its sentence numbers
+    /// then wrap, and hits of sentences that far apart count as one.
+    const MIN_KEY_BITS: u32 = 24;
+
+    fn new(documents: usize, sentences: usize) -> Self {
+        let bits = |count: usize| usize::BITS - count.saturating_sub(1).leading_zeros();
+        let doc_bits = bits(documents).min(32);
+        let sentence_bits = bits(sentences).min(64 - Self::MIN_KEY_BITS - doc_bits);
+        Layout { doc_bits, sentence_bits }
+    }
+
+    fn entry(&self, key: u64, partition_bits: u32, doc: u32, sentence: u32) -> u64 {
+        let low = self.doc_bits + self.sentence_bits;
+        let key = (key << partition_bits) >> low << low;
+        let sentence = u64::from(sentence) & ((1 << self.sentence_bits) - 1);
+        key | u64::from(doc) << self.sentence_bits | sentence
+    }
+
+    /// The key's bits an entry keeps (a uniform hash).
+    fn key(&self, entry: u64) -> u64 {
+        entry >> (self.doc_bits + self.sentence_bits)
+    }
+
+    fn doc(&self, entry: u64) -> u32 {
+        ((entry >> self.sentence_bits) & ((1 << self.doc_bits) - 1)) as u32
+    }
+
+    fn sentence(&self, entry: u64) -> u32 {
+        (entry & ((1 << self.sentence_bits) - 1)) as u32
+    }
+
+    /// The buckets of one sorted partition of the sentence index that can
+    /// give hits: entries sharing a key, held by 2 to [`MAX_BUCKET_DOCS`]
+    /// documents.
+    fn buckets<'a>(&self, entries: &'a [u64]) -> impl Iterator<Item = &'a [u64]> + use<'a> {
+        let layout = *self;
+        entries.chunk_by(move |&x, &y| layout.key(x) == layout.key(y)).filter(move |group| {
+            let docs = group.windows(2).filter(|w| layout.doc(w[0]) != layout.doc(w[1])).count() + 1;
+            (2..=MAX_BUCKET_DOCS).contains(&docs)
+        })
+    }
+
+    /// Calls `hit(pair, sa)` for every hit in one sorted partition of the
+    /// sentence index: a sentence `sa` of document `da` sharing a bucket
+    /// with `db`, the pair keyed by its hash (fmix64 is a bijection, so no
+    /// two pairs share one, and partitioning the hits again brings each
+    /// pair's together).
+    fn bucket_hits(&self, entries: &[u64], mut hit: impl FnMut(u64, u32)) {
+        let pack = |da: u32, db: u32| fmix64((da as u64) << 32 | db as u64);
+        for group in self.buckets(entries) {
+            for (x, &a) in group.iter().enumerate() {
+                let (da, sa) = (self.doc(a), self.sentence(a));
+                for &b in &group[x + 1..] {
+                    let db = self.doc(b);
+                    if da != db {
+                        hit(pack(da, db), sa);
+                    }
                 }
             }
         }
     }
 }
 
-/// A sentence-index entry: a key, with the document and sentence holding it.
-type Entry = (u64, (u32, u32));
-
 /// Hits per document pair, by the pair's hash, counted up to
-/// [`MIN_SENTENCE_HITS`]: pairs sharing a slot add up, so a count is never
-/// below the true one, and a pair under the bar has too few hits to have
-/// that many distinct sentences.
+/// [`MIN_SENTENCE_HITS`] in two bits, four slots to a byte: pairs sharing
+/// a slot add up, so a count is never below the true one, and a pair under
+/// the bar has too few hits to have that many distinct sentences.
 struct HitCounts(Vec<AtomicU8>);
+
+const _: () = assert!(MIN_SENTENCE_HITS <= 3, "a hit count must fit in two bits");
 
 impl HitCounts {
     /// About two slots per hit.
     fn new(hits: usize) -> Self {
         let slots = (hits * 2).next_power_of_two().max(64);
-        HitCounts((0..slots).map(|_| AtomicU8::new(0)).collect())
+        HitCounts((0..slots / 4).map(|_| AtomicU8::new(0)).collect())
     }
 
-    fn slot(&self, pair: u64) -> &AtomicU8 {
-        &self.0[pair as usize & (self.0.len() - 1)]
+    /// The byte holding a pair's count, and the count's place in it.
+    fn slot(&self, pair: u64) -> (&AtomicU8, u32) {
+        let slot = pair as usize & (self.0.len() * 4 - 1);
+        (&self.0[slot / 4], (slot % 4) as u32 * 2)
     }
 
-    /// Counts one hit. Threads racing past the bar may push a count a few
-    /// over it, never back under it, and never near overflow.
+    /// Counts one hit, up to the bar (threads race on a byte, so a count
+    /// is raised only where it is still below).
     fn add(&self, pair: u64) {
-        let slot = self.slot(pair);
-        if usize::from(slot.load(Relaxed)) < MIN_SENTENCE_HITS {
-            slot.fetch_add(1, Relaxed);
-        }
+        let (byte, shift) = self.slot(pair);
+        let below = |b: u8| usize::from((b >> shift) & 3) < MIN_SENTENCE_HITS;
+        let _ = byte.fetch_update(Relaxed, Relaxed, |b| below(b).then(|| b + (1 << shift)));
     }
 
     fn enough(&self, pair: u64) -> bool {
-        usize::from(self.slot(pair).load(Relaxed)) >= MIN_SENTENCE_HITS
+        let (byte, shift) = self.slot(pair);
+        usize::from((byte.load(Relaxed) >> shift) & 3) >= MIN_SENTENCE_HITS
     }
 }
 
@@ -154,6 +226,25 @@ mod tests {
     fn unfmix_inverts_fmix() {
         for x in [0u64, 1, 42, u64::MAX, 0x1234_5678_9abc_def0] {
             assert_eq!(unfmix64(fmix64(x)), x);
+        }
+    }
+
+    #[test]
+    fn entries_keep_document_sentence_and_the_key_after_its_partition() {
+        let key = fmix64(7);
+        for (documents, sentences, bits) in [(2, 1, 0), (100_000, 300, 12), (1 << 32, 1 << 40, 16)] {
+            let layout = Layout::new(documents, sentences);
+            assert!(64 - layout.doc_bits - layout.sentence_bits >= Layout::MIN_KEY_BITS);
+            let (doc, sentence) = ((documents - 1) as u32, (sentences - 1).min(200) as u32);
+            let e = layout.entry(key, bits, doc, sentence);
+            assert_eq!((layout.doc(e), layout.sentence(e)), (doc, sentence));
+            // The key's bits after the partition's lead the entry.
+            let kept = 64 - layout.doc_bits - layout.sentence_bits;
+            assert_eq!(layout.key(e), (key << bits) >> (64 - kept));
+            // Entries sort by key, then document, then sentence.
+            if doc > 0 {
+                assert!(layout.entry(key, bits, doc - 1, sentence) < e);
+            }
         }
     }
 
@@ -197,7 +288,7 @@ mod tests {
                     list
                 })
                 .collect();
-            let found = candidate_pairs(keys.len(), |d| keys[d].clone());
+            let found = candidate_pairs(keys.len(), 6, |d| keys[d].clone());
             proptest::prop_assert_eq!(found, candidate_pairs_reference(&keys));
         }
     }
