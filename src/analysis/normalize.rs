@@ -314,7 +314,7 @@ fn ascii_spans(text: &str, mut each: impl FnMut(u32, u32)) -> bool {
 /// one, so hashing a stream of words of random lengths costs no mispredicted
 /// branches. Padding keeps hashes distinct because no token holds a NUL byte
 /// (NUL is a separator), and the ASCII fast path gets the same block with one
-/// masked load (see [`hash_lowered`]).
+/// masked load (see `hash_lowered`).
 #[inline]
 pub fn token_hash(normalized: &[u8]) -> u64 {
     if normalized.len() <= 16 {

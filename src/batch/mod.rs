@@ -11,7 +11,7 @@
 //!           -> cluster (a connected component's pairs: complete-linkage clusters)
 //! ```
 //!
-//! Every stage is the one `scan` runs: [`sketch`] is per-document analysis,
+//! Every stage is the one `scan` runs: [`sketch()`] is per-document analysis,
 //! [`CorpusStatistics`] counts what `scan` counts over its corpus, and
 //! [`link`] runs the [`Linker`] that `scan` runs, so a corpus split into
 //! batches is judged by the same code as one scanned whole.

@@ -1,6 +1,6 @@
 //! Evaluation against planted truth: real news articles in; planted edited
-//! copies with byte-exact truth ([`plant`]), and per operation the figures a
-//! scan earns against that truth ([`measure`]) out: whether each copy was
+//! copies with byte-exact truth ([`plant()`]), and per operation the figures a
+//! scan earns against that truth ([`measure()`]) out: whether each copy was
 //! paired and linked with its original, how exactly its passages were
 //! bounded, whether the direction was decided and right, and how the
 //! clusters agree with the planted stories. `make eval` runs it on

@@ -79,7 +79,7 @@ pub struct Counts {
     pub exact_copies: usize,
     /// Archived articles read back as candidates.
     pub archived_candidates: usize,
-    /// This batch re-linked the whole archive ([`relink_due`]).
+    /// This batch re-linked the whole archive (`relink_due`).
     pub relinked: bool,
     /// Archived articles that moved to another story: clusters are
     /// complete-linkage over every link, and a new article's links can
@@ -860,7 +860,7 @@ impl<'a> Batch<'a> {
 }
 
 /// Archives up to this many articles are re-linked whole as they grow
-/// (see [`relink_due`]); above it the corpus statistics move too little
+/// (see `relink_due`); above it the corpus statistics move too little
 /// from batch to batch to matter, and a whole re-scan would cost too much.
 pub const RELINK_MAX: usize = 20_000;
 

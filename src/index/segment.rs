@@ -19,7 +19,7 @@
 //! (least significant bit first): the gap from the last key (the bucket's
 //! start for the first) Rice-coded with parameter `r` (the quotient in
 //! unary, as zeros ended by a one, then `r` low bits; a quotient of
-//! [`ESCAPE`] or more is [`ESCAPE`] zeros and the whole gap in `k - b`
+//! `ESCAPE` or more is `ESCAPE` zeros and the whole gap in `k - b`
 //! bits), then the article number in `n` bits. A bucket starts on a byte;
 //! its last byte is padded with zeros, which no posting begins with enough
 //! of. About 16 postings share a bucket, so a look-up decodes a few dozen
@@ -106,7 +106,7 @@ pub struct Shape {
 
 impl Shape {
     /// The shape for about `expected` postings of `key_bits`-bit keys and
-    /// numbers of `number_bits` bits: about [`BUCKET_POSTINGS`] a bucket,
+    /// numbers of `number_bits` bits: about `BUCKET_POSTINGS` a bucket,
     /// and the Rice parameter that suits the mean gap between their keys.
     pub fn new(key_bits: u32, expected: u64, number_bits: u32) -> std::io::Result<Shape> {
         if !(1..=64).contains(&key_bits) || !(1..=32).contains(&number_bits) {

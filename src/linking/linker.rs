@@ -91,7 +91,7 @@ impl<'a> Linker<'a> {
     }
 
     /// Gives rare words to exactly these documents (see
-    /// [`Linker::rewrites`]): those of the corpus's rewrite candidates that
+    /// `Linker::rewrites`): those of the corpus's rewrite candidates that
     /// shared wording did not link at once.
     pub fn with_rewrite_documents(mut self, documents: Vec<bool>) -> Self {
         self.rewrite_documents = Some(documents);

@@ -38,7 +38,7 @@ pub struct Passage {
     pub score: f64,
 }
 
-/// A verified pair of related documents (indexes into [`Scan::documents`]).
+/// A verified pair of related documents (indexes into [`Scan::documents`](crate::scan::Scan::documents)).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pair {
     pub a: u32,

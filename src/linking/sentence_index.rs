@@ -8,7 +8,7 @@
 //! share a bucket of at most [`MAX_BUCKET_DOCS`] documents with the second.
 //!
 //! Keys are scattered into partitions a few thousand documents at a time
-//! and those held once are dropped. An entry is one `u64` ([`Layout`]):
+//! and those held once are dropped. An entry is one `u64` (`Layout`):
 //! the key's bits after those its partition says, then the document and
 //! the sentence, so the index holds half what a key, a document and a
 //! sentence side by side would. Keys that agree in all the bits kept share
@@ -18,7 +18,7 @@
 //! sentences themselves).
 //!
 //! Most colliding pairs meet in one or two buckets, so a first pass over
-//! the buckets counts each pair's hits ([`HitCounts`]) and only the hits of
+//! the buckets counts each pair's hits (`HitCounts`) and only the hits of
 //! pairs that can reach the bar are listed and sorted. The count may be too
 //! high, never too low, so the pairs are those of the plain method (a
 //! property test holds them to a brute-force reference).
