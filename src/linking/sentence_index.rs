@@ -65,18 +65,23 @@ pub fn candidate_pairs(
         .sum();
     let counts = HitCounts::new(hits_bound);
     by_key.par_iter().for_each(|entries| {
-        layout.bucket_hits(entries, |pair, _| counts.add(pair));
+        let mut batch = HitBatch::default();
+        layout.bucket_hits(entries, |pair, sa| batch.push(&counts, (pair, sa), |(pair, _)| counts.add(pair)));
+        batch.flush(&counts, |(pair, _)| counts.add(pair));
     });
     // Each partition is freed as soon as its hits are listed.
     let hits: Vec<Vec<(u64, u32)>> = by_key
         .into_par_iter()
         .map(|entries| {
             let mut hits = Vec::new();
-            layout.bucket_hits(&entries, |pair, sa| {
-                if counts.enough(pair) {
-                    hits.push((pair, sa));
+            let mut batch = HitBatch::default();
+            let mut keep = |hit: (u64, u32)| {
+                if counts.enough(hit.0) {
+                    hits.push(hit);
                 }
-            });
+            };
+            layout.bucket_hits(&entries, |pair, sa| batch.push(&counts, (pair, sa), &mut keep));
+            batch.flush(&counts, &mut keep);
             hits
         })
         .collect();
@@ -203,9 +208,40 @@ impl HitCounts {
         let _ = byte.fetch_update(Relaxed, Relaxed, |b| below(b).then(|| b + (1 << shift)));
     }
 
+    /// Loads the slots of `pairs`, so that the cache misses of a batch
+    /// overlap instead of coming one after another.
+    fn touch(&self, pairs: impl Iterator<Item = u64>) {
+        let loaded = pairs.fold(0u8, |sum, pair| sum.wrapping_add(self.slot(pair).0.load(Relaxed)));
+        std::hint::black_box(loaded);
+    }
+
     fn enough(&self, pair: u64) -> bool {
         let (byte, shift) = self.slot(pair);
         usize::from((byte.load(Relaxed) >> shift) & 3) >= MIN_SENTENCE_HITS
+    }
+}
+
+/// Hits gathered a few dozen at a time before their counts are read or
+/// raised. The count table is far larger than the cache, so each hit's
+/// slot is a cache miss; a compare-and-swap waits for its miss before the
+/// next begins, while the plain loads of [`HitCounts::touch`] overlap.
+#[derive(Default)]
+struct HitBatch(Vec<(u64, u32)>);
+
+impl HitBatch {
+    const LEN: usize = 64;
+
+    fn push(&mut self, counts: &HitCounts, hit: (u64, u32), each: impl FnMut((u64, u32))) {
+        self.0.push(hit);
+        if self.0.len() == Self::LEN {
+            self.flush(counts, each);
+        }
+    }
+
+    /// Hands every gathered hit to `each`, their slots loaded first.
+    fn flush(&mut self, counts: &HitCounts, each: impl FnMut((u64, u32))) {
+        counts.touch(self.0.iter().map(|h| h.0));
+        self.0.drain(..).for_each(each);
     }
 }
 
