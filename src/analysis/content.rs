@@ -8,7 +8,7 @@
 
 use crate::analysis::normalize::{normalize, normalize_token, token_hash, Token};
 use crate::analysis::sentence;
-use crate::analysis::shingle::{HashMapU64, HashSetU64};
+use crate::analysis::shingle::HashSetU64;
 use std::ops::Range;
 use std::sync::OnceLock;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
@@ -239,12 +239,32 @@ fn content_word(text: &str, token: &Token, buf: &mut String) -> Option<u64> {
 /// (the hash of the normalized form, so equal hashes give equal content
 /// words): a corpus says the same words over and over, and a lookup costs
 /// a fraction of normalizing, stemming and hashing again.
-#[derive(Default)]
-struct WordCache(HashMapU64<Option<u64>>);
+///
+/// Direct-mapped, one slot per token hash, a newer word taking an older
+/// one's slot: small enough to stay in the processor's cache, so a lookup
+/// costs no trip to memory, where a hash table of every word seen did.
+struct WordCache {
+    /// (token hash, its content word or [`NOT_A_WORD`]); a slot never
+    /// filled holds a token hash that maps elsewhere.
+    slots: Vec<(u64, u64)>,
+}
 
-/// Entries a thread's cache holds before it starts over: a few megabytes,
-/// more than the working vocabulary of a language's news.
-const WORD_CACHE_ENTRIES: usize = 1 << 18;
+/// Slots of a thread's cache, as bits of the token hash.
+const WORD_CACHE_BITS: u32 = 15;
+
+/// The cached answer for a token that is no content word. A content word
+/// whose hash it is goes uncached.
+const NOT_A_WORD: u64 = u64::MAX;
+
+impl Default for WordCache {
+    fn default() -> Self {
+        // Slot 0 holds the hash 1 and every other slot the hash 0: each
+        // maps to slot 0, so no empty slot answers for a token.
+        let mut slots = vec![(0, 0); 1 << WORD_CACHE_BITS];
+        slots[0].0 = 1;
+        WordCache { slots }
+    }
+}
 
 thread_local! {
     static WORD_CACHE: std::cell::RefCell<WordCache> = std::cell::RefCell::default();
@@ -252,14 +272,14 @@ thread_local! {
 
 impl WordCache {
     fn get(&mut self, text: &str, token: &Token, buf: &mut String) -> Option<u64> {
-        if let Some(&word) = self.0.get(&token.hash) {
-            return word;
-        }
-        if self.0.len() >= WORD_CACHE_ENTRIES {
-            self.0.clear();
+        let slot = &mut self.slots[(token.hash >> (64 - WORD_CACHE_BITS)) as usize];
+        if slot.0 == token.hash {
+            return (slot.1 != NOT_A_WORD).then_some(slot.1);
         }
         let word = content_word(text, token, buf);
-        self.0.insert(token.hash, word);
+        if word != Some(NOT_A_WORD) {
+            *slot = (token.hash, word.unwrap_or(NOT_A_WORD));
+        }
         word
     }
 }
@@ -420,6 +440,25 @@ mod tests {
         let b = content_words("Leaders emphasises importance trade");
         assert_eq!(a, b);
         assert_eq!(a.len(), 4);
+    }
+
+    /// More distinct words than the cache has slots, twice over, with stop
+    /// words among them: every answer is the uncached one, whichever word
+    /// held a slot before.
+    #[test]
+    fn cached_words_are_the_words() {
+        let mut words: Vec<String> = (0..(3usize << WORD_CACHE_BITS)).map(|i| format!("word{i}ings")).collect();
+        words.extend(STOP_WORDS.iter().map(|w| w.to_string()));
+        let text = words.join(" ");
+        let tokens = normalize(&text).tokens;
+        let mut buf = String::new();
+        let mut uncached: Vec<u64> = tokens.iter().filter_map(|t| content_word(&text, t, &mut buf)).collect();
+        uncached.sort_unstable();
+        uncached.dedup();
+        assert_eq!(uncached.len(), 3 << WORD_CACHE_BITS);
+        for _ in 0..2 {
+            assert_eq!(content_words(&text), uncached);
+        }
     }
 
     #[test]
