@@ -9,8 +9,7 @@ use copydesk::ingest::{self, IngestOptions, Input};
 use copydesk::synth::hostile::{self, Hostile};
 use copydesk::{ScanConfig, Scanner};
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+copydesk::use_jemalloc!();
 
 /// Reads and scans one file; returns CPU seconds and the document count.
 fn scan_file(path: &std::path::Path) -> (f64, usize) {

@@ -18,8 +18,7 @@ use copydesk::ScanConfig;
 use std::path::Path;
 use std::time::Instant;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+copydesk::use_jemalloc!();
 
 /// A field of /proc/self/status, in MiB.
 fn status_mib(field: &str) -> f64 {

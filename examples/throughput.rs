@@ -15,8 +15,7 @@ use copydesk::{Document, ScanConfig, Scanner};
 use rayon::prelude::*;
 use std::time::Instant;
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+copydesk::use_jemalloc!();
 
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

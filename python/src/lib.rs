@@ -24,12 +24,11 @@ mod sketch;
 
 use pyo3::prelude::*;
 
-/// The CLI's allocator (mimalloc) for the Rust side of the module too: the
-/// per-document stages allocate small vectors on every worker at once, and
-/// the system allocator made the same scan measurably slower from Python.
-/// Python's own objects still come from Python's allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The CLI's allocator for the Rust side of the module too: the
+// per-document stages allocate small vectors on every worker at once, and
+// the system allocator made the same scan measurably slower from Python.
+// Python's own objects still come from Python's allocator.
+copydesk::use_jemalloc!();
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
