@@ -10,6 +10,7 @@
 /// packs them tighter than mimalloc did: on synthetic news the default
 /// scan's peak was a tenth to a fifth lower at about the same CPU time
 /// (ARCHITECTURE.md).
+#[cfg(not(target_env = "msvc"))]
 pub use tikv_jemallocator::Jemalloc;
 
 /// jemalloc's settings, read when it starts: a background thread gives
@@ -19,15 +20,18 @@ pub use tikv_jemallocator::Jemalloc;
 pub const JEMALLOC_CONF: &[u8; 60] = b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
 
 /// Makes [`Jemalloc`] the program's global allocator, with
-/// [`JEMALLOC_CONF`]: one line at the top of each binary.
+/// [`JEMALLOC_CONF`]: one line at the top of each binary. With MSVC,
+/// where jemalloc does not build, it leaves the system allocator.
 #[macro_export]
 macro_rules! use_jemalloc {
     () => {
+        #[cfg(not(target_env = "msvc"))]
         #[global_allocator]
         static GLOBAL: $crate::process::Jemalloc = $crate::process::Jemalloc;
 
         // The symbol jemalloc reads its settings from (its names carry
         // the `_rjem_` prefix, so they never meet the C library's).
+        #[cfg(not(target_env = "msvc"))]
         #[allow(non_upper_case_globals)]
         #[unsafe(export_name = "_rjem_malloc_conf")]
         static malloc_conf: &[u8; 60] = $crate::process::JEMALLOC_CONF;
