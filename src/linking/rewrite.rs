@@ -22,7 +22,7 @@
 //!   document's sentences.
 
 use crate::analysis::content::ContentSentences;
-use crate::analysis::shingle::{HashMapU64, HashSetU64};
+use crate::analysis::shingle::HashMapU64;
 use crate::analysis::signature::sign_into;
 use crate::linking::candidates::{lane_band_keys, BandParams};
 use rayon::prelude::*;
@@ -71,7 +71,66 @@ pub struct WordWeights {
     /// The words used by more than `rare_df` documents: far fewer than the
     /// rare ones, so "is it rare" is asked of a small table that stays in
     /// cache rather than of the counts of every word.
-    common: HashSetU64,
+    common: CommonWords,
+}
+
+/// A set of words asked, for every content word of every sentence, whether
+/// it holds the word: open addressing in a table at most a quarter full,
+/// so a rare word is usually answered by the one empty slot it lands on,
+/// with no hashing (words are hashes) and no group of tags to match, as a
+/// general hash set does.
+#[derive(Debug, Clone)]
+struct CommonWords {
+    /// A word at its slot or after it, up to an empty slot (0).
+    slots: Vec<u64>,
+    /// Whether the set holds the word 0, which marks an empty slot.
+    zero: bool,
+}
+
+impl CommonWords {
+    fn new(words: impl Iterator<Item = u64>) -> Self {
+        let words: Vec<u64> = words.collect();
+        let len = (words.len() * 4).next_power_of_two().max(16);
+        let mut set = CommonWords { slots: vec![0; len], zero: false };
+        for word in words {
+            set.insert(word);
+        }
+        set
+    }
+
+    fn insert(&mut self, word: u64) {
+        if word == 0 {
+            self.zero = true;
+            return;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = word as usize & mask;
+        while self.slots[at] != 0 && self.slots[at] != word {
+            at = (at + 1) & mask;
+        }
+        self.slots[at] = word;
+    }
+
+    fn contains(&self, word: u64) -> bool {
+        if word == 0 {
+            return self.zero;
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = word as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => return false,
+                held if held == word => return true,
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+}
+
+impl Default for CommonWords {
+    fn default() -> Self {
+        CommonWords::new(std::iter::empty())
+    }
 }
 
 impl WordWeights {
@@ -146,9 +205,9 @@ impl WordWeights {
 
     /// The weights of these counts, with their common words found.
     fn counted(df: HashMapU64<u32>, base: Option<std::sync::Arc<HashMapU64<u32>>>, rare_df: u32) -> Self {
-        let mut weights = WordWeights { df, base, rare_df, common: HashSetU64::default() };
+        let mut weights = WordWeights { df, base, rare_df, common: CommonWords::default() };
         let words = weights.df.keys().chain(weights.base.iter().flat_map(|b| b.keys()));
-        weights.common = words.copied().filter(|&w| weights.df(w) > rare_df).collect();
+        weights.common = CommonWords::new(words.copied().filter(|&w| weights.df(w) > rare_df));
         weights
     }
 
@@ -163,7 +222,7 @@ impl WordWeights {
     /// Whether few enough documents use `word` for it to point at one story.
     pub fn is_rare(&self, word: u64) -> bool {
         // A word no document was counted with has a count of 1.
-        self.rare_df > 0 && !self.common.contains(&word)
+        self.rare_df > 0 && !self.common.contains(word)
     }
 }
 
@@ -460,6 +519,25 @@ mod tests {
             let (ra, rb) = (RareWords::new(&sa, &weights), RareWords::new(&sb, &weights));
             let grid = matches_by_grid(&sa, &sb, &ra, &rb);
             proptest::prop_assert_eq!(&grid, &matches_by_lookup(&sa, &sb, &ra, &rb));
+        }
+    }
+
+    proptest::proptest! {
+        /// The common-word set answers as a hash set does, for its words
+        /// and others, 0 among them, with words crowded onto a few slots
+        /// so that runs of taken slots wrap around the table's end.
+        #[test]
+        fn common_words_are_a_set(
+            held in proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(0), 1u64..64, proptest::num::u64::ANY], 0..40),
+            asked in proptest::collection::vec(proptest::prop_oneof![proptest::strategy::Just(0), 1u64..64, proptest::num::u64::ANY], 0..40),
+        ) {
+            // 1 to 63 become words whose slot is the table's last.
+            let crowded = |w: u64| if (1..64).contains(&w) { w << 58 | ((1 << 58) - 1) } else { w };
+            let reference: std::collections::HashSet<u64> = held.iter().copied().map(crowded).collect();
+            let set = CommonWords::new(held.iter().copied().map(crowded));
+            for w in held.iter().chain(&asked).copied().map(crowded) {
+                proptest::prop_assert_eq!(set.contains(w), reference.contains(&w), "word {:#x}", w);
+            }
         }
     }
 
