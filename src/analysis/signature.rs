@@ -76,6 +76,26 @@ pub fn sign_into(hashes: &[u64], lanes: &mut [u32]) -> bool {
     true
 }
 
+/// [`sign_into`] over the hashes `keep` accepts, without gathering them
+/// first (a sentence signs its rare words, and every sentence is signed):
+/// the number of hashes accepted, the lanes signed only when that is at
+/// least `min` (and at least one).
+pub fn sign_kept_into(hashes: &[u64], keep: impl Fn(u64) -> bool, min: usize, lanes: &mut [u32]) -> usize {
+    let width = lanes.len() as u64;
+    let mut kept = 0;
+    for &h in hashes {
+        if keep(h) {
+            kept += 1;
+            let bin = (((h >> 32) * width) >> 32) as usize;
+            lanes[bin] = lanes[bin].min((h as u32).min(u32::MAX - 1));
+        }
+    }
+    if kept >= min.max(1) && !lanes.is_empty() {
+        densify(lanes);
+    }
+    kept
+}
+
 /// Fills the empty bins (`u32::MAX`) of `lanes`, at least one of which is
 /// filled, each from a donor bin: optimal densification.
 fn densify(lanes: &mut [u32]) {
@@ -355,6 +375,29 @@ mod tests {
                 for salt in 0..5 {
                     let h = hashes(salt * 1000..salt * 1000 + size);
                     assert_eq!(Signature::new(&h, n), signature_reference(&h, n), "{n} {size} {salt}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn signing_the_kept_hashes_is_signing_them_gathered() {
+        // Keeping every hash, none, and about one in three; asking for at
+        // least 0, 1 and 2 of them.
+        for n in [32, 128] {
+            for size in [0, 1, 2, 3, 10, 40] {
+                for (salt, modulus) in (0..4).zip([1, 3, 7, u64::MAX]) {
+                    let h = hashes(salt * 1000..salt * 1000 + size);
+                    let keep = |x: u64| x.is_multiple_of(modulus);
+                    let kept: Vec<u64> = h.iter().copied().filter(|&x| keep(x)).collect();
+                    for min in 0..3 {
+                        let mut lanes = vec![u32::MAX; n];
+                        let count = sign_kept_into(&h, keep, min, &mut lanes);
+                        assert_eq!(count, kept.len(), "{n} {size} {salt}");
+                        if count >= min.max(1) {
+                            assert_eq!(Some(Signature(lanes.into_boxed_slice())), Signature::new(&kept, n));
+                        }
+                    }
                 }
             }
         }

@@ -23,7 +23,7 @@
 
 use crate::analysis::content::ContentSentences;
 use crate::analysis::shingle::HashMapU64;
-use crate::analysis::signature::sign_into;
+use crate::analysis::signature::sign_kept_into;
 use crate::linking::candidates::{lane_band_keys, BandParams};
 use rayon::prelude::*;
 
@@ -249,15 +249,9 @@ pub fn unsorted_document_keys(
     params: BandParams,
 ) -> Vec<(u64, u32)> {
     let mut keys = Vec::with_capacity(sentences.len() * params.bands);
-    let mut rare: Vec<u64> = Vec::new();
     for (i, s) in sentences.iter().enumerate() {
-        rare.clear();
-        rare.extend(s.words.iter().copied().filter(|&w| weights.is_rare(w)));
-        if rare.len() < MIN_RARE_SHARED {
-            continue;
-        }
         let mut lanes = [u32::MAX; SENTENCE_HASHES];
-        if sign_into(&rare, &mut lanes) {
+        if sign_kept_into(s.words, |w| weights.is_rare(w), MIN_RARE_SHARED, &mut lanes) >= MIN_RARE_SHARED {
             keys.extend(lane_band_keys(&lanes, params).map(|k| (k, i as u32)));
         }
     }
