@@ -53,27 +53,33 @@ pub fn sign_into(hashes: &[u64], lanes: &mut [u32]) -> bool {
     if hashes.is_empty() || lanes.is_empty() {
         return false;
     }
-    // An empty lane holds u32::MAX; a shingle's value is capped one
-    // below, so "filled" needs no separate flag and the loop is a
-    // branch-free minimum (the cap changes one value in 2^32).
-    let width = lanes.len() as u64;
-    let value = |h: u64| (h as u32).min(u32::MAX - 1);
     if let Ok(lanes) = <&mut [u32; 128]>::try_from(&mut *lanes) {
         // The default width: `((h >> 32) * 128) >> 32` is `h >> 57`,
         // an index the compiler sees is in range (no multiply, no
         // bounds check).
         for &h in hashes {
             let bin = (h >> 57) as usize;
-            lanes[bin] = lanes[bin].min(value(h));
+            lanes[bin] = lanes[bin].min(lane_value(h));
         }
     } else {
-        for &h in hashes {
-            let bin = (((h >> 32) * width) >> 32) as usize;
-            lanes[bin] = lanes[bin].min(value(h));
-        }
+        hashes.iter().for_each(|&h| compete(lanes, h));
     }
     densify(lanes);
     true
+}
+
+/// The value hash `h` offers its bin. An empty lane holds u32::MAX; a
+/// value is capped one below, so "filled" needs no separate flag and
+/// signing is a branch-free minimum (the cap changes one value in 2^32).
+fn lane_value(h: u64) -> u32 {
+    (h as u32).min(u32::MAX - 1)
+}
+
+/// Lets hash `h` compete for the minimum of the bin its high 32 bits pick
+/// among `lanes` (at least one).
+fn compete(lanes: &mut [u32], h: u64) {
+    let bin = (((h >> 32) * lanes.len() as u64) >> 32) as usize;
+    lanes[bin] = lanes[bin].min(lane_value(h));
 }
 
 /// [`sign_into`] over the hashes `keep` accepts, without gathering them
@@ -81,16 +87,15 @@ pub fn sign_into(hashes: &[u64], lanes: &mut [u32]) -> bool {
 /// the number of hashes accepted, the lanes signed only when that is at
 /// least `min` (and at least one).
 pub fn sign_kept_into(hashes: &[u64], keep: impl Fn(u64) -> bool, min: usize, lanes: &mut [u32]) -> usize {
-    let width = lanes.len() as u64;
-    let mut kept = 0;
-    for &h in hashes {
-        if keep(h) {
-            kept += 1;
-            let bin = (((h >> 32) * width) >> 32) as usize;
-            lanes[bin] = lanes[bin].min((h as u32).min(u32::MAX - 1));
-        }
+    if lanes.is_empty() {
+        return hashes.iter().filter(|&&h| keep(h)).count();
     }
-    if kept >= min.max(1) && !lanes.is_empty() {
+    let mut kept = 0;
+    for &h in hashes.iter().filter(|&&h| keep(h)) {
+        kept += 1;
+        compete(lanes, h);
+    }
+    if kept >= min.max(1) {
         densify(lanes);
     }
     kept
@@ -251,10 +256,8 @@ impl Bins {
 
     /// Adds one element's 64-bit hash.
     pub fn add(&mut self, h: u64) {
-        let n = self.0.len() as u64;
-        if n > 0 {
-            let bin = (((h >> 32) * n) >> 32) as usize;
-            self.0[bin] = self.0[bin].min((h as u32).min(u32::MAX - 1));
+        if !self.0.is_empty() {
+            compete(&mut self.0, h);
         }
     }
 
