@@ -215,7 +215,9 @@ impl Scanner {
             .enumerate()
             .map(|(i, (d, given))| {
                 let sampled = stride.is_some_and(|s| i % s == 0);
-                if let Some((analysis, keys)) = given.filter(|_| !sampled) {
+                // Sentences indexed by another scan's word table are read
+                // afresh.
+                if let Some((analysis, keys)) = given.filter(|(a, _)| !sampled && !a.sentences.is_indexed()) {
                     return (analysis, (keys, Vec::new()));
                 }
                 SCRATCH.with_borrow_mut(|scratch| {
@@ -274,11 +276,14 @@ impl Scanner {
         let mut pairs_idx: Vec<(u32, u32)> = lsh.iter().chain(contained.pairs.iter()).copied().collect();
         pairs_idx.sort_unstable();
         pairs_idx.dedup();
-        let all_sentences: Vec<&ContentSentences> = analyses.iter().map(|a| &a.sentences).collect();
         let weights = match &context.words {
             Some(w) => w.clone(),
-            None => rewrite::WordWeights::new(&all_sentences),
+            None => rewrite::WordWeights::new(&analyses.iter().map(|a| &a.sentences).collect::<Vec<_>>()),
         };
+        // From here on the sentences hold their common words by index,
+        // which halves what they hold through the rest of the scan.
+        analyses.par_iter_mut().for_each(|a| weights.index_words(&mut a.sentences));
+        let all_sentences: Vec<&ContentSentences> = analyses.iter().map(|a| &a.sentences).collect();
         let sentence_bands = rewrite::sentence_bands();
         // Sorted for the carried keys; the index sorts its own.
         let keys_of = |d: usize, sorted: bool| match &given_sentence_keys[d] {

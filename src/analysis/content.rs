@@ -317,19 +317,43 @@ pub fn content_words(text: &str) -> Vec<u64> {
 }
 
 /// One sentence of [`ContentSentences`]: its byte range in the text and
-/// its sorted, distinct content words.
+/// its content words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentSentence<'a> {
     pub span: Range<usize>,
-    pub words: &'a [u64],
+    pub words: SentenceWords<'a>,
+}
+
+/// A sentence's distinct content words, in two sorted parts: those held by
+/// their hash, and those a table indexes ([`ContentSentences::index_words`];
+/// none before). A word is in one part or the other in every sentence
+/// indexed by the same table, so two sentences share the words their two
+/// parts share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentenceWords<'a> {
+    pub hashed: &'a [u64],
+    pub indexed: &'a [u16],
+}
+
+impl SentenceWords<'_> {
+    pub fn len(&self) -> usize {
+        self.hashed.len() + self.indexed.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// A document's sentences worth comparing, with their content words.
 ///
 /// Held for every document through a scan, so laid out flat: one array of
 /// words for the document and, per sentence, its span and where its words
-/// end (12 bytes a sentence, where a sentence with a vector of its own
-/// cost 48 and an allocation).
+/// end (16 bytes a sentence, where a sentence with a vector of its own
+/// cost 48 and an allocation). Once a scan knows its corpus's common words
+/// it holds them as 16-bit indexes ([`ContentSentences::index_words`]):
+/// a few hundred words make most of a news corpus's content words, so
+/// this halves what the sentences hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContentSentences {
     /// Byte ranges in the text, as `start, end`.
@@ -337,6 +361,10 @@ pub struct ContentSentences {
     /// Where each sentence's words end in `words`.
     ends: Vec<u32>,
     words: Vec<u64>,
+    /// Where each sentence's indexed words end in `indexed`: empty until
+    /// the words are indexed.
+    indexed_ends: Vec<u32>,
+    indexed: Vec<u16>,
 }
 
 impl ContentSentences {
@@ -354,16 +382,59 @@ impl ContentSentences {
         start as usize..end as usize
     }
 
-    /// Sentence `i`'s content words, sorted and distinct.
-    pub fn words(&self, i: usize) -> &[u64] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.words[start..self.ends[i] as usize]
+    /// Sentence `i`'s content words.
+    pub fn words(&self, i: usize) -> SentenceWords<'_> {
+        let part = |ends: &[u32]| match ends.get(i) {
+            Some(&end) => (if i == 0 { 0 } else { ends[i - 1] as usize })..end as usize,
+            None => 0..0,
+        };
+        SentenceWords { hashed: &self.words[part(&self.ends)], indexed: &self.indexed[part(&self.indexed_ends)] }
     }
 
-    /// Every sentence's words, one sentence after another (a word used in
-    /// several sentences appears once for each).
+    /// Every sentence's words held by hash, one sentence after another (a
+    /// word used in several sentences appears once for each): all of them
+    /// until [`ContentSentences::index_words`] takes some out.
     pub fn all_words(&self) -> &[u64] {
         &self.words
+    }
+
+    /// Whether some words are held as indexes.
+    pub fn is_indexed(&self) -> bool {
+        !self.indexed_ends.is_empty()
+    }
+
+    /// Holds every word `index` gives an index as that index instead of its
+    /// hash. `index` must keep the words' order (a word's index is its rank
+    /// in a table sorted by hash), so each part stays sorted. Sentences
+    /// already indexed are left as they are: their indexes are those of
+    /// another table.
+    pub fn index_words(&mut self, index: impl Fn(u64) -> Option<u16>) {
+        if self.is_indexed() {
+            return;
+        }
+        // The words kept by hash move down in place; the indexed ones are
+        // at most all of them.
+        let mut indexed = Vec::with_capacity(self.words.len());
+        let mut indexed_ends = Vec::with_capacity(self.len());
+        let (mut read, mut kept) = (0, 0);
+        for end in &mut self.ends {
+            for r in read..*end as usize {
+                let w = self.words[r];
+                match index(w) {
+                    Some(i) => indexed.push(i),
+                    None => {
+                        self.words[kept] = w;
+                        kept += 1;
+                    }
+                }
+            }
+            read = *end as usize;
+            *end = kept as u32;
+            indexed_ends.push(indexed.len() as u32);
+        }
+        self.words.truncate(kept);
+        (self.indexed, self.indexed_ends) = (indexed, indexed_ends);
+        self.shrink_to_fit();
     }
 
     pub fn get(&self, i: usize) -> ContentSentence<'_> {
@@ -383,7 +454,10 @@ impl ContentSentences {
     /// The bytes the sentences hold on the heap.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        self.spans.capacity() * size_of::<(u32, u32)>() + self.ends.capacity() * 4 + self.words.capacity() * 8
+        self.spans.capacity() * size_of::<(u32, u32)>()
+            + (self.ends.capacity() + self.indexed_ends.capacity()) * 4
+            + self.words.capacity() * 8
+            + self.indexed.capacity() * 2
     }
 
     /// Drops the growth slack: the sentences are held for the whole scan.
@@ -391,6 +465,8 @@ impl ContentSentences {
         self.spans.shrink_to_fit();
         self.ends.shrink_to_fit();
         self.words.shrink_to_fit();
+        self.indexed_ends.shrink_to_fit();
+        self.indexed.shrink_to_fit();
     }
 }
 
@@ -459,6 +535,32 @@ mod tests {
         for _ in 0..2 {
             assert_eq!(content_words(&text), uncached);
         }
+    }
+
+    /// Indexed words leave the hashed part in order and join the indexed
+    /// part in order, sentence by sentence; a second indexing changes
+    /// nothing.
+    #[test]
+    fn indexing_splits_each_sentence_in_two_sorted_parts() {
+        let text = "Harbour workers unloaded cereal tons near Karachi. Karachi harbour pipeline energy sector grew. \
+                    Ministers signed gas treaty papers.";
+        let mut sentences = content_sentences(text);
+        let before: Vec<Vec<u64>> = sentences.iter().map(|s| s.words.hashed.to_vec()).collect();
+        let mut table: Vec<u64> = before.iter().flat_map(|w| w.iter().copied().step_by(2)).collect();
+        table.sort_unstable();
+        table.dedup();
+        let index = |w: u64| table.binary_search(&w).ok().map(|r| r as u16);
+        sentences.index_words(index);
+        assert!(sentences.is_indexed());
+        for (s, words) in sentences.iter().zip(&before) {
+            let kept: Vec<u64> = words.iter().copied().filter(|&w| index(w).is_none()).collect();
+            let indexed: Vec<u16> = words.iter().filter_map(|&w| index(w)).collect();
+            assert_eq!((s.words.hashed, s.words.indexed), (kept.as_slice(), indexed.as_slice()));
+            assert!(!s.words.indexed.is_empty() && !s.words.hashed.is_empty());
+        }
+        let once = sentences.clone();
+        sentences.index_words(|_| Some(0));
+        assert_eq!(sentences, once);
     }
 
     #[test]

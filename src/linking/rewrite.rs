@@ -21,7 +21,7 @@
 //!   pairs in order covering at least [`MIN_COVERAGE`] of the shorter
 //!   document's sentences.
 
-use crate::analysis::content::ContentSentences;
+use crate::analysis::content::{ContentSentences, SentenceWords};
 use crate::analysis::shingle::HashMapU64;
 use crate::analysis::signature::sign_kept_into;
 use crate::linking::candidates::{lane_band_keys, BandParams};
@@ -78,51 +78,69 @@ pub struct WordWeights {
 /// it holds the word: open addressing in a table at most a quarter full,
 /// so a rare word is usually answered by the one empty slot it lands on,
 /// with no hashing (words are hashes) and no group of tags to match, as a
-/// general hash set does.
+/// general hash set does. It also gives each word its rank among the set's
+/// words in order, the index sentences hold it by
+/// ([`ContentSentences::index_words`]).
 #[derive(Debug, Clone)]
 struct CommonWords {
     /// A word at its slot or after it, up to an empty slot (0).
     slots: Vec<u64>,
-    /// Whether the set holds the word 0, which marks an empty slot.
-    zero: bool,
+    /// The rank of the word at each slot.
+    ranks: Vec<u32>,
+    /// The rank of the word 0, which marks an empty slot, if the set holds it.
+    zero: Option<u32>,
 }
 
 impl CommonWords {
     fn new(words: impl Iterator<Item = u64>) -> Self {
-        let words: Vec<u64> = words.collect();
+        let mut words: Vec<u64> = words.collect();
+        words.sort_unstable();
+        words.dedup();
         let len = (words.len() * 4).next_power_of_two().max(16);
-        let mut set = CommonWords { slots: vec![0; len], zero: false };
-        for word in words {
-            set.insert(word);
+        let mut set = CommonWords { slots: vec![0; len], ranks: vec![0; len], zero: None };
+        for (rank, word) in words.into_iter().enumerate() {
+            set.insert(word, rank as u32);
         }
         set
     }
 
-    fn insert(&mut self, word: u64) {
+    fn insert(&mut self, word: u64, rank: u32) {
         if word == 0 {
-            self.zero = true;
+            self.zero = Some(rank);
             return;
         }
         let mask = self.slots.len() - 1;
         let mut at = word as usize & mask;
-        while self.slots[at] != 0 && self.slots[at] != word {
+        while self.slots[at] != 0 {
             at = (at + 1) & mask;
         }
-        self.slots[at] = word;
+        (self.slots[at], self.ranks[at]) = (word, rank);
     }
 
-    fn contains(&self, word: u64) -> bool {
-        if word == 0 {
-            return self.zero;
-        }
+    /// The slot holding `word`, not 0.
+    fn slot(&self, word: u64) -> Option<usize> {
         let mask = self.slots.len() - 1;
         let mut at = word as usize & mask;
         loop {
             match self.slots[at] {
-                0 => return false,
-                held if held == word => return true,
+                0 => return None,
+                held if held == word => return Some(at),
                 _ => at = (at + 1) & mask,
             }
+        }
+    }
+
+    fn contains(&self, word: u64) -> bool {
+        match word {
+            0 => self.zero.is_some(),
+            _ => self.slot(word).is_some(),
+        }
+    }
+
+    fn rank(&self, word: u64) -> Option<u32> {
+        match word {
+            0 => self.zero,
+            _ => self.slot(word).map(|at| self.ranks[at]),
         }
     }
 }
@@ -224,6 +242,19 @@ impl WordWeights {
         // A word no document was counted with has a count of 1.
         self.rare_df > 0 && !self.common.contains(word)
     }
+
+    /// The index sentences hold a common word by
+    /// ([`ContentSentences::index_words`]): its rank among the common words
+    /// in order, when that fits 16 bits. Rare words have none, so a
+    /// sentence's rare words are all among those it holds by hash.
+    pub fn word_index(&self, word: u64) -> Option<u16> {
+        self.common.rank(word).and_then(|rank| u16::try_from(rank).ok())
+    }
+
+    /// Holds the common words of `sentences` by their [`WordWeights::word_index`].
+    pub fn index_words(&self, sentences: &mut ContentSentences) {
+        sentences.index_words(|w| self.word_index(w));
+    }
 }
 
 /// The band split of the sentence index.
@@ -251,7 +282,7 @@ pub fn unsorted_document_keys(
     let mut keys = Vec::with_capacity(sentences.len() * params.bands);
     for (i, s) in sentences.iter().enumerate() {
         let mut lanes = [u32::MAX; SENTENCE_HASHES];
-        if sign_kept_into(s.words, |w| weights.is_rare(w), MIN_RARE_SHARED, &mut lanes) >= MIN_RARE_SHARED {
+        if sign_kept_into(s.words.hashed, |w| weights.is_rare(w), MIN_RARE_SHARED, &mut lanes) >= MIN_RARE_SHARED {
             keys.extend(lane_band_keys(&lanes, params).map(|k| (k, i as u32)));
         }
     }
@@ -262,9 +293,10 @@ pub fn unsorted_document_keys(
 /// sentence, which says nothing about a rewrite.
 pub const MAX_BUCKET_DOCS: usize = 64;
 
-/// Jaccard of two sorted word sets, and how many words they share.
-fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
-    let shared = crate::linking::verify::intersection_len(a, b);
+/// Jaccard of two sentences' word sets, and how many words they share.
+fn jaccard(a: SentenceWords, b: SentenceWords) -> (f64, usize) {
+    use crate::linking::verify::intersection_len;
+    let shared = intersection_len(a.hashed, b.hashed) + intersection_len(a.indexed, b.indexed);
     let union = a.len() + b.len() - shared;
     (if union == 0 { 0.0 } else { shared as f64 / union as f64 }, shared)
 }
@@ -272,7 +304,7 @@ fn jaccard(a: &[u64], b: &[u64]) -> (f64, usize) {
 /// The rare words of each sentence, sorted: what sentences must share before
 /// they are compared in full.
 pub fn rare_words(sentences: &ContentSentences, weights: &WordWeights) -> Vec<Vec<u64>> {
-    sentences.iter().map(|s| s.words.iter().copied().filter(|&w| weights.is_rare(w)).collect()).collect()
+    sentences.iter().map(|s| s.words.hashed.iter().copied().filter(|&w| weights.is_rare(w)).collect()).collect()
 }
 
 /// A document's [`rare_words`], with the index [`align_sentences`] looks
@@ -529,8 +561,53 @@ mod tests {
             let crowded = |w: u64| if (1..64).contains(&w) { w << 58 | ((1 << 58) - 1) } else { w };
             let reference: std::collections::HashSet<u64> = held.iter().copied().map(crowded).collect();
             let set = CommonWords::new(held.iter().copied().map(crowded));
+            let mut in_order: Vec<u64> = reference.iter().copied().collect();
+            in_order.sort_unstable();
             for w in held.iter().chain(&asked).copied().map(crowded) {
                 proptest::prop_assert_eq!(set.contains(w), reference.contains(&w), "word {:#x}", w);
+                let rank = in_order.binary_search(&w).ok().map(|r| r as u32);
+                proptest::prop_assert_eq!(set.rank(w), rank, "word {:#x}", w);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Sentences holding their common words by index give the keys and
+        /// the alignments they gave holding every word by hash. A few
+        /// words are used by most documents, the rest by few.
+        #[test]
+        fn indexed_common_words_change_no_answer(
+            docs in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::collection::vec(proptest::prop_oneof![0usize..6, 6usize..120], 4..10), 1..8),
+                4..24),
+        ) {
+            let texts: Vec<String> = docs
+                .iter()
+                .map(|d| d.iter().map(|s| s.iter().map(|w| format!("word{w}")).collect::<Vec<_>>().join(" ") + ".").collect::<Vec<_>>().join(" "))
+                .collect();
+            let mut sentences: Vec<ContentSentences> = texts.iter().map(|t| content_sentences(t)).collect();
+            let weights = WordWeights::new(&sentences.iter().collect::<Vec<_>>());
+            let answers = |sentences: &[ContentSentences]| {
+                let keys: Vec<Vec<(u64, u32)>> =
+                    sentences.iter().map(|s| document_keys(s, &weights, sentence_bands())).collect();
+                let rare: Vec<RareWords> = sentences.iter().map(|s| RareWords::new(s, &weights)).collect();
+                let chains: Vec<Vec<SentencePair>> = (1..sentences.len())
+                    .map(|b| align_sentences(&sentences[0], &sentences[b], &rare[0], &rare[b]))
+                    .collect();
+                (keys, chains)
+            };
+            let by_hash = answers(&sentences);
+            let lengths: Vec<Vec<usize>> = sentences.iter().map(|s| s.iter().map(|x| x.words.len()).collect()).collect();
+            sentences.iter_mut().for_each(|s| weights.index_words(s));
+            proptest::prop_assert_eq!(&answers(&sentences), &by_hash);
+            // No word lost or added, and each part in order.
+            for (s, lengths) in sentences.iter().zip(&lengths) {
+                for (x, &len) in s.iter().zip(lengths) {
+                    proptest::prop_assert_eq!(x.words.len(), len);
+                    proptest::prop_assert!(x.words.hashed.is_sorted() && x.words.indexed.is_sorted());
+                    proptest::prop_assert!(x.words.hashed.iter().all(|&w| weights.word_index(w).is_none()));
+                }
             }
         }
     }

@@ -255,7 +255,7 @@ impl Merge {
 }
 
 /// How many values two sorted, de-duplicated sets share.
-pub fn intersection_len(a: &[u64], b: &[u64]) -> usize {
+pub fn intersection_len<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     // Branch-free, as in [`intersect`]: short sets of words (a sentence's)
     // interleave at random, so a branch on the comparison is a coin toss.
     let (mut i, mut j, mut shared) = (0, 0, 0);
