@@ -582,10 +582,9 @@ mod tests {
                     proptest::collection::vec(proptest::prop_oneof![0usize..6, 6usize..120], 4..10), 1..8),
                 4..24),
         ) {
-            let texts: Vec<String> = docs
-                .iter()
-                .map(|d| d.iter().map(|s| s.iter().map(|w| format!("word{w}")).collect::<Vec<_>>().join(" ") + ".").collect::<Vec<_>>().join(" "))
-                .collect();
+            let sentence = |s: &Vec<usize>| s.iter().map(|w| format!("word{w}")).collect::<Vec<_>>().join(" ") + ".";
+            let texts: Vec<String> =
+                docs.iter().map(|d| d.iter().map(sentence).collect::<Vec<_>>().join(" ")).collect();
             let mut sentences: Vec<ContentSentences> = texts.iter().map(|t| content_sentences(t)).collect();
             let weights = WordWeights::new(&sentences.iter().collect::<Vec<_>>());
             let answers = |sentences: &[ContentSentences]| {
@@ -598,7 +597,8 @@ mod tests {
                 (keys, chains)
             };
             let by_hash = answers(&sentences);
-            let lengths: Vec<Vec<usize>> = sentences.iter().map(|s| s.iter().map(|x| x.words.len()).collect()).collect();
+            let lengths: Vec<Vec<usize>> =
+                sentences.iter().map(|s| s.iter().map(|x| x.words.len()).collect()).collect();
             sentences.iter_mut().for_each(|s| weights.index_words(s));
             proptest::prop_assert_eq!(&answers(&sentences), &by_hash);
             // No word lost or added, and each part in order.
