@@ -252,6 +252,9 @@ impl WordWeights {
     }
 
     /// Holds the common words of `sentences` by their [`WordWeights::word_index`].
+    /// Sentences so indexed are read with these weights only: a word
+    /// common here and rare under other weights would be missing from the
+    /// rare words those would read.
     pub fn index_words(&self, sentences: &mut ContentSentences) {
         sentences.index_words(|w| self.word_index(w));
     }
@@ -264,7 +267,8 @@ pub fn sentence_bands() -> BandParams {
 
 /// The sentence-index keys of one document, each with the index of the
 /// sentence it came from: its sentences' rare words, signed and banded.
-/// Sorted.
+/// Sorted. `sentences` are unindexed, or indexed by these `weights`
+/// ([`WordWeights::index_words`]).
 pub fn document_keys(sentences: &ContentSentences, weights: &WordWeights, params: BandParams) -> Vec<(u64, u32)> {
     let mut keys = unsorted_document_keys(sentences, weights, params);
     keys.sort_unstable();
