@@ -202,24 +202,33 @@ pub fn stem(word: &str) -> &str {
     if w.len() <= 4 || w.bytes().any(|b| b.is_ascii_digit()) || !w.is_ascii() {
         return w;
     }
-    // Every suffix ends in one of these letters: a word ending otherwise
-    // (most of them) is done with one comparison, not eighteen.
+    // A suffix can only match a word that ends in its last letter, so the
+    // word's last letter picks the few worth trying (most words: none).
     let bytes = w.as_bytes();
-    if !matches!(bytes[bytes.len() - 1], b's' | b'n' | b't' | b'g' | b'd' | b'e' | b'y') {
-        return w;
-    }
-    for suffix in [
-        "ations", "ation", "ments", "ment", "ings", "ing", "ised", "ized", "ises", "izes", "ise", "ize", "edly", "ed",
-        "ies", "es", "ly", "s",
-    ] {
+    for suffix in suffixes_ending_in(bytes[bytes.len() - 1]) {
         if bytes.ends_with(suffix.as_bytes()) {
             let stemmed = &w[..w.len() - suffix.len()];
-            if stemmed.len() >= 3 && !(suffix == "s" && stemmed.ends_with('s')) {
+            if stemmed.len() >= 3 && !(*suffix == "s" && stemmed.ends_with('s')) {
                 return stemmed;
             }
         }
     }
     w
+}
+
+/// The suffixes [`stem`] strips that end in `last`, longest first as they
+/// are tried: the first that leaves a long enough stem is stripped.
+fn suffixes_ending_in(last: u8) -> &'static [&'static str] {
+    match last {
+        b's' => &["ations", "ments", "ings", "ises", "izes", "ies", "es", "s"],
+        b'n' => &["ation"],
+        b't' => &["ment"],
+        b'g' => &["ing"],
+        b'd' => &["ised", "ized", "ed"],
+        b'e' => &["ise", "ize"],
+        b'y' => &["edly", "ly"],
+        _ => &[],
+    }
 }
 
 /// The content-word hash of one token, or `None` for a stop word or a

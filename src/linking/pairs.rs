@@ -378,6 +378,19 @@ pub(crate) struct Verified {
 /// and their similarity.
 pub(crate) type Chain = Vec<(Range<usize>, Range<usize>, f64)>;
 
+/// Membership in a sorted list, asked of values in ascending order: the
+/// list is walked once, whatever the number of questions.
+struct Ascending<'a>(&'a [u64]);
+
+impl Ascending<'_> {
+    /// Whether the list holds `h`, no smaller than any value asked before.
+    fn holds(&mut self, h: u64) -> bool {
+        let below = self.0.iter().take_while(|&&x| x < h).count();
+        self.0 = &self.0[below..];
+        self.0.first() == Some(&h)
+    }
+}
+
 /// Verifies pairs against the exact shingle sets and, for rewrites, the
 /// aligned sentences.
 pub(crate) struct Verifier<'a> {
@@ -393,10 +406,13 @@ impl Verifier<'_> {
         let (sa, sb) = (&pa.sets, &pb.sets);
         let (set_a, set_b) = (pa.set(), pb.set());
         let shared = verify::intersect(set_a, set_b);
+        // The shared hashes come in order, so each side's quoted list is
+        // walked once rather than searched for every one of them.
+        let (mut quoted_a, mut quoted_b) = (Ascending(&sa.quoted), Ascending(&sb.quoted));
         let set_aside = |h: u64| {
             if self.common.contains(&h) {
                 SetAside::Common
-            } else if sa.quoted.binary_search(&h).is_ok() && sb.quoted.binary_search(&h).is_ok() {
+            } else if quoted_a.holds(h) && quoted_b.holds(h) {
                 SetAside::Quoted
             } else {
                 SetAside::No
@@ -603,4 +619,25 @@ pub fn token_bytes(tokens: &[TokenSpan], range: &Range<usize>) -> Range<usize> {
         return 0..0;
     }
     tokens[range.start].start as usize..tokens[range.end - 1].end as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Walking a sorted list for ascending questions answers as a binary
+        /// search of the whole list does, for questions in it or not.
+        #[test]
+        fn ascending_walk_is_a_search(
+            list in proptest::collection::btree_set(0u64..400, 0..120),
+            asked in proptest::collection::btree_set(0u64..420, 0..120),
+        ) {
+            let list: Vec<u64> = list.into_iter().collect();
+            let mut walk = Ascending(&list);
+            for h in asked {
+                proptest::prop_assert_eq!(walk.holds(h), list.binary_search(&h).is_ok(), "asked {}", h);
+            }
+        }
+    }
 }

@@ -280,8 +280,9 @@ pub enum SetAside {
 }
 
 /// Measures two sets given their intersection and how each shared shingle
-/// is set aside; set-aside shingles leave the shared part and both totals.
-pub fn measure(a_len: usize, b_len: usize, shared: &[u64], set_aside: impl Fn(u64) -> SetAside) -> PairMetrics {
+/// is set aside (asked of each in order); set-aside shingles leave the
+/// shared part and both totals.
+pub fn measure(a_len: usize, b_len: usize, shared: &[u64], mut set_aside: impl FnMut(u64) -> SetAside) -> PairMetrics {
     let (mut masked, mut quoted) = (0, 0);
     for &h in shared {
         match set_aside(h) {
