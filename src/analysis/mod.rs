@@ -16,7 +16,7 @@ pub mod sentence;
 pub mod shingle;
 pub mod signature;
 
-use crate::attribution::provenance;
+use crate::attribution::claims;
 use crate::config::ScanConfig;
 use crate::corpus::boilerplate::{self, Boilerplate, ShortParagraph};
 use crate::document::Document;
@@ -46,7 +46,7 @@ pub struct Analysis {
     /// Spans masked as boilerplate, known furniture first, then learned.
     pub boilerplate: Vec<Boilerplate>,
     /// Credits and dates the document carries about its own provenance.
-    pub provenance: provenance::DocumentProvenance,
+    pub provenance: claims::DocumentProvenance,
     /// Repeats within the document, in byte ranges of its text.
     pub repeats: Vec<Repeat>,
 }
@@ -145,7 +145,7 @@ pub(crate) fn analyze_with(doc: &Document, config: &ScanConfig, scratch: &mut Sc
     } else {
         ContentSentences::default()
     };
-    let provenance = provenance::read(&doc.text);
+    let provenance = claims::read(&doc.text);
     let analysis =
         Analysis { num_tokens: tokens.len(), script, sentences, quotes, paragraphs, boilerplate, provenance, repeats };
     (analysis, IndexKeys { band_keys, fingerprints, sentence_keys: None })

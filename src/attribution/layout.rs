@@ -7,7 +7,7 @@
 //! text between passages the source has side by side).
 
 use crate::analysis::normalize::TokenSpan;
-use crate::attribution::provenance::Credit;
+use crate::attribution::claims::Credit;
 use crate::linking::align::PassageKind;
 use std::ops::Range;
 
@@ -340,7 +340,7 @@ mod tests {
     #[test]
     fn an_agencies_credit_marks_an_appended_ending_and_credited_text() {
         let a = "the story as told. Agencies add: another story follows.";
-        let credits = crate::attribution::provenance::read(a).credits;
+        let credits = crate::attribution::claims::read(a).credits;
         let ta = spans(a);
         let layout_of = |shared: &str| {
             let side_input = input(&ta, a, &[shared], &credits);

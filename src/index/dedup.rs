@@ -25,10 +25,12 @@
 //!    kept. A new article in no cluster is kept as a story of its own.
 //!    Cluster ids are given once and never change.
 
+use super::error::IndexError;
 use super::estimate::{self, Estimate};
 use super::postings::Kind;
+use super::schema;
 use super::statistics;
-use super::store::{self, ArticleRecord, ClusterRecord, Index, IndexError};
+use super::store::{self, ArticleRecord, ClusterRecord, Index};
 use crate::analysis::shingle::content_hash;
 use crate::analysis::{analyze_sampled, Analysis, Vocabulary};
 use crate::corpus::common::DF_SAMPLE;
@@ -267,7 +269,7 @@ impl<'a> Batch<'a> {
         if let Some(c) = self.clusters.get(cluster) {
             return Ok(Some(c.clone()));
         }
-        let table = self.read.open_table(store::CLUSTERS)?;
+        let table = self.read.open_table(schema::CLUSTERS)?;
         if let Some(bytes) = table.get(cluster)? {
             let record = serde_json::from_slice(bytes.value())
                 .map_err(|e| IndexError::Record(format!("cluster {cluster}: {e}")))?;
@@ -285,9 +287,9 @@ impl<'a> Batch<'a> {
     /// Step 1: stored verdicts and exact copies.
     fn recognise(&mut self) -> Result<(), IndexError> {
         let read = self.index.db.begin_read()?;
-        let verdicts = read.open_table(store::VERDICTS)?;
-        let content = read.open_table(store::CONTENT)?;
-        let (numbers, articles) = (read.open_table(store::IDS)?, read.open_table(store::ARTICLES)?);
+        let verdicts = read.open_table(schema::VERDICTS)?;
+        let content = read.open_table(schema::CONTENT)?;
+        let (numbers, articles) = (read.open_table(schema::IDS)?, read.open_table(schema::ARTICLES)?);
         let mut ids: HashSet<&str> = HashSet::new();
         for (i, doc) in self.docs.iter().enumerate() {
             let number = numbers.get(doc.id.as_str())?.map(|n| n.value());
@@ -326,10 +328,10 @@ impl<'a> Batch<'a> {
     /// documents with the archived articles they may be linked to.
     fn scan_with_candidates(&mut self) -> Result<Scan, IndexError> {
         let read = self.index.db.begin_read()?;
-        let level = statistics::level(&read.open_table(store::META)?)?;
+        let level = statistics::level(&read.open_table(schema::META)?)?;
         let analysed = self.analyse(level);
         self.steps.lap("analyse");
-        let corpus_size = read.open_table(store::ARTICLES)?.len()? as usize + self.fresh.len();
+        let corpus_size = read.open_table(schema::ARTICLES)?.len()? as usize + self.fresh.len();
         let common_df = self.config.common_df(corpus_size);
         let copied = self.copies.iter().filter_map(|(i, _)| self.sample.get(i));
         let fresh_sample: Vec<&Vocabulary> =
@@ -342,7 +344,7 @@ impl<'a> Batch<'a> {
             self.steps.lap("look up");
             if relink_due(&read, corpus_size, self.config)? {
                 self.counts.relinked = true;
-                for row in read.open_table(store::ARTICLES)?.iter()? {
+                for row in read.open_table(schema::ARTICLES)?.iter()? {
                     numbers.insert(row?.0.value());
                 }
             }
@@ -432,7 +434,7 @@ impl<'a> Batch<'a> {
         cap: u64,
     ) -> Result<BTreeSet<u64>, IndexError> {
         let postings = self.index.postings(read)?;
-        let removed = read.open_table(store::REMOVED)?;
+        let removed = read.open_table(schema::REMOVED)?;
         let bands: Vec<(u64, ())> = analysed.iter().flat_map(|a| a.keys.band_keys.iter().map(|&k| (k, ()))).collect();
         let mut found: Vec<u32> =
             postings.get_all(Kind::Bands, &bands, usize::MAX).into_iter().map(|(_, n)| n).collect();
@@ -455,7 +457,7 @@ impl<'a> Batch<'a> {
         let postings = self.index.postings(read)?;
         let keys: Vec<&IndexKeys> = analysed.iter().map(|a| &a.keys).collect();
         let shared = estimate::shared_prints(&postings, &keys, cap);
-        let (articles, removed) = (read.open_table(store::ARTICLES)?, read.open_table(store::REMOVED)?);
+        let (articles, removed) = (read.open_table(schema::ARTICLES)?, read.open_table(schema::REMOVED)?);
         for (a, shared) in analysed.iter().zip(shared) {
             let prints = estimate::distinct_prints(&a.keys).len() as u32;
             let mut best: Option<(ArchivedMatch, Estimate)> = None;
@@ -545,7 +547,7 @@ impl<'a> Batch<'a> {
     /// A story id for a story first canonical `id`, unused in the index
     /// and in this batch.
     fn new_story_id(&mut self, id: &str) -> Result<String, IndexError> {
-        let table = self.read.open_table(store::CLUSTERS)?;
+        let table = self.read.open_table(schema::CLUSTERS)?;
         for k in 0u32.. {
             let name = if k == 0 { cluster_id(id) } else { cluster_id(&format!("{id}\u{0}{k}")) };
             if !self.taken.contains(&name) && table.get(name.as_str())?.is_none() {
@@ -878,7 +880,7 @@ pub const RELINK_GROWTH: f64 = 1.1;
 /// [`DF_SAMPLE`] each article is re-scanned a bounded number of times (a
 /// geometric series).
 fn relink_due(read: &redb::ReadTransaction, corpus_size: usize, config: &ScanConfig) -> Result<bool, IndexError> {
-    let archived = read.open_table(store::ARTICLES)?.len()? as usize;
+    let archived = read.open_table(schema::ARTICLES)?.len()? as usize;
     let settled = store::meta_usize(read, "relinked_at")?.unwrap_or(0);
     let grown = corpus_size as f64 >= settled as f64 * RELINK_GROWTH;
     // A small archive's statistics are exact and its re-scan cheap: it
@@ -934,9 +936,9 @@ pub const MAX_ARCHIVED_READ: usize = 50_000;
 /// directly or through others (their whole link components), with their
 /// texts and stories; in id order.
 fn read_components(read: &redb::ReadTransaction, numbers: BTreeSet<u64>) -> Result<Vec<Archived>, IndexError> {
-    let links = read.open_multimap_table(store::LINKS)?;
-    let articles = read.open_table(store::ARTICLES)?;
-    let texts = read.open_table(store::TEXTS)?;
+    let links = read.open_multimap_table(schema::LINKS)?;
+    let articles = read.open_table(schema::ARTICLES)?;
+    let texts = read.open_table(schema::TEXTS)?;
     let mut seen: BTreeSet<u64> = numbers.clone();
     let mut queue: Vec<u64> = numbers.into_iter().collect();
     while let Some(n) = queue.pop() {

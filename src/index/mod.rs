@@ -10,11 +10,14 @@
 //! the batch or after it, never between.
 
 pub mod dedup;
+pub mod error;
 pub mod estimate;
 pub mod postings;
+pub mod schema;
 pub mod segment;
 pub mod statistics;
 pub mod store;
 
 pub use dedup::{dedup, BatchResult, Counts, Decision, DedupOptions};
-pub use store::{Index, IndexError, IndexOptions};
+pub use error::IndexError;
+pub use store::{Index, IndexOptions};

@@ -15,7 +15,8 @@
 //! its own sampled articles: the statistics a scan of the archive and the
 //! batch together would use.
 
-use super::store::{IndexError, DF_SAMPLES, META};
+use super::error::IndexError;
+use super::schema::{DF_SAMPLES, META};
 use crate::analysis::shingle::{fmix64, HashMapU64, HashSetU64};
 use crate::analysis::Vocabulary;
 use crate::corpus::common::{sample_threshold, DF_SAMPLE};

@@ -4,22 +4,7 @@
 //! batch is written in one transaction that commits whole or not at all
 //! (copy-on-write pages, a checksummed commit), a second process opening the
 //! file gets an error at once instead of corrupting it, and it needs no
-//! server. Tables:
-//!
-//! | table | key -> value | what for |
-//! |---|---|---|
-//! | `meta` | name -> bytes | format version, the settings the index was built with |
-//! | `ids` | id -> article number | postings and the tables below name articles by number |
-//! | `articles` | article number -> [`ArticleRecord`] (fixed binary) | id, story, rank, fingerprint count |
-//! | `content` | normalized content hash -> article number | exact copies, recognised without analysis |
-//! | `texts` | article number -> zstd(stored document) | verifying and aligning against the archive (none with `--no-texts`) |
-//! | `verdicts` | article number -> packed verdict (a tag and the story for a plain kept one; else zstd JSON) | replaying a batch gives the same answers |
-//! | `clusters` | story id -> [`ClusterRecord`] (JSON) | canonical, and its history |
-//! | `members` | story id -> ids | a story's members |
-//! | `links` | article number -> article numbers | the link components stories are decided over |
-//! | `removed` | article number -> () | postings of removed articles, skipped until merged away |
-//! | `df_samples` | article number -> content hash, shingles | the sample common shingles are counted over |
-//! | `runs` | run number -> counts (JSON) | what each run did |
+//! server. Its tables are listed in [`super::schema`].
 //!
 //! Numbers are given in arrival order, so a batch appends to the tables
 //! keyed by them: only `ids` and `content` take rows all over their key
@@ -31,46 +16,25 @@
 //! files beside the database ([`super::postings`]), named by the `segments`
 //! entry of `meta`.
 
+use super::error::IndexError;
 use super::postings::{self, Kind, Manifest, Postings};
+use super::schema::{
+    ARTICLES, CLUSTERS, CONTENT, DF_SAMPLES, FORMAT_VERSION, IDS, LINKS, MEMBERS, META, REMOVED, RUNS, TEXTS, VERDICTS,
+};
 use super::statistics::{SampleChange, SampleCounts};
 use crate::document::{Document, Metadata, Origin, Piece, Source};
 use crate::time::Published;
-use redb::{
-    Database, MultimapTableDefinition, ReadableDatabase, ReadableMultimapTable, ReadableTable, ReadableTableMetadata,
-    TableDefinition,
-};
+use redb::{Database, ReadableDatabase, ReadableMultimapTable, ReadableTable, ReadableTableMetadata};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use thiserror::Error;
 
-/// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u64 = 4;
 /// Bytes of database pages redb keeps cached.
 pub const CACHE_BYTES: usize = 64 << 20;
 
 /// The database file inside the index directory.
 pub const FILE_NAME: &str = "copydesk.redb";
-
-pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
-pub(crate) const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
-pub(crate) const ARTICLES: TableDefinition<u64, &[u8]> = TableDefinition::new("articles");
-/// Article number -> content hash and distinct shingles, for the articles
-/// in the document-frequency sample ([`super::statistics`]).
-pub(crate) const DF_SAMPLES: TableDefinition<u64, &[u8]> = TableDefinition::new("df_samples");
-/// Numbers of removed articles: their postings are dropped when their
-/// segments are next merged, and skipped until then.
-pub(crate) const REMOVED: TableDefinition<u64, ()> = TableDefinition::new("removed");
-pub(crate) const CONTENT: TableDefinition<u64, u64> = TableDefinition::new("content");
-pub(crate) const TEXTS: TableDefinition<u64, &[u8]> = TableDefinition::new("texts");
-pub(crate) const VERDICTS: TableDefinition<u64, &[u8]> = TableDefinition::new("verdicts");
-pub(crate) const CLUSTERS: TableDefinition<&str, &[u8]> = TableDefinition::new("clusters");
-pub(crate) const MEMBERS: MultimapTableDefinition<&str, &str> = MultimapTableDefinition::new("members");
-pub(crate) const RUNS: TableDefinition<u64, &[u8]> = TableDefinition::new("runs");
-/// Article number -> the articles a scan linked it to (both ways): the
-/// link components a new article's story is decided over.
-pub(crate) const LINKS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("links");
 
 /// Rows and bytes of one table (or of the posting segments).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,38 +47,6 @@ pub struct TableStats {
     /// Of those, the unused parts of pages.
     pub fragmented: u64,
 }
-
-/// Why an index could not be used.
-#[derive(Debug, Error)]
-pub enum IndexError {
-    #[error("{path}: the index is open in another process (one writer at a time); try again when it finishes")]
-    InUse { path: String },
-    #[error(
-        "{path}: not a readable copydesk index ({detail}); it was left as it is: run `copydesk index verify {dir}`"
-    )]
-    Damaged { path: String, dir: String, detail: String },
-    #[error("{path}: index format {found}, this copydesk reads format {FORMAT_VERSION}")]
-    Format { path: String, found: String },
-    #[error("{path}: the index was built with {stored}; this run asks for {given}. Settings cannot be mixed in one index: use the index's settings or a new index")]
-    Settings { path: String, stored: String, given: String },
-    #[error("{path}: {detail}")]
-    Io { path: String, detail: String },
-    #[error("index database: {0}")]
-    Db(#[from] redb::Error),
-    #[error("index record: {0}")]
-    Record(String),
-}
-
-macro_rules! db_error {
-    ($($t:ty),*) => {$(
-        impl From<$t> for IndexError {
-            fn from(e: $t) -> Self {
-                IndexError::Db(e.into())
-            }
-        }
-    )*};
-}
-db_error!(redb::TransactionError, redb::TableError, redb::StorageError, redb::CommitError);
 
 /// What the index keeps of one article, apart from its text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
