@@ -456,7 +456,7 @@ impl Verifier<'_> {
         let analyses = self.docs.analyses;
         let (sa, sb) = (&analyses[a as usize].sentences, &analyses[b as usize].sentences);
         let (ra, rb) = (self.rare.get(a as usize)?, self.rare.get(b as usize)?);
-        if ra.sentences.len() != sa.len() || rb.sentences.len() != sb.len() {
+        if ra.sentences() != sa.len() || rb.sentences() != sb.len() {
             return None;
         }
         // Quoted speech both carry comes from the speaker, not from one

@@ -305,31 +305,46 @@ fn jaccard(a: SentenceWords, b: SentenceWords) -> (f64, usize) {
     (if union == 0 { 0.0 } else { shared as f64 / union as f64 }, shared)
 }
 
-/// The rare words of each sentence, sorted: what sentences must share before
-/// they are compared in full.
-pub fn rare_words(sentences: &ContentSentences, weights: &WordWeights) -> Vec<Vec<u64>> {
-    sentences.iter().map(|s| s.words.hashed.iter().copied().filter(|&w| weights.is_rare(w)).collect()).collect()
-}
-
-/// A document's [`rare_words`], with the index [`align_sentences`] looks
-/// the other document's words up in. Built once per document: a document
-/// meets many others among the rewrite candidates, and sorting its index
-/// for each of them cost more than aligning.
+/// The rare words of a document's sentences (what two sentences must share
+/// before they are compared in full), with the index [`align_sentences`]
+/// looks the other document's words up in. Built once per document: a
+/// document meets many others among the rewrite candidates, and sorting its
+/// index for each of them cost more than aligning. The words of all the
+/// sentences lie in one list: a list per sentence cost an allocation, and
+/// its growth, for each of a corpus's sentences.
 #[derive(Debug, Clone, Default)]
 pub struct RareWords {
-    /// Each sentence's rare words, sorted.
-    pub sentences: Vec<Vec<u64>>,
+    /// Each sentence's rare words, sorted, one sentence after another.
+    words: Vec<u64>,
+    /// Where each sentence's words end in `words`.
+    ends: Vec<u32>,
     /// (word, sentence) for every rare word of every sentence, sorted.
     postings: Vec<(u64, u32)>,
 }
 
 impl RareWords {
     pub fn new(sentences: &ContentSentences, weights: &WordWeights) -> Self {
-        let sentences = rare_words(sentences, weights);
-        let mut postings: Vec<(u64, u32)> =
-            sentences.iter().enumerate().flat_map(|(j, ws)| ws.iter().map(move |&w| (w, j as u32))).collect();
+        let (mut words, mut postings) = (Vec::new(), Vec::new());
+        let mut ends = Vec::with_capacity(sentences.len());
+        for (j, s) in sentences.iter().enumerate() {
+            let from = words.len();
+            words.extend(s.words.hashed.iter().copied().filter(|&w| weights.is_rare(w)));
+            postings.extend(words[from..].iter().map(|&w| (w, j as u32)));
+            ends.push(words.len() as u32);
+        }
         postings.sort_unstable();
-        RareWords { sentences, postings }
+        RareWords { words, ends, postings }
+    }
+
+    /// How many sentences the words are of.
+    pub fn sentences(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The rare words of sentence `i`, sorted.
+    pub fn of(&self, i: usize) -> &[u64] {
+        let from = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.words[from..self.ends[i] as usize]
     }
 }
 
@@ -412,12 +427,12 @@ fn matches_by_lookup(
     rare_a: &RareWords,
     rare_b: &RareWords,
 ) -> Vec<SentencePair> {
-    let (rare_a, postings) = (&rare_a.sentences, &rare_b.postings);
+    let postings = &rare_b.postings;
     let mut hits = vec![0u16; b.len()];
     let mut touched: Vec<u32> = Vec::new();
     let mut matches: Vec<SentencePair> = Vec::new();
-    for (i, rare) in rare_a.iter().enumerate().take(a.len()) {
-        for &w in rare {
+    for i in 0..rare_a.sentences().min(a.len()) {
+        for &w in rare_a.of(i) {
             let from = postings.partition_point(|p| p.0 < w);
             for &(_, j) in postings[from..].iter().take_while(|p| p.0 == w) {
                 if hits[j as usize] == 0 {
