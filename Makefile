@@ -103,7 +103,7 @@ check:
 ## memory per article, recall of the planted copies.
 bench: bench-check
 	$(CARGO) bench --bench pipeline -- --warm-up-time 1 --measurement-time 3
-	$(CARGO) run --release --quiet --example throughput -- $(ARTICLES)
+	$(CARGO) run --profile dist --quiet --example throughput -- $(ARTICLES)
 
 ## `copydesk check` over CHECK_FILES synthetic files: the first run, an
 ## unchanged re-run (answered by the cache), and a run after ten files
