@@ -30,6 +30,7 @@
 use crate::attribution::claims::DocumentProvenance;
 use crate::attribution::layout::Layout;
 use crate::document::Document;
+use std::cell::OnceCell;
 
 /// Evidence weight needed to name a direction.
 pub const DECISION: f64 = 0.5;
@@ -150,8 +151,12 @@ pub fn outlet_key(name: &str) -> String {
 
 /// Whether an outlet (name or domain) is the credited upstream.
 pub fn outlet_matches(outlet: &str, upstream: &str) -> bool {
-    let (a, b) = (outlet_key(outlet), outlet_key(upstream));
-    a.len() >= 3 && b.len() >= 3 && (a == b || a.contains(&b) || b.contains(&a))
+    keys_match(&outlet_key(outlet), &outlet_key(upstream))
+}
+
+/// Whether two [`outlet_key`]s name the same outlet.
+fn keys_match(a: &str, b: &str) -> bool {
+    a.len() >= 3 && b.len() >= 3 && (a == b || a.contains(b) || b.contains(a))
 }
 
 /// Weighs the evidence for a pair: publication times, credits, and where
@@ -185,6 +190,10 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], layout: 
     }
 
     // Credits: one crediting the other's outlet, or both the same upstream.
+    // Each side's outlet key is worked out once, and only if some credit
+    // is weighed against it.
+    let outlets: [OnceCell<Option<String>>; 2] = Default::default();
+    let outlet = |k: usize| outlets[k].get_or_init(|| docs[k].meta.outlet.as_deref().map(outlet_key)).as_deref();
     let mut sibling_of: Option<String> = None;
     for (i, j) in [(0usize, 1usize), (1, 0)] {
         for c in &provs[i].credits {
@@ -193,7 +202,9 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], layout: 
             if c.kind == "photo" || c.kind == "agencies" {
                 continue;
             }
-            let other_is_upstream = docs[j].meta.outlet.as_deref().is_some_and(|o| outlet_matches(o, &c.upstream));
+            let upstream = outlet_key(&c.upstream);
+            let names_upstream = |k: usize| outlet(k).is_some_and(|o| keys_match(o, &upstream));
+            let other_is_upstream = names_upstream(j);
             if other_is_upstream {
                 evidence.push(Evidence {
                     kind: "credit",
@@ -202,8 +213,7 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], layout: 
                     detail: format!("{} credits {} ({})", name(i), c.upstream, name(j)),
                 });
             } else if i == 0 && provs[1].credits.iter().any(|d| d.upstream == c.upstream && d.kind == c.kind) {
-                let own = |k: usize| docs[k].meta.outlet.as_deref().is_some_and(|o| outlet_matches(o, &c.upstream));
-                if !own(0) && !own(1) && sibling_of.is_none() {
+                if !names_upstream(0) && !names_upstream(1) && sibling_of.is_none() {
                     sibling_of = Some(c.upstream.clone());
                     evidence.push(Evidence {
                         kind: "shared-upstream",
