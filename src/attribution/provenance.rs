@@ -204,24 +204,22 @@ pub fn attribute(docs: [&Document; 2], provs: [&DocumentProvenance; 2], layout: 
             }
             let upstream = outlet_key(&c.upstream);
             let names_upstream = |k: usize| outlet(k).is_some_and(|o| keys_match(o, &upstream));
-            let other_is_upstream = names_upstream(j);
-            if other_is_upstream {
+            let both_credit = || provs[1].credits.iter().any(|d| d.upstream == c.upstream && d.kind == c.kind);
+            if names_upstream(j) {
                 evidence.push(Evidence {
                     kind: "credit",
                     source: Some(j),
                     weight: 2.0,
                     detail: format!("{} credits {} ({})", name(i), c.upstream, name(j)),
                 });
-            } else if i == 0 && provs[1].credits.iter().any(|d| d.upstream == c.upstream && d.kind == c.kind) {
-                if !names_upstream(0) && !names_upstream(1) && sibling_of.is_none() {
-                    sibling_of = Some(c.upstream.clone());
-                    evidence.push(Evidence {
-                        kind: "shared-upstream",
-                        source: None,
-                        weight: 1.5,
-                        detail: format!("both credit {}", c.upstream),
-                    });
-                }
+            } else if i == 0 && both_credit() && !names_upstream(0) && !names_upstream(1) && sibling_of.is_none() {
+                sibling_of = Some(c.upstream.clone());
+                evidence.push(Evidence {
+                    kind: "shared-upstream",
+                    source: None,
+                    weight: 1.5,
+                    detail: format!("both credit {}", c.upstream),
+                });
             }
         }
     }

@@ -11,7 +11,7 @@ use crate::analysis::normalize::TokenSpan;
 use crate::analysis::shingle::{HashSetU64, Shingles};
 use crate::analysis::{normalize, quotes};
 use crate::analysis::{Analysis, Scratch, SCRATCH};
-use crate::attribution::layout::{Layout, SideInput};
+use crate::attribution::layout::{self, Layout, SideInput};
 use crate::attribution::provenance::{self, Attribution};
 use crate::config::ScanConfig;
 use crate::document::Document;
@@ -143,18 +143,21 @@ impl DocSets {
 }
 
 /// What the cross-document stages need of one document: its tokens and
-/// shingles again, and its exact sets.
+/// shingles again, its exact sets, and which tokens are words (outside
+/// boilerplate) for its pairs' layouts.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub(crate) text: Tokenized,
     pub(crate) sets: DocSets,
+    pub(crate) words: layout::Words,
 }
 
 impl Prepared {
     pub(crate) fn new(doc: &Document, a: &Analysis, config: &ScanConfig) -> Self {
         let text = Tokenized::new(doc, config);
         let sets = DocSets::new(&text, a);
-        Prepared { text, sets }
+        let words = layout::Words::new(&text.tokens, a.boilerplate.iter().map(|b| b.span.clone()));
+        Prepared { text, sets, words }
     }
 
     /// The document's shingle set for verification, sorted.
@@ -322,7 +325,7 @@ impl PairBuilder<'_> {
         let (shared_a, shared_b) = passages.iter().map(|p| (p.text_a.clone(), p.text_b.clone())).unzip();
         let kinds: Vec<PassageKind> = passages.iter().map(|p| p.kind).collect();
         let layout = Layout::new(
-            [side_input(&pa.text, aa, shared_a, kinds.clone()), side_input(&pb.text, ab, shared_b, kinds)],
+            [side_input(&pa, aa, shared_a, kinds.clone()), side_input(&pb, ab, shared_b, kinds)],
             [coverage_a, coverage_b],
         );
         let retold = passages.iter().filter(|p| p.kind == PassageKind::Rewritten).count();
@@ -347,16 +350,16 @@ impl PairBuilder<'_> {
 
 /// What the layout of a pair needs of one side.
 fn side_input<'a>(
-    text: &'a Tokenized,
+    prepared: &'a Prepared,
     analysis: &'a Analysis,
     shared: Vec<Range<usize>>,
     kinds: Vec<PassageKind>,
 ) -> SideInput<'a> {
     SideInput {
-        tokens: &text.tokens,
+        tokens: &prepared.text.tokens,
+        words: &prepared.words,
         shared,
         kinds,
-        boilerplate: analysis.boilerplate.iter().map(|b| b.span.clone()).collect(),
         credits: &analysis.provenance.credits,
     }
 }
