@@ -324,13 +324,19 @@ pub struct RareWords {
 
 impl RareWords {
     pub fn new(sentences: &ContentSentences, weights: &WordWeights) -> Self {
-        let (mut words, mut postings) = (Vec::new(), Vec::new());
+        let mut words = Vec::new();
         let mut ends = Vec::with_capacity(sentences.len());
-        for (j, s) in sentences.iter().enumerate() {
-            let from = words.len();
+        for s in sentences.iter() {
             words.extend(s.words.hashed.iter().copied().filter(|&w| weights.is_rare(w)));
-            postings.extend(words[from..].iter().map(|&w| (w, j as u32)));
             ends.push(words.len() as u32);
+        }
+        // A second pass, once the size is known: growing the postings
+        // alongside the words cost a reallocation chain per document.
+        let mut postings = Vec::with_capacity(words.len());
+        let mut from = 0;
+        for (j, &end) in ends.iter().enumerate() {
+            postings.extend(words[from..end as usize].iter().map(|&w| (w, j as u32)));
+            from = end as usize;
         }
         postings.sort_unstable();
         RareWords { words, ends, postings }
