@@ -423,29 +423,31 @@ impl ContentSentences {
         if self.is_indexed() {
             return;
         }
-        // The words kept by hash move down in place; the indexed ones are
-        // at most all of them.
-        let mut indexed = Vec::with_capacity(self.words.len());
-        let mut indexed_ends = Vec::with_capacity(self.len());
-        let (mut read, mut kept) = (0, 0);
-        for end in &mut self.ends {
-            for r in read..*end as usize {
-                let w = self.words[r];
-                match index(w) {
-                    Some(i) => indexed.push(i),
-                    None => {
-                        self.words[kept] = w;
-                        kept += 1;
+        // The words kept by hash move down in place; the indexed ones
+        // gather in the thread's buffers and are copied out at their size.
+        INDEXING.with_borrow_mut(|(indexed, indexed_ends)| {
+            indexed.clear();
+            indexed_ends.clear();
+            let (mut read, mut kept) = (0, 0);
+            for end in &mut self.ends {
+                for r in read..*end as usize {
+                    let w = self.words[r];
+                    match index(w) {
+                        Some(i) => indexed.push(i),
+                        None => {
+                            self.words[kept] = w;
+                            kept += 1;
+                        }
                     }
                 }
+                read = *end as usize;
+                *end = kept as u32;
+                indexed_ends.push(indexed.len() as u32);
             }
-            read = *end as usize;
-            *end = kept as u32;
-            indexed_ends.push(indexed.len() as u32);
-        }
-        self.words.truncate(kept);
-        (self.indexed, self.indexed_ends) = (indexed, indexed_ends);
-        self.shrink_to_fit();
+            self.words.truncate(kept);
+            self.words.shrink_to_fit();
+            (self.indexed, self.indexed_ends) = (indexed.to_vec(), indexed_ends.to_vec());
+        });
     }
 
     pub fn get(&self, i: usize) -> ContentSentence<'_> {
@@ -471,13 +473,25 @@ impl ContentSentences {
             + self.indexed.capacity() * 2
     }
 
-    /// Drops the growth slack: the sentences are held for the whole scan.
-    fn shrink_to_fit(&mut self) {
-        self.spans.shrink_to_fit();
-        self.ends.shrink_to_fit();
-        self.words.shrink_to_fit();
-        self.indexed_ends.shrink_to_fit();
-        self.indexed.shrink_to_fit();
+    /// Empties the sentences and keeps their room.
+    fn clear(&mut self) {
+        self.spans.clear();
+        self.ends.clear();
+        self.words.clear();
+        self.indexed_ends.clear();
+        self.indexed.clear();
+    }
+
+    /// A copy without growth slack: the sentences are held for the whole
+    /// scan.
+    fn exact_copy(&self) -> Self {
+        ContentSentences {
+            spans: self.spans.to_vec(),
+            ends: self.ends.to_vec(),
+            words: self.words.to_vec(),
+            indexed_ends: self.indexed_ends.to_vec(),
+            indexed: self.indexed.to_vec(),
+        }
     }
 }
 
@@ -496,25 +510,35 @@ pub fn content_sentences_of(
     tokens: &[Token],
     mut keep: impl FnMut(&Range<usize>) -> bool,
 ) -> ContentSentences {
-    let mut buf = String::new();
-    let mut next = 0;
-    let mut out = ContentSentences::default();
-    for s in sentences {
-        let from = next + tokens[next..].partition_point(|t| (t.start as usize) < s.span.start);
-        let to = from + tokens[from..].partition_point(|t| (t.end as usize) <= s.span.end);
-        next = to;
-        if !keep(&s.span) {
-            continue;
+    BUILDING.with_borrow_mut(|(out, buf)| {
+        out.clear();
+        let mut next = 0;
+        for s in sentences {
+            let from = next + tokens[next..].partition_point(|t| (t.start as usize) < s.span.start);
+            let to = from + tokens[from..].partition_point(|t| (t.end as usize) <= s.span.end);
+            next = to;
+            if !keep(&s.span) {
+                continue;
+            }
+            if push_words(text, &tokens[from..to], buf, &mut out.words) >= MIN_CONTENT_WORDS {
+                out.close(s.span.clone());
+            } else {
+                let closed = out.ends.last().map_or(0, |&end| end as usize);
+                out.words.truncate(closed);
+            }
         }
-        if push_words(text, &tokens[from..to], &mut buf, &mut out.words) >= MIN_CONTENT_WORDS {
-            out.close(s.span.clone());
-        } else {
-            let closed = out.ends.last().map_or(0, |&end| end as usize);
-            out.words.truncate(closed);
-        }
-    }
-    out.shrink_to_fit();
-    out
+        out.exact_copy()
+    })
+}
+
+thread_local! {
+    /// The sentences being built, and a word buffer: a document's
+    /// sentences grow here, in room kept from the documents before, and
+    /// are copied out at their exact size, where growing each document's
+    /// own vectors moved them several times and shrinking them once more.
+    static BUILDING: std::cell::RefCell<(ContentSentences, String)> = std::cell::RefCell::default();
+    /// [`ContentSentences::index_words`]'s indexed words and their ends.
+    static INDEXING: std::cell::RefCell<(Vec<u16>, Vec<u32>)> = std::cell::RefCell::default();
 }
 
 #[cfg(test)]
