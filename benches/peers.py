@@ -36,6 +36,10 @@ peers), on the same corpora, one core each, taking turns:
   json`, whole processes both, the Python program turning transparent huge
   pages off first as the CLI does.
 
+Every Python job, the peers' included, turns transparent huge pages off
+before it starts, as the CLI does: with them on, a job's CPU seconds
+depended on what the kernel had free after the job before it.
+
 Last, copydesk's instructions on each corpus, counted by callgrind when
 valgrind is installed: a figure the machine's load does not move, for
 comparing one stop with the next.
@@ -60,10 +64,16 @@ DENSE = int(os.environ.get("DENSE", "5000"))
 ONLY_PYTHON = os.environ.get("PARTS", "all") == "python"
 PEERS = ["gaoya", "rensa", "datasketch"]
 
-# What every Python job starts with: the corpus's texts in memory, and
-# shingles and parameters as copydesk's.
+# What every Python job starts with: transparent huge pages off, as the
+# copydesk CLI turns them off for itself, so every process in the comparison
+# pages memory the same way; the corpus's texts in memory; shingles and
+# parameters as copydesk's. With huge pages on, the same signing job was
+# charged from 0.2 to 1.1 CPU seconds, by what the kernel had free after the
+# process before it.
 PRELUDE = r'''
-import json, re, sys, time
+import ctypes, json, re, sys, time
+PR_SET_THP_DISABLE = 41
+ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0)
 path, which = sys.argv[1], sys.argv[2]
 texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
 WORD, K, PERM, BANDS, THRESHOLD = re.compile(r"\w+"), 5, 125, 25, 0.5
