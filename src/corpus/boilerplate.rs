@@ -103,7 +103,7 @@ pub fn short_paragraphs_of(
     quoted: &[Range<usize>],
 ) -> Vec<ShortParagraph> {
     let mut out = Vec::new();
-    let mut word = String::new();
+    let (mut word, mut folded) = (String::new(), Vec::new());
     let mut next = 0;
     for span in paragraphs.iter().cloned() {
         // Only whitespace lies between paragraphs, so a paragraph's tokens
@@ -136,8 +136,11 @@ pub fn short_paragraphs_of(
                 if raw.bytes().any(|b| b.is_ascii_digit()) {
                     word.clear();
                     normalize_token(raw, &mut word);
-                    let folded: String = word.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect();
-                    xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
+                    // Byte by byte: no byte of a multi-byte character is an
+                    // ASCII digit.
+                    folded.clear();
+                    folded.extend(word.bytes().map(|b| if b.is_ascii_digit() { b'0' } else { b }));
+                    xxhash_rust::xxh3::xxh3_64(&folded)
                 } else {
                     t.hash
                 }
