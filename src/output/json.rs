@@ -45,6 +45,8 @@ impl Section {
 /// Writes one JSON object: header fields, then the six record arrays.
 pub struct JsonSink<W: Write> {
     out: W,
+    /// Where each record is written before it goes out in one piece.
+    record: Vec<u8>,
     config: ScanConfig,
     section: Section,
     first_in_section: bool,
@@ -53,7 +55,7 @@ pub struct JsonSink<W: Write> {
 
 impl<W: Write> JsonSink<W> {
     pub fn new(out: W, config: ScanConfig) -> Self {
-        JsonSink { out, config, section: Section::None, first_in_section: true, cluster_of: vec![] }
+        JsonSink { out, record: Vec::new(), config, section: Section::None, first_in_section: true, cluster_of: vec![] }
     }
 
     /// Moves to `section`, closing the previous array and opening empty
@@ -86,8 +88,7 @@ impl<W: Write> JsonSink<W> {
         self.enter(section)?;
         self.out.write_all(if self.first_in_section { b"\n" } else { b",\n" })?;
         self.first_in_section = false;
-        serde_json::to_writer(&mut self.out, value)?;
-        Ok(())
+        write_whole(&mut self.out, &mut self.record, value)
     }
 }
 
@@ -132,6 +133,15 @@ impl<W: Write> ScanSink for JsonSink<W> {
     }
 }
 
+/// Writes `value` to `out` as JSON, serialized into `buffer` first: the
+/// serializer writes a record in dozens of small pieces, and each piece
+/// costs more through a writer than through a vector.
+fn write_whole(out: &mut impl Write, buffer: &mut Vec<u8>, value: &impl Serialize) -> io::Result<()> {
+    buffer.clear();
+    serde_json::to_writer(&mut *buffer, value)?;
+    out.write_all(buffer)
+}
+
 /// A record tagged with its type, for JSON Lines.
 #[derive(Serialize)]
 struct Tagged<'a, T: Serialize> {
@@ -144,17 +154,19 @@ struct Tagged<'a, T: Serialize> {
 /// Writes one tagged record per line.
 pub struct JsonLinesSink<W: Write> {
     out: W,
+    /// Where each line is written before it goes out in one piece.
+    record: Vec<u8>,
     config: ScanConfig,
     cluster_of: Vec<Option<usize>>,
 }
 
 impl<W: Write> JsonLinesSink<W> {
     pub fn new(out: W, config: ScanConfig) -> Self {
-        JsonLinesSink { out, config, cluster_of: vec![] }
+        JsonLinesSink { out, record: Vec::new(), config, cluster_of: vec![] }
     }
 
     fn line(&mut self, kind: &str, record: impl Serialize) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &Tagged { kind, record })?;
+        write_whole(&mut self.out, &mut self.record, &Tagged { kind, record })?;
         self.out.write_all(b"\n")
     }
 }
