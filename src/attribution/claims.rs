@@ -292,6 +292,26 @@ fn has_ascii_digit(bytes: &[u8]) -> bool {
     bytes.chunks(64).any(|chunk| chunk.iter().fold(false, |seen, &b| seen | (b.wrapping_sub(b'0') < 10)))
 }
 
+/// Whether `bytes` hold four ASCII digits in a row, as every date pattern's
+/// year is (a year in other digits is not read as a number either).
+///
+/// Looks at the last byte of each window of four that could end a run: a
+/// window ending on a non-digit rules out the four windows that hold that
+/// byte, and one ending on `j` digits after a non-digit the `4 - j` that
+/// hold the non-digit. Most text is looked at one byte in four.
+fn has_four_digits(bytes: &[u8]) -> bool {
+    let digit = |b: u8| b.wrapping_sub(b'0') < 10;
+    let mut end = 3;
+    while end < bytes.len() {
+        let run = (0..4).take_while(|&back| digit(bytes[end - back])).count();
+        if run == 4 {
+            return true;
+        }
+        end += 4 - run;
+    }
+    false
+}
+
 /// Credits in text order, a credit overlapping an earlier one for the same
 /// upstream dropped (two patterns can find one credit).
 fn sorted_distinct(mut credits: Vec<Credit>) -> Vec<Credit> {
@@ -335,9 +355,11 @@ pub fn read(text: &str) -> DocumentProvenance {
     while !text.is_char_boundary(window) {
         window -= 1;
     }
-    // Every date pattern holds a digit: a head without one has no date.
+    // Every date pattern ends on a year: a head without four digits in a
+    // row has no date. Most heads without one have no digit at all, which
+    // a vectorized pass tells first.
     let head = &text[..window];
-    let head = if has_ascii_digit(head.as_bytes()) { head } else { "" };
+    let head = if has_ascii_digit(head.as_bytes()) && has_four_digits(head.as_bytes()) { head } else { "" };
     let mut dates: Vec<TextDate> = Vec::new();
     for c in p.month_day_year.captures_iter(head) {
         if let (Some(m), Some(at)) = (month_number(&c[1]), c.get(0)) {
@@ -407,6 +429,15 @@ mod tests {
     }
 
     proptest! {
+        /// The skipping search for a run of four digits against every window.
+        #[test]
+        fn four_digits_found_as_every_window_finds_them(
+            bytes in proptest::collection::vec(prop_oneof![Just(b'1'), Just(b'7'), Just(b' '), Just(b'a'), Just(b'/')], 0..40)
+        ) {
+            let every_window = bytes.windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+            prop_assert_eq!(has_four_digits(&bytes), every_window);
+        }
+
         /// Running each pattern only on its trigger lines finds what running
         /// it on the whole text finds.
         #[test]
