@@ -168,10 +168,7 @@ impl<R: BufRead> Stream<R> {
                 state.skip_name(name, Some(*long), too_large(*len, state.options.max_document_bytes));
             }
             match result {
-                Ok(doc) => {
-                    let at = doc.source.clone();
-                    state.add(doc, &at);
-                }
+                Ok(doc) => state.add(doc),
                 Err(reason) => state.skip_name(name, Some(line), reason),
             }
         }

@@ -184,8 +184,8 @@ pub fn ingest(inputs: &[Input], options: &IngestOptions, stdin: impl Read) -> Re
 
 pub(crate) struct State {
     pub(crate) out: Ingested,
-    /// Document id -> where it was first read.
-    seen: HashMap<String, String>,
+    /// Document id -> the document read under it first, in `out.documents`.
+    seen: HashMap<String, usize>,
     /// (device, inode) of every file read -> its name: a file reached a
     /// second time through a link is reported, not scanned twice.
     files: HashMap<(u64, u64), String>,
@@ -208,12 +208,12 @@ impl State {
     }
 
     /// Adds a document unless its id was already taken.
-    pub(crate) fn add(&mut self, doc: Document, at: &Source) {
-        if let Some(first) = self.seen.get(&doc.id) {
-            let reason = format!("duplicate id {:?} (first read at {first})", doc.id);
-            return self.skip_source(at, reason);
+    pub(crate) fn add(&mut self, doc: Document) {
+        if let Some(&first) = self.seen.get(&doc.id) {
+            let reason = format!("duplicate id {:?} (first read at {})", doc.id, self.out.documents[first].source);
+            return self.skip_source(&doc.source, reason);
         }
-        self.seen.insert(doc.id.clone(), doc.source.to_string());
+        self.seen.insert(doc.id.clone(), self.out.documents.len());
         self.out.documents.push(doc);
     }
 
@@ -255,8 +255,7 @@ impl State {
         }
         match document(path, format, &bytes, self.options.encoding) {
             Ok(doc) => {
-                let at = doc.source.clone();
-                self.add(doc, &at);
+                self.add(doc);
             }
             Err(reason) => self.skip(path, None, reason),
         }
@@ -285,8 +284,7 @@ impl State {
                     return self.skip(path, None, "a feed with no items".into());
                 }
                 for doc in docs {
-                    let at = doc.source.clone();
-                    self.add(doc, &at);
+                    self.add(doc);
                 }
                 for s in skipped {
                     self.skip_name(&format!("{name}#{}", s.item), None, s.reason);
@@ -295,8 +293,7 @@ impl State {
             Err(_) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) => {
                 match document(path, Format::Text, bytes, self.options.encoding) {
                     Ok(doc) => {
-                        let at = doc.source.clone();
-                        self.add(doc, &at);
+                        self.add(doc);
                     }
                     Err(reason) => self.skip(path, None, reason),
                 }
