@@ -126,7 +126,7 @@ fn bad_input_is_reported_not_lost() {
         "./empty.txt:null: empty",
         "./feed.jsonl:2: malformed JSON",
         "./feed.jsonl:4: missing \"text\"",
-        "./feed.jsonl:5: duplicate id \"ok\"",
+        "./feed.jsonl:5: duplicate id \"ok\" (first read at ./feed.jsonl:1)",
         "./feed.jsonl:6: malformed JSON",
     ];
     assert_eq!(skipped.len(), expect.len(), "{skipped:#?}");
