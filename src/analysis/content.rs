@@ -481,18 +481,6 @@ impl ContentSentences {
         self.indexed_ends.clear();
         self.indexed.clear();
     }
-
-    /// A copy without growth slack: the sentences are held for the whole
-    /// scan.
-    fn exact_copy(&self) -> Self {
-        ContentSentences {
-            spans: self.spans.to_vec(),
-            ends: self.ends.to_vec(),
-            words: self.words.to_vec(),
-            indexed_ends: self.indexed_ends.to_vec(),
-            indexed: self.indexed.to_vec(),
-        }
-    }
 }
 
 /// The sentences of `text` worth comparing: those with at least
@@ -527,7 +515,9 @@ pub fn content_sentences_of(
                 out.words.truncate(closed);
             }
         }
-        out.exact_copy()
+        // A clone's vectors are allocated at their length: the sentences
+        // are held for the whole scan.
+        out.clone()
     })
 }
 

@@ -254,9 +254,7 @@ impl State {
             return self.feed_file(path, &bytes);
         }
         match document(path, format, &bytes, self.options.encoding) {
-            Ok(doc) => {
-                self.add(doc);
-            }
+            Ok(doc) => self.add(doc),
             Err(reason) => self.skip(path, None, reason),
         }
     }
@@ -292,9 +290,7 @@ impl State {
             }
             Err(_) if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) => {
                 match document(path, Format::Text, bytes, self.options.encoding) {
-                    Ok(doc) => {
-                        self.add(doc);
-                    }
+                    Ok(doc) => self.add(doc),
                     Err(reason) => self.skip(path, None, reason),
                 }
             }
