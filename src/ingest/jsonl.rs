@@ -14,15 +14,12 @@
 //! one holding NUL, or repeats an earlier id, is reported with its line
 //! number. An input with no record at all is reported too.
 
+use super::jsonl_fields::Fields;
 use super::{size, State};
-use crate::document::{Document, Metadata, Origin, Source};
-use crate::time::Published;
+use crate::document::{Document, Source};
 use rayon::prelude::*;
-use serde_json::{Map, Value};
 use std::io::{self, BufRead};
 use std::ops::Range;
-
-const KNOWN: &[&str] = &["id", "text", "outlet", "url", "published", "title"];
 
 /// Records are parsed in batches of about this many bytes: enough for the
 /// worker threads to share, little enough that memory holds the documents
@@ -183,46 +180,14 @@ pub fn too_large(len: u64, max: u64) -> String {
     format!("record larger than the limit of {} ({len} bytes); not read", size(max))
 }
 
-fn string_field(obj: &Map<String, Value>, key: &str) -> Option<String> {
-    match obj.get(key)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-/// Parses one line into a document.
+/// Parses one line into a document: in one pass, or as a JSON tree where
+/// the one pass leaves the line (see [`Fields`]).
 pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, String> {
-    let value: Value = serde_json::from_slice(raw).map_err(|e| format!("malformed JSON: {e}"))?;
-    let Value::Object(mut obj) = value else {
-        return Err("not a JSON object".into());
+    let fields = match Fields::read(raw) {
+        Some(fields) => fields,
+        None => Fields::from_tree(raw)?,
     };
-    let id = string_field(&obj, "id").ok_or("missing or empty \"id\"")?;
-    let text = match obj.remove("text") {
-        Some(Value::String(s)) => s,
-        Some(_) => return Err("\"text\" is not a string".into()),
-        None => return Err("missing \"text\"".into()),
-    };
-    // The checks every record passes, whichever way it comes in.
-    if let Some(problem) = super::record::text_problem(&text) {
-        return Err(problem.into());
-    }
-    let extra: Map<String, Value> =
-        obj.iter().filter(|(k, _)| !KNOWN.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-    Ok(Document {
-        id,
-        source: Source::JsonLine { path: name.to_string(), line },
-        meta: Metadata {
-            outlet: string_field(&obj, "outlet"),
-            url: string_field(&obj, "url"),
-            title: string_field(&obj, "title"),
-            published: string_field(&obj, "published").map(|p| Published::parse(&p)),
-            extra,
-            encoding: None,
-        },
-        text,
-        origin: Origin::Identity,
-    })
+    fields.document(Source::JsonLine { path: name.to_string(), line })
 }
 
 #[cfg(test)]
@@ -236,7 +201,7 @@ mod tests {
                 .unwrap();
         assert_eq!(d.id, "7");
         assert_eq!(d.meta.outlet.as_deref(), Some("x.com"));
-        assert_eq!(d.meta.extra.get("fetched_at").and_then(Value::as_str), Some("2018-07-15"));
+        assert_eq!(d.meta.extra.get("fetched_at").and_then(serde_json::Value::as_str), Some("2018-07-15"));
     }
 
     #[test]

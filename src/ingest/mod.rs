@@ -32,6 +32,7 @@ pub mod encoding;
 pub mod feed;
 pub mod html;
 pub mod jsonl;
+mod jsonl_fields;
 mod name;
 pub mod record;
 mod walk;

@@ -29,7 +29,8 @@ pub fn text_problem(text: &str) -> Option<&'static str> {
         Some("empty \"text\"")
     } else if text.len() > crate::document::MAX_DOCUMENT_BYTES {
         Some("\"text\" larger than 4 GiB")
-    } else if text.contains('\0') {
+    } else if memchr::memchr(0, text.as_bytes()).is_some() {
+        // memchr's vector search: `str::contains` looks a word at a time.
         Some("\"text\" holds a NUL character (binary)")
     } else {
         None
