@@ -224,18 +224,16 @@ enum Piece<'a> {
 /// not part of a pair, which serde_json refuses in a string.
 fn decode_string(raw: &str) -> Option<String> {
     let inner = &raw[1..raw.len() - 1];
-    let mut len = 0;
-    pieces(inner, |piece| {
-        len += match piece {
-            Piece::Stretch(s) => s.len(),
-            Piece::Escaped(c) => c.len_utf8(),
-        }
-    })?;
-    let mut out = String::with_capacity(len);
+    // No escape is shorter than what it stands for, so the raw length is
+    // room enough. Trimming the room to the length is then no copy when
+    // both fall in one of the allocator's size classes, which is all but
+    // always: escapes are a small part of a text.
+    let mut out = String::with_capacity(inner.len());
     pieces(inner, |piece| match piece {
         Piece::Stretch(s) => out.push_str(s),
         Piece::Escaped(c) => out.push(c),
     })?;
+    out.shrink_to_fit();
     Some(out)
 }
 
