@@ -11,10 +11,10 @@
 //! so that growth (fresh memory, page faults), the tree's keys and the
 //! copies out of it were most of what reading a line cost.
 //!
-//! What the one pass does not take as it comes, a line that is not a JSON
-//! object or a text with a surrogate escape that is not part of a pair, is
-//! read again as a tree ([`Fields::from_tree`]): the same fields, or the
-//! same error, worded by serde_json as it always was.
+//! What the one pass does not take as it comes (a line that is not a JSON
+//! object, two `text` fields, a text with a surrogate escape that is not
+//! part of a pair) is read again as a tree ([`Fields::from_tree`]): the
+//! same fields, or the same error, worded by serde_json as it always was.
 
 use crate::document::{Document, Metadata, Origin, Source};
 use crate::time::Published;
@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use std::fmt;
 
 /// A record's `text` field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 enum Text {
     Missing,
     NotString,
@@ -33,7 +33,7 @@ enum Text {
 
 /// A record's fields; the last of two fields with one name counts, as in a
 /// JSON tree.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub(super) struct Fields {
     id: Option<Value>,
     text: Text,
@@ -212,49 +212,28 @@ impl<'de: 'a, 'a> Visitor<'de> for RawFieldsVisitor<'a> {
     }
 }
 
-/// One piece of a decoded string: a stretch copied as it stands, or the
-/// character an escape stands for.
-enum Piece<'a> {
-    Stretch(&'a str),
-    Escaped(char),
-}
-
 /// The string a raw JSON string (quotes included, validated by serde_json)
 /// stands for, allocated at its length; None for a surrogate escape that is
 /// not part of a pair, which serde_json refuses in a string.
 fn decode_string(raw: &str) -> Option<String> {
     let inner = &raw[1..raw.len() - 1];
+    let bytes = inner.as_bytes();
     // No escape is shorter than what it stands for, so the raw length is
     // room enough. Trimming the room to the length is then no copy when
     // both fall in one of the allocator's size classes, which is all but
     // always: escapes are a small part of a text.
     let mut out = String::with_capacity(inner.len());
-    pieces(inner, |piece| match piece {
-        Piece::Stretch(s) => out.push_str(s),
-        Piece::Escaped(c) => out.push(c),
-    })?;
-    out.shrink_to_fit();
-    Some(out)
-}
-
-/// Hands `each` the pieces of a validated JSON string's contents in
-/// order; None, having stopped, at an unpaired surrogate escape.
-fn pieces<'a>(inner: &'a str, mut each: impl FnMut(Piece<'a>)) -> Option<()> {
-    let bytes = inner.as_bytes();
     let mut at = 0;
     while let Some(found) = memchr::memchr(b'\\', &bytes[at..]) {
         let slash = at + found;
-        if slash > at {
-            each(Piece::Stretch(&inner[at..slash]));
-        }
+        out.push_str(&inner[at..slash]);
         let (c, len) = escape(&bytes[slash + 1..])?;
-        each(Piece::Escaped(c));
+        out.push(c);
         at = slash + 1 + len;
     }
-    if at < inner.len() {
-        each(Piece::Stretch(&inner[at..]));
-    }
-    Some(())
+    out.push_str(&inner[at..]);
+    out.shrink_to_fit();
+    Some(out)
 }
 
 /// The character the escape after a backslash stands for, and the bytes
