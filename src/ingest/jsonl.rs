@@ -181,7 +181,7 @@ pub fn too_large(len: u64, max: u64) -> String {
 }
 
 /// Parses one line into a document: in one pass, or as a JSON tree where
-/// the one pass leaves the line (see [`Fields`]).
+/// the one pass leaves the line (see `jsonl_fields.rs`).
 pub fn parse_line(raw: &[u8], name: &str, line: usize) -> Result<Document, String> {
     let fields = match Fields::read(raw) {
         Some(fields) => fields,
