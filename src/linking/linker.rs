@@ -16,6 +16,7 @@ use crate::linking::cluster::{self, Cluster, Link};
 use crate::linking::infer;
 use crate::linking::pairs::{docs_in, merge_rewrites, Chain, Pair, PairBuilder, Prepare, Prepared, Verified, Verifier};
 use crate::linking::rewrite::{RareWords, WordWeights};
+use crate::linking::shared::SharedShingles;
 use rayon::iter::Either;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -116,7 +117,10 @@ impl<'a> Linker<'a> {
     /// [`Verified`] for [`Linker::rewrites`].
     pub(crate) fn verify(&self, candidates: &[(u32, u32)]) -> (Vec<Pair>, Vec<Verified>) {
         let (verifier, builder) = (self.verifier(), self.builder());
-        candidates.par_iter().filter_map(|&(a, b)| verifier.shingles(a, b)).partition_map(|v| {
+        let set = |d: u32| self.prepared.get(d as usize)?.as_ref().map(Prepared::set);
+        let known = SharedShingles::through_postings(candidates, set);
+        let shared = |a: u32, b: u32| known.as_ref().and_then(|k| k.of(a, b));
+        candidates.par_iter().filter_map(|&(a, b)| verifier.shingles_sharing(a, b, shared(a, b))).partition_map(|v| {
             if v.relation.links() {
                 Either::Left(builder.build(v))
             } else {

@@ -18,6 +18,7 @@ pub mod linker;
 pub mod pairs;
 pub mod rewrite;
 pub mod sentence_index;
+mod shared;
 pub mod stories;
 pub mod upstream;
 pub mod verify;
