@@ -16,7 +16,7 @@ use crate::linking::cluster::{self, Cluster, Link};
 use crate::linking::infer;
 use crate::linking::pairs::{docs_in, merge_rewrites, Chain, Pair, PairBuilder, Prepare, Prepared, Verified, Verifier};
 use crate::linking::rewrite::{RareWords, WordWeights};
-use crate::linking::shared::SharedShingles;
+use crate::linking::shared;
 use rayon::iter::Either;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -118,15 +118,13 @@ impl<'a> Linker<'a> {
     pub(crate) fn verify(&self, candidates: &[(u32, u32)]) -> (Vec<Pair>, Vec<Verified>) {
         let (verifier, builder) = (self.verifier(), self.builder());
         let set = |d: u32| self.prepared.get(d as usize)?.as_ref().map(Prepared::set);
-        let known = SharedShingles::through_postings(candidates, set);
-        let shared = |a: u32, b: u32| known.as_ref().and_then(|k| k.of(a, b));
-        candidates.par_iter().filter_map(|&(a, b)| verifier.shingles_sharing(a, b, shared(a, b))).partition_map(|v| {
-            if v.relation.links() {
-                Either::Left(builder.build(v))
-            } else {
-                Either::Right(v)
-            }
-        })
+        let known: Vec<Option<Vec<u64>>> = match shared::through_postings(candidates, set) {
+            Some(lists) => lists.into_iter().map(Some).collect(),
+            None => vec![None; candidates.len()],
+        };
+        let verified =
+            candidates.par_iter().zip(known).filter_map(|(&(a, b), known)| verifier.shingles_sharing(a, b, known));
+        verified.partition_map(|v| if v.relation.links() { Either::Left(builder.build(v)) } else { Either::Right(v) })
     }
 
     /// Checks the rewrite candidates that shared wording did not already

@@ -409,13 +409,13 @@ impl Verifier<'_> {
     }
 
     /// [`Verifier::measure`] of a pair whose shared shingles are `known`
-    /// (found for a batch of pairs at once, `SharedShingles`), or merged
+    /// (found for a batch of pairs at once, see `shared.rs`), or merged
     /// from its two sets when they are not.
-    fn measure_sharing(&self, a: u32, b: u32, known: Option<&[u64]>) -> (PairMetrics, Vec<u64>) {
+    fn measure_sharing(&self, a: u32, b: u32, known: Option<Vec<u64>>) -> (PairMetrics, Vec<u64>) {
         let (pa, pb) = (self.docs.get(a), self.docs.get(b));
         let (sa, sb) = (&pa.sets, &pb.sets);
         let (set_a, set_b) = (pa.set(), pb.set());
-        let shared = known.map_or_else(|| verify::intersect(set_a, set_b), <[u64]>::to_vec);
+        let shared = known.unwrap_or_else(|| verify::intersect(set_a, set_b));
         // The shared hashes come in order, so each side's quoted list is
         // walked once rather than searched for every one of them.
         let (mut quoted_a, mut quoted_b) = (Ascending(&sa.quoted), Ascending(&sb.quoted));
@@ -446,7 +446,7 @@ impl Verifier<'_> {
     }
 
     /// [`Verifier::shingles`] of a pair whose shared shingles may be known.
-    pub(crate) fn shingles_sharing(&self, a: u32, b: u32, known: Option<&[u64]>) -> Option<Verified> {
+    pub(crate) fn shingles_sharing(&self, a: u32, b: u32, known: Option<Vec<u64>>) -> Option<Verified> {
         let (metrics, shared) = self.measure_sharing(a, b, known);
         let relation = metrics.relation(self.docs.config)?;
         Some(Verified { a, b, metrics, relation, shared, chain: Vec::new() })

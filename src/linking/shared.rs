@@ -13,7 +13,7 @@
 //! every pair's two sets.
 //!
 //! Which way is cheaper depends on the candidates, so
-//! [`SharedShingles::through_postings`] estimates both and declines when
+//! [`through_postings`] estimates both and declines when
 //! merging is: in sparse news most pages are in a pair or two, and sorting
 //! their shingles would cost more than merging them. Both ways give the
 //! same lists (a property test holds them to each other), so the choice
@@ -22,24 +22,15 @@
 use crate::analysis::shingle::{fmix64, HashMapU64};
 use rayon::prelude::*;
 
-/// What one posting costs, against one shingle merged: it is sorted and
-/// its group walked.
-const POSTING_COST: usize = 8;
+/// What one posting costs, against one shingle merged: it is scattered,
+/// sorted in its bucket and walked twice. (Both costs are in time, which
+/// favours the merge: its vectorized steps run several instructions a
+/// cycle, where the postings wait on memory.)
+const POSTING_COST: usize = 16;
 /// What one meeting of two documents in a shingle's postings costs,
 /// against one shingle merged: the pair is looked up and, when it is a
 /// candidate, the shingle listed.
-const MEETING_COST: usize = 4;
-
-/// The shingles each of a batch of candidate pairs shares, sorted.
-#[derive(Debug)]
-pub(crate) struct SharedShingles {
-    /// Each distinct pair's slot, keyed by [`pair_key`].
-    slots: HashMapU64<u32>,
-    /// Where each slot's shingles start in `values`, and where the last
-    /// ends.
-    starts: Vec<usize>,
-    values: Vec<u64>,
-}
+const MEETING_COST: usize = 8;
 
 /// A pair's key, whichever way round it is named: the two documents
 /// packed, mixed so that a table of keys passing through needs no other
@@ -48,163 +39,213 @@ fn pair_key(a: u32, b: u32) -> u64 {
     fmix64(u64::from(a.min(b)) << 32 | u64::from(a.max(b)))
 }
 
-impl SharedShingles {
-    /// The shared shingles of `pairs` through postings of the documents'
-    /// sets (`set(d)`, sorted and distinct), or `None` when merging each
-    /// pair's sets is estimated to cost less, or some document has no set.
-    pub(crate) fn through_postings<'s>(
-        pairs: &[(u32, u32)],
-        set: impl Fn(u32) -> Option<&'s [u64]> + Sync,
-    ) -> Option<Self> {
-        Self::build(pairs, set, true)
-    }
-
-    /// [`SharedShingles::through_postings`], declining when merging is
-    /// cheaper only if `weigh`.
-    fn build<'s>(pairs: &[(u32, u32)], set: impl Fn(u32) -> Option<&'s [u64]> + Sync, weigh: bool) -> Option<Self> {
-        let mut slots = HashMapU64::default();
-        let mut merged = 0;
-        for &(a, b) in pairs.iter().filter(|(a, b)| a != b) {
-            let next = slots.len() as u32;
-            if let std::collections::hash_map::Entry::Vacant(slot) = slots.entry(pair_key(a, b)) {
-                slot.insert(next);
-                merged += set(a)?.len() + set(b)?.len();
-            }
-        }
-        let mut docs: Vec<u32> = pairs.iter().filter(|(a, b)| a != b).flat_map(|&(a, b)| [a, b]).collect();
-        docs.par_sort_unstable();
-        docs.dedup();
-        let postings: usize = docs.iter().map(|&d| set(d).map_or(0, <[u64]>::len)).sum();
-        if weigh && postings * POSTING_COST >= merged {
-            return None;
-        }
-        let mut postings = Postings::gather(&docs, postings, &set)?;
-        let meetings = postings.sort();
-        if weigh && postings.entries.len() * POSTING_COST + meetings * MEETING_COST >= merged {
-            return None;
-        }
-        let listed = postings.listed_by_pair(&slots);
-        drop(postings);
-        let (starts, values) = by_slot(slots.len(), listed);
-        Some(SharedShingles { slots, starts, values })
-    }
-
-    /// The shingles `a` and `b` share, if they are one of the pairs.
-    pub(crate) fn of(&self, a: u32, b: u32) -> Option<&[u64]> {
-        let slot = *self.slots.get(&pair_key(a, b))? as usize;
-        Some(&self.values[self.starts[slot]..self.starts[slot + 1]])
-    }
+/// The shingles each of `pairs` shares, sorted, one list per pair in
+/// order, found through postings of the documents' sets (`set(d)`, sorted
+/// and distinct); `None` when merging each pair's sets is estimated to
+/// cost less, or some document has no set.
+pub(crate) fn through_postings<'s>(
+    pairs: &[(u32, u32)],
+    set: impl Fn(u32) -> Option<&'s [u64]> + Sync,
+) -> Option<Vec<Vec<u64>>> {
+    listed(pairs, set, true)
 }
 
-/// Every document's shingles as (shingle, document) entries, sorted: by
-/// the shingle's top bits into buckets of a few entries each (the shingle
-/// hashes are uniform), then each bucket on its own.
+/// [`through_postings`], declining when merging is cheaper only if
+/// `weigh`.
+fn listed<'s>(
+    pairs: &[(u32, u32)],
+    set: impl Fn(u32) -> Option<&'s [u64]> + Sync,
+    weigh: bool,
+) -> Option<Vec<Vec<u64>>> {
+    // Each distinct pair (two documents, either way round) gets a slot.
+    let mut slots = HashMapU64::default();
+    let mut merged = 0;
+    for &(a, b) in pairs.iter().filter(|(a, b)| a != b) {
+        let next = slots.len() as u32;
+        if let std::collections::hash_map::Entry::Vacant(slot) = slots.entry(pair_key(a, b)) {
+            slot.insert(next);
+            merged += set(a)?.len() + set(b)?.len();
+        }
+    }
+    let mut docs: Vec<u32> = pairs.iter().filter(|(a, b)| a != b).flat_map(|&(a, b)| [a, b]).collect();
+    docs.par_sort_unstable();
+    docs.dedup();
+    let postings: usize = docs.iter().map(|&d| set(d).map_or(0, <[u64]>::len)).sum();
+    if weigh && postings * POSTING_COST >= merged {
+        return None;
+    }
+    let mut postings = Postings::gather(docs, postings, &set)?;
+    let meetings = postings.sort();
+    if weigh && postings.entries.len() * POSTING_COST + meetings * MEETING_COST >= merged {
+        return None;
+    }
+    let found = postings.slots_of_meetings(&slots);
+    let mut by_slot: Vec<Option<Vec<u64>>> = postings.by_slot(slots.len(), &found).into_iter().map(Some).collect();
+    drop(postings);
+    // A pair named twice gets a copy of its first list.
+    let mut given: Vec<Option<usize>> = vec![None; by_slot.len()];
+    let mut lists: Vec<Vec<u64>> = Vec::with_capacity(pairs.len());
+    for (i, &(a, b)) in pairs.iter().enumerate() {
+        let list = if a == b {
+            set(a)?.to_vec()
+        } else {
+            let slot = slots[&pair_key(a, b)] as usize;
+            match given[slot] {
+                Some(first) => lists[first].clone(),
+                None => {
+                    given[slot] = Some(i);
+                    by_slot[slot].take().expect("each slot is taken once")
+                }
+            }
+        };
+        lists.push(list);
+    }
+    Some(lists)
+}
+
+/// Every document's shingles as entries, sorted: scattered by the
+/// shingle's top bits into buckets of a few entries each (the shingle
+/// hashes are uniform), then each bucket sorted on its own. An entry is one
+/// `u64`: the shingle's bits below its bucket's, then the document's index
+/// among the batch's documents in the low bits (there are at least as
+/// many buckets as documents), so entries sort by shingle, then document.
 struct Postings {
-    entries: Vec<(u64, u32)>,
+    entries: Vec<u64>,
     /// Where each bucket starts in `entries`, and where the last ends.
     starts: Vec<usize>,
+    /// Bits of a shingle that pick its bucket, and of an entry that hold
+    /// the document.
+    bits: u32,
+    /// The documents, sorted: an entry holds an index into them.
+    docs: Vec<u32>,
 }
 
 /// Entries per bucket that [`Postings`] aims for.
 const BUCKET_ENTRIES: usize = 8;
 /// At most 2^20 buckets: past them, buckets grow instead of the table of
-/// where they start.
+/// where they start (and a batch of more documents is merged instead).
 const MAX_BUCKET_BITS: u32 = 20;
 
 impl Postings {
-    /// The entries of `docs` (sorted) bucketed, each bucket in document
-    /// order; `None` if a document has no set.
-    fn gather<'s>(docs: &[u32], total: usize, set: &impl Fn(u32) -> Option<&'s [u64]>) -> Option<Self> {
-        let bits = (total / BUCKET_ENTRIES).max(2).next_power_of_two().trailing_zeros().min(MAX_BUCKET_BITS);
+    /// The entries of `docs` (sorted, distinct) bucketed, each bucket in
+    /// document order; `None` if a document has no set, or there are more
+    /// documents than buckets can be.
+    fn gather<'s>(docs: Vec<u32>, total: usize, set: &impl Fn(u32) -> Option<&'s [u64]>) -> Option<Self> {
+        let bits_for = |n: usize| n.max(2).next_power_of_two().trailing_zeros();
+        let bits = bits_for(total / BUCKET_ENTRIES).min(MAX_BUCKET_BITS).max(bits_for(docs.len()));
+        if bits > MAX_BUCKET_BITS {
+            return None;
+        }
         let bucket = |h: u64| (h >> (64 - bits)) as usize;
         let mut starts = vec![0usize; (1 << bits) + 1];
-        for &d in docs {
+        for &d in &docs {
             set(d)?.iter().for_each(|&h| starts[bucket(h) + 1] += 1);
         }
         for i in 0..1 << bits {
             starts[i + 1] += starts[i];
         }
         let mut next = starts.clone();
-        let mut entries = vec![(0, 0); total];
-        for &d in docs {
+        let mut entries = vec![0; total];
+        for (index, &d) in docs.iter().enumerate() {
             for &h in set(d)? {
-                entries[next[bucket(h)]] = (h, d);
+                entries[next[bucket(h)]] = h << bits | index as u64;
                 next[bucket(h)] += 1;
             }
         }
-        Some(Postings { entries, starts })
+        Some(Postings { entries, starts, bits, docs })
     }
 
-    /// Runs of whole buckets (entry ranges) to list in parallel, a few per
-    /// thread so that they balance.
-    fn runs(&self) -> Vec<(usize, usize)> {
+    /// Runs of whole buckets to work on in parallel, a few per thread so
+    /// that they balance, as ranges of bucket numbers.
+    fn runs(&self) -> Vec<std::ops::Range<usize>> {
         let buckets = self.starts.len() - 1;
         let parts = (rayon::current_num_threads() * 4).min(buckets);
-        (0..parts).map(|p| (self.starts[buckets * p / parts], self.starts[buckets * (p + 1) / parts])).collect()
+        (0..parts).map(|p| buckets * p / parts..buckets * (p + 1) / parts).collect()
     }
 
     /// Sorts each bucket; returns how many meetings of two documents in
     /// one shingle there are.
     fn sort(&mut self) -> usize {
-        let starts = &self.starts;
-        let mut rest: &mut [(u64, u32)] = &mut self.entries;
-        let mut buckets = Vec::with_capacity(starts.len() - 1);
-        for w in starts.windows(2) {
-            let (bucket, tail) = std::mem::take(&mut rest).split_at_mut(w[1] - w[0]);
-            buckets.push(bucket);
+        let all = self.runs();
+        let (starts, bits) = (&self.starts, self.bits);
+        let mut rest: &mut [u64] = &mut self.entries;
+        let mut runs = Vec::new();
+        for run in all {
+            let (entries, tail) = std::mem::take(&mut rest).split_at_mut(starts[run.end] - starts[run.start]);
+            runs.push((run, entries));
             rest = tail;
         }
-        buckets
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|bucket| {
-                bucket.sort_unstable();
-                bucket.chunk_by(|x, y| x.0 == y.0).map(|g| g.len() * (g.len() - 1) / 2).sum::<usize>()
+        let pairs_in = |group: &[u64]| group.len() * (group.len() - 1) / 2;
+        runs.into_par_iter()
+            .map(|(run, entries)| {
+                let base = starts[run.start];
+                let mut meetings = 0;
+                for b in run {
+                    let bucket = &mut entries[starts[b] - base..starts[b + 1] - base];
+                    bucket.sort_unstable();
+                    meetings += bucket.chunk_by(|x, y| x >> bits == y >> bits).map(pairs_in).sum::<usize>();
+                }
+                meetings
             })
             .sum()
     }
 
-    /// Every (slot, shingle) where two documents of a slot's pair meet, in
-    /// shingle order. Runs of buckets are listed in parallel and joined in
-    /// order, so the list is the same for any thread count.
-    fn listed_by_pair(&self, slots: &HashMapU64<u32>) -> Vec<Vec<(u32, u64)>> {
-        self.runs()
-            .into_par_iter()
-            .map(|(from, to)| {
-                let mut listed = Vec::new();
-                for group in self.entries[from..to].chunk_by(|x, y| x.0 == y.0) {
-                    for (i, &(_, x)) in group.iter().enumerate() {
-                        for &(h, y) in &group[i + 1..] {
-                            if let Some(&slot) = slots.get(&pair_key(x, y)) {
-                                listed.push((slot, h));
-                            }
-                        }
+    /// Calls `meet(x, y, shingle)` for every two documents (`x` before `y`)
+    /// holding a shingle in buckets `run` (sorted), in shingle order.
+    fn meetings(&self, run: std::ops::Range<usize>, mut meet: impl FnMut(u32, u32, u64)) {
+        let bits = self.bits;
+        let doc = |entry: u64| self.docs[(entry & ((1 << bits) - 1)) as usize];
+        for b in run {
+            let top = (b as u64) << (64 - bits);
+            for group in self.entries[self.starts[b]..self.starts[b + 1]].chunk_by(|x, y| x >> bits == y >> bits) {
+                let shingle = top | group[0] >> bits;
+                for (i, &x) in group.iter().enumerate() {
+                    for &y in &group[i + 1..] {
+                        meet(doc(x), doc(y), shingle);
                     }
                 }
-                listed
+            }
+        }
+    }
+
+    /// Each meeting's slot (or [`NO_SLOT`] where the two documents are no
+    /// candidate pair), in the order [`Postings::meetings`] gives them.
+    /// Runs of buckets are looked up in parallel and joined in order.
+    fn slots_of_meetings(&self, slots: &HashMapU64<u32>) -> Vec<u32> {
+        let runs: Vec<Vec<u32>> = self
+            .runs()
+            .into_par_iter()
+            .map(|run| {
+                let mut found = Vec::new();
+                self.meetings(run, |x, y, _| found.push(slots.get(&pair_key(x, y)).copied().unwrap_or(NO_SLOT)));
+                found
             })
-            .collect()
+            .collect();
+        runs.concat()
+    }
+
+    /// The shingles of each of `count` slots, in shingle order. The
+    /// meetings are walked again, their slots read from `found` in the
+    /// same order; each list is allocated at its size.
+    fn by_slot(&self, count: usize, found: &[u32]) -> Vec<Vec<u64>> {
+        let mut sizes = vec![0usize; count];
+        for &slot in found.iter().filter(|&&s| s != NO_SLOT) {
+            sizes[slot as usize] += 1;
+        }
+        let mut lists: Vec<Vec<u64>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        let mut found = found.iter();
+        self.meetings(0..self.starts.len() - 1, |_, _, h| {
+            let slot = *found.next().expect("one slot per meeting");
+            if slot != NO_SLOT {
+                lists[slot as usize].push(h);
+            }
+        });
+        lists
     }
 }
 
-/// The listed shingles grouped by slot, keeping their order: where each
-/// slot's start, and the shingles.
-fn by_slot(slots: usize, listed: Vec<Vec<(u32, u64)>>) -> (Vec<usize>, Vec<u64>) {
-    let mut starts = vec![0usize; slots + 1];
-    for &(slot, _) in listed.iter().flatten() {
-        starts[slot as usize + 1] += 1;
-    }
-    for i in 0..slots {
-        starts[i + 1] += starts[i];
-    }
-    let mut next = starts.clone();
-    let mut values = vec![0u64; starts[slots]];
-    for (slot, h) in listed.into_iter().flatten() {
-        values[next[slot as usize]] = h;
-        next[slot as usize] += 1;
-    }
-    (starts, values)
-}
+/// A meeting of two documents that are no candidate pair.
+const NO_SLOT: u32 = u32::MAX;
 
 #[cfg(test)]
 mod tests {
@@ -235,12 +276,12 @@ mod tests {
         fn postings_list_what_merging_gives(sets in sets_strategy()) {
             let pairs = dense_pairs(sets.len() as u32);
             let set = |d: u32| sets.get(d as usize).map(Vec::as_slice);
-            let shared = SharedShingles::build(&pairs, set, false).expect("every document has a set");
-            for &(a, b) in pairs.iter().filter(|(a, b)| a != b) {
+            let shared = listed(&pairs, set, false).expect("every document has a set");
+            prop_assert_eq!(shared.len(), pairs.len());
+            for (&(a, b), list) in pairs.iter().zip(&shared) {
                 let merged = intersect(&sets[a as usize], &sets[b as usize]);
-                prop_assert_eq!(shared.of(a, b), Some(merged.as_slice()), "pair {} {}", a, b);
+                prop_assert_eq!(list, &merged, "pair {} {}", a, b);
             }
-            prop_assert_eq!(shared.of(0, 0), None);
         }
     }
 
@@ -260,11 +301,14 @@ mod tests {
         sets[3].push(u64::MAX);
         sets[7].push(u64::MAX);
         let pairs = dense_pairs(40);
-        let shared = SharedShingles::through_postings(&pairs, |d| Some(sets[d as usize].as_slice()))
+        let shared = through_postings(&pairs, |d| Some(sets[d as usize].as_slice()))
             .expect("forty pages in every pair are cheaper through postings");
-        assert_eq!(shared.of(3, 7).map(<[u64]>::len), Some(21));
-        assert_eq!(shared.of(7, 3), shared.of(3, 7));
-        assert_eq!(shared.of(1, 2), Some(intersect(&sets[1], &sets[2]).as_slice()));
+        let of = |a: u32, b: u32| &shared[pairs.iter().position(|&p| p == (a, b)).expect("a pair")];
+        assert_eq!(of(3, 7).len(), 21);
+        assert_eq!(of(1, 2), &intersect(&sets[1], &sets[2]));
+        // Named twice, and the other way round.
+        assert_eq!((of(0, 1), of(1, 0)), (&intersect(&sets[0], &sets[1]), &intersect(&sets[0], &sets[1])));
+        assert_eq!(of(0, 0), &sets[0]);
     }
 
     /// Pages each in one pair: sorting their shingles would cost more than
@@ -273,9 +317,9 @@ mod tests {
     fn sparse_candidates_are_merged() {
         let sets: Vec<Vec<u64>> = (0..40u64).map(|d| (0..500).map(|i| d * 1000 + i).collect()).collect();
         let pairs: Vec<(u32, u32)> = (0..20).map(|p| (2 * p, 2 * p + 1)).collect();
-        assert!(SharedShingles::through_postings(&pairs, |d| Some(sets[d as usize].as_slice())).is_none());
+        assert!(through_postings(&pairs, |d| Some(sets[d as usize].as_slice())).is_none());
         let dense = dense_pairs(40);
         let missing = |d: u32| (d != 5).then(|| sets[d as usize].as_slice());
-        assert!(SharedShingles::through_postings(&dense, missing).is_none());
+        assert!(through_postings(&dense, missing).is_none());
     }
 }
