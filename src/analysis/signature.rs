@@ -90,6 +90,9 @@ pub fn sign_kept_into(hashes: &[u64], keep: impl Fn(u64) -> bool, min: usize, la
     if lanes.is_empty() {
         return hashes.iter().filter(|&&h| keep(h)).count();
     }
+    if let Ok(lanes) = <&mut [u32; RANKED_WIDTH]>::try_from(&mut *lanes) {
+        return sign_kept_ranked(hashes, keep, min, lanes);
+    }
     let mut kept = 0;
     for &h in hashes.iter().filter(|&&h| keep(h)) {
         kept += 1;
@@ -97,6 +100,23 @@ pub fn sign_kept_into(hashes: &[u64], keep: impl Fn(u64) -> bool, min: usize, la
     }
     if kept >= min.max(1) {
         densify(lanes);
+    }
+    kept
+}
+
+/// [`sign_kept_into`] at [`RANKED_WIDTH`] (a sentence's signature): which
+/// bins the hashes fill is noted as they are binned (`((h >> 32) * 32) >>
+/// 32` is `h >> 59`), not read back from the lanes.
+fn sign_kept_ranked(hashes: &[u64], keep: impl Fn(u64) -> bool, min: usize, lanes: &mut [u32; RANKED_WIDTH]) -> usize {
+    let (mut kept, mut filled) = (0, 0u32);
+    for &h in hashes.iter().filter(|&&h| keep(h)) {
+        kept += 1;
+        let bin = (h >> 59) as usize;
+        lanes[bin] = lanes[bin].min(lane_value(h));
+        filled |= 1 << bin;
+    }
+    if kept >= min.max(1) && filled != u32::MAX {
+        densify_ranked(lanes, filled);
     }
     kept
 }
@@ -138,16 +158,22 @@ fn densify_ranked(lanes: &mut [u32], filled: u32) {
         best.iter_mut().zip(column).for_each(|(b, &c)| *b = (*b).min(c));
         rest &= rest - 1;
     }
-    for bin in 0..RANKED_WIDTH {
-        if filled >> bin & 1 == 1 {
-            continue;
-        }
-        let donor = if best[bin] == u16::MAX {
-            donor_past_list(bin, RANKED_WIDTH, |d| filled >> d & 1 == 1)
-        } else {
-            (best[bin] & 0xff) as usize
-        };
-        lanes[bin] = lanes[donor];
+    // Every bin reads its donor (a filled bin, itself) from the lanes as
+    // shingles left them: a select and a load per bin, where branching on
+    // filled bins mispredicted on sparse signatures.
+    let source: [u32; RANKED_WIDTH] = lanes.try_into().expect("a ranked-width signature");
+    let mut unlisted = 0u32;
+    for (bin, lane) in lanes.iter_mut().enumerate() {
+        let own = filled >> bin & 1 == 1;
+        unlisted |= u32::from(!own && best[bin] == u16::MAX) << bin;
+        let donor = if own { bin } else { usize::from(best[bin] as u8) % RANKED_WIDTH };
+        *lane = source[donor];
+    }
+    // Bins none of whose listed probes is filled (very few bins filled).
+    while unlisted != 0 {
+        let bin = unlisted.trailing_zeros() as usize;
+        lanes[bin] = source[donor_past_list(bin, RANKED_WIDTH, |d| filled >> d & 1 == 1)];
+        unlisted &= unlisted - 1;
     }
 }
 
