@@ -118,13 +118,15 @@ impl<'a> Linker<'a> {
     pub(crate) fn verify(&self, candidates: &[(u32, u32)]) -> (Vec<Pair>, Vec<Verified>) {
         let (verifier, builder) = (self.verifier(), self.builder());
         let set = |d: u32| self.prepared.get(d as usize)?.as_ref().map(Prepared::set);
-        let known: Vec<Option<Vec<u64>>> = match shared::through_postings(candidates, set) {
-            Some(lists) => lists.into_iter().map(Some).collect(),
-            None => vec![None; candidates.len()],
-        };
-        let verified =
-            candidates.par_iter().zip(known).filter_map(|(&(a, b), known)| verifier.shingles_sharing(a, b, known));
-        verified.partition_map(|v| if v.relation.links() { Either::Left(builder.build(v)) } else { Either::Right(v) })
+        let split = |v: Verified| if v.relation.links() { Either::Left(builder.build(v)) } else { Either::Right(v) };
+        match shared::through_postings(candidates, set) {
+            Some(known) => candidates
+                .par_iter()
+                .zip(known)
+                .filter_map(|(&(a, b), known)| verifier.shingles_sharing(a, b, Some(known)))
+                .partition_map(split),
+            None => candidates.par_iter().filter_map(|&(a, b)| verifier.shingles(a, b)).partition_map(split),
+        }
     }
 
     /// Checks the rewrite candidates that shared wording did not already

@@ -20,6 +20,7 @@
 //! never changes a result.
 
 use crate::analysis::shingle::{fmix64, HashMapU64};
+use crate::linking::pairs::docs_in;
 use rayon::prelude::*;
 
 /// What one posting costs, against one shingle merged: it is scattered,
@@ -57,22 +58,21 @@ fn listed<'s>(
     set: impl Fn(u32) -> Option<&'s [u64]> + Sync,
     weigh: bool,
 ) -> Option<Vec<Vec<u64>>> {
-    // Each distinct pair (two documents, either way round) gets a slot.
-    let mut slots = HashMapU64::default();
-    let mut merged = 0;
-    for &(a, b) in pairs.iter().filter(|(a, b)| a != b) {
-        let next = slots.len() as u32;
-        if let std::collections::hash_map::Entry::Vacant(slot) = slots.entry(pair_key(a, b)) {
-            slot.insert(next);
-            merged += set(a)?.len() + set(b)?.len();
-        }
-    }
-    let mut docs: Vec<u32> = pairs.iter().filter(|(a, b)| a != b).flat_map(|&(a, b)| [a, b]).collect();
-    docs.par_sort_unstable();
-    docs.dedup();
+    // The first estimate needs no table of the pairs: in sparse news it
+    // is all that runs.
+    let distinct = pairs.iter().filter(|(a, b)| a != b);
+    let merged = distinct.clone().map(|&(a, b)| Some(set(a)?.len() + set(b)?.len())).sum::<Option<usize>>()?;
+    let n = pairs.iter().map(|&(a, b)| a.max(b) as usize + 1).max().unwrap_or(0);
+    let docs: Vec<u32> = docs_in(distinct.clone().copied(), n).iter_ones().map(|d| d as u32).collect();
     let postings: usize = docs.iter().map(|&d| set(d).map_or(0, <[u64]>::len)).sum();
     if weigh && postings * POSTING_COST >= merged {
         return None;
+    }
+    // Each distinct pair (two documents, either way round) gets a slot.
+    let mut slots = HashMapU64::default();
+    for &(a, b) in distinct {
+        let next = slots.len() as u32;
+        slots.entry(pair_key(a, b)).or_insert(next);
     }
     let mut postings = Postings::gather(docs, postings, &set)?;
     let meetings = postings.sort();
