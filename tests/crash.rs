@@ -74,11 +74,20 @@ fn killed_runs_leave_a_sound_index_and_replay_exactly() {
     let template = root.path().join("template");
     fs::create_dir_all(&template).unwrap();
     finish(&template, &first);
-    let reference_dir = root.path().join("reference");
-    copy_index(&template, &reference_dir);
-    let started = Instant::now();
-    let reference = finish(&reference_dir, &second);
-    let run_time = started.elapsed();
+    // The machine may be loaded, so one run's time is a poor guide to the
+    // next: the estimate is the fastest of three uninterrupted runs, and it
+    // shrinks whenever a kill lands after the run has already ended.
+    let mut reference = None;
+    let mut run_time = std::time::Duration::MAX;
+    for attempt in 0..3 {
+        let reference_dir = root.path().join(format!("reference-{attempt}"));
+        copy_index(&template, &reference_dir);
+        let started = Instant::now();
+        let outputs = finish(&reference_dir, &second);
+        run_time = run_time.min(started.elapsed());
+        assert!(reference.get_or_insert_with(|| outputs.clone()) == &outputs, "uninterrupted runs agree");
+    }
+    let reference = reference.unwrap();
     assert!(!reference.0.is_empty() && !reference.1.is_empty(), "the batch keeps some articles and holds some back");
 
     let mut killed_before_the_end = 0;
@@ -92,6 +101,8 @@ fn killed_runs_leave_a_sound_index_and_replay_exactly() {
         std::thread::sleep(at);
         if child.try_wait().unwrap().is_none() {
             killed_before_the_end += 1;
+        } else {
+            run_time = run_time.mul_f64(0.6);
         }
         let _ = child.kill();
         child.wait().unwrap();
